@@ -1,0 +1,3 @@
+from anp.cli import main
+
+raise SystemExit(main())

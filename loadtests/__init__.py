@@ -1,0 +1,3 @@
+"""loadtests package."""
+
+__all__: list[str] = []

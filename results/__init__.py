@@ -1,0 +1,3 @@
+"""results package."""
+
+__all__: list[str] = []

@@ -1,0 +1,92 @@
+"""synth: seed -> anp Post, its formats (text, json, html, markdown), invalid variants, corpora.
+
+Pure: no network, imports nothing else of ours.
+"""
+
+from synth.canonical import canonical_json, post_from_json, post_hash
+from synth.errors import ParseError, SeedError, SeedRangeError, SynthError
+from synth.generate import SIZES, synthesize
+from synth.html import render_html
+from synth.invalid import INVALID_KINDS, InvalidPost, synthesize_invalid
+from synth.markdown import render_markdown
+from synth.model import (
+    AiOutline,
+    Block,
+    BulletList,
+    CodeBlock,
+    Entity,
+    Figure,
+    Flags,
+    ImageSource,
+    Meta,
+    Paragraph,
+    Payload,
+    Post,
+    Revision,
+    Score,
+    Section,
+    SimilarPost,
+)
+from synth.seeds import (
+    MAX_SEED,
+    SeedRanges,
+    check_seed,
+    count_seeds,
+    format_seed_ranges,
+    iter_seeds,
+    merge_ranges,
+    parse_seed,
+    parse_seed_ranges,
+    ranges_from_seeds,
+    seed_at,
+)
+from synth.text import parse_text, render_text
+from synth.version import GENERATOR_NAME, GENERATOR_VERSION
+
+__all__ = [
+    "GENERATOR_NAME",
+    "GENERATOR_VERSION",
+    "INVALID_KINDS",
+    "MAX_SEED",
+    "SIZES",
+    "AiOutline",
+    "Block",
+    "BulletList",
+    "CodeBlock",
+    "Entity",
+    "Figure",
+    "Flags",
+    "ImageSource",
+    "InvalidPost",
+    "Meta",
+    "Paragraph",
+    "ParseError",
+    "Payload",
+    "Post",
+    "Revision",
+    "Score",
+    "SeedError",
+    "SeedRangeError",
+    "SeedRanges",
+    "Section",
+    "SimilarPost",
+    "SynthError",
+    "canonical_json",
+    "check_seed",
+    "count_seeds",
+    "format_seed_ranges",
+    "iter_seeds",
+    "merge_ranges",
+    "parse_seed",
+    "parse_seed_ranges",
+    "parse_text",
+    "post_from_json",
+    "post_hash",
+    "ranges_from_seeds",
+    "render_html",
+    "render_markdown",
+    "render_text",
+    "seed_at",
+    "synthesize",
+    "synthesize_invalid",
+]

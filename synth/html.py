@@ -1,0 +1,9 @@
+"""HTML5 rendering. (stub: being written)"""
+
+from __future__ import annotations
+
+from synth.model import Post
+
+
+def render_html(post: Post) -> str:
+    raise NotImplementedError

@@ -1,0 +1,3 @@
+"""targets package."""
+
+__all__: list[str] = []
