@@ -1,3 +1,35 @@
-"""results package."""
+"""results: run records, storage, comparison across releases, history, reports."""
 
-__all__: list[str] = []
+from results.record import (
+    ERROR_KINDS_DOC,
+    SCHEMA_VERSION,
+    CheckResult,
+    EndpointStats,
+    Environment,
+    HdrHistogram,
+    LoadSettings,
+    Percentiles,
+    RunRecord,
+    SeedSummary,
+    TargetInfo,
+    Timing,
+    Totals,
+    Verification,
+)
+
+__all__ = [
+    "ERROR_KINDS_DOC",
+    "SCHEMA_VERSION",
+    "CheckResult",
+    "EndpointStats",
+    "Environment",
+    "HdrHistogram",
+    "LoadSettings",
+    "Percentiles",
+    "RunRecord",
+    "SeedSummary",
+    "TargetInfo",
+    "Timing",
+    "Totals",
+    "Verification",
+]

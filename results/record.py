@@ -1,0 +1,209 @@
+"""The run record: one JSON document per run, ``results/runs/<run-id>/run.json``.
+
+This pydantic model is the contract between loadtests (which fills it) and results (which stores,
+compares and reports it). Its JSON Schema is generated from it (``results/schema/run.schema.json``).
+Bump ``SCHEMA_VERSION`` whenever a change would make an older reader misread a newer record.
+
+Times are seconds. Latencies are milliseconds in percentiles and microseconds inside histograms.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = 1
+
+ERROR_KINDS_DOC = """Error kinds, used as keys of every ``errors`` mapping:
+``http_<code>`` an unexpected HTTP status (e.g. ``http_503``); ``timeout`` no response in time;
+``connection_refused``; ``connection_reset``; ``connection_error`` any other transport failure;
+``bad_response`` a 2xx whose body the adapter could not understand; ``rejected_invalid`` an
+invalid post correctly refused with a 4xx (expected: NOT a failure); ``unexpected_acceptance`` an
+invalid post the target accepted (a failure of the target)."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TargetInfo(_Model):
+    """The target as it was during the run. Never holds credentials."""
+
+    name: str
+    """The definition's name, e.g. ``local-reference``."""
+    kind: str
+    """Adapter kind: ``reference``, ``wordpress`` or ``http``."""
+    url: str
+    """Base URL (no user info, no secrets)."""
+    release: str | None = None
+    """The release the site reported at the start of the run (``GET /version`` or equivalent)."""
+    definition: str | None = None
+    """Path of the definition file, when one was used."""
+
+
+class LoadSettings(_Model):
+    """What was asked. Two runs are only comparable when these match (see results.compare)."""
+
+    scenarios: dict[str, int]
+    """Scenario name -> weight, e.g. ``{"import": 3, "invalid": 1}``."""
+    load_model: Literal["closed", "open"]
+    """``closed``: users with wait times. ``open``: a fixed arrival rate of posts/s."""
+    shape: str = "steady"
+    """Load shape name: steady, ramp, step or spike."""
+    users: int
+    spawn_rate: float
+    arrival_rate: float | None = None
+    """Target posts/s for the open model; None for closed."""
+    run_time_s: float | None = None
+    """The configured bound in seconds, or None when bounded by the seed count only."""
+    seeds: str
+    """The seed ranges offered to the import scenarios, e.g. ``0-999999``."""
+    batch_size: int = 1
+    size: str | None = None
+    """Payload size option (s, m, l, xl) or None for natural sizes."""
+    processes: int = 1
+    """Locust worker processes (1 = a local runner)."""
+    timeout_s: float
+    """Per-request timeout."""
+
+
+class Timing(_Model):
+    started_at: str
+    """ISO 8601 UTC start of the load (after the first user spawned)."""
+    ended_at: str
+    duration_s: float
+    warmup_s: float = 0.0
+    """Leading seconds excluded from comparisons."""
+
+
+class HdrHistogram(_Model):
+    """A latency histogram that can be merged across workers and runs."""
+
+    encoding: Literal["hdrhistogram-base64"] = "hdrhistogram-base64"
+    """The ``hdrh`` package's compressed, base64 encoding (``HdrHistogram.encode()``)."""
+    unit: Literal["us"] = "us"
+    lowest: int = 1
+    highest: int = 3_600_000_000
+    significant_figures: int = 3
+    data: str
+
+
+class Percentiles(_Model):
+    """Exact (to the histogram's 3 significant figures) latency percentiles in milliseconds."""
+
+    count: int
+    min_ms: float
+    mean_ms: float
+    p50_ms: float
+    p90_ms: float
+    p95_ms: float
+    p99_ms: float
+    p999_ms: float
+    max_ms: float
+
+
+class EndpointStats(_Model):
+    """Everything recorded for one (scenario, endpoint) pair."""
+
+    scenario: str
+    """``import``, ``batch``, ``reimport``, ``invalid`` or ``read``."""
+    name: str
+    """The request label, e.g. ``POST /import/posts``."""
+    requests: int
+    successes: int
+    failures: int
+    posts: int = 0
+    """Posts carried by successful requests (batch requests carry many)."""
+    per_second: list[tuple[int, int, int]] = Field(default_factory=list)
+    """Exact ``(second, successes, failures)`` rows; second 0 is the run's start."""
+    histogram: HdrHistogram | None = None
+    """Latency of every request that got an answer (successes and HTTP failures)."""
+    percentiles: Percentiles | None = None
+    errors: dict[str, int] = Field(default_factory=dict)
+    """Error kind -> count; see ERROR_KINDS_DOC."""
+
+
+class Totals(_Model):
+    requests: int
+    successes: int
+    failures: int
+    posts_acknowledged: int
+    throughput_rps: float
+    """Successful requests per second over the measured (post-warm-up) period."""
+    posts_per_s: float
+    error_ratio: float
+    """failures / requests (0 when no requests)."""
+
+
+class SeedSummary(_Model):
+    """Which seeds the import scenarios sent, as inclusive ranges ``[first, last]``."""
+
+    sent: list[tuple[int, int]] = Field(default_factory=list)
+    acknowledged: list[tuple[int, int]] = Field(default_factory=list)
+    failed: list[tuple[int, int]] = Field(default_factory=list)
+    """Sent but not acknowledged."""
+
+
+class Verification(_Model):
+    """Read-back of every acknowledged post, compared with ``synthesize(seed)``."""
+
+    performed: bool
+    acknowledged: int = 0
+    landed: int = 0
+    missing: int = 0
+    duplicates: int = 0
+    """References stored more than once."""
+    corrupted: int = 0
+    """Landed with content or hash that differs from synthesize(seed)."""
+    landed_unacknowledged: int = 0
+    """Found on the target although the harness saw no acknowledgement (e.g. after a timeout)."""
+    missing_refs: list[str] = Field(default_factory=list)
+    duplicate_refs: list[str] = Field(default_factory=list)
+    corrupted_refs: list[str] = Field(default_factory=list)
+    unacknowledged_refs: list[str] = Field(default_factory=list)
+    duration_s: float = 0.0
+    error: str | None = None
+    """Why verification could not be completed, when it could not."""
+
+
+class CheckResult(_Model):
+    name: str
+    """e.g. ``max_error_ratio``, ``max_p95_ms``, ``min_throughput``, ``max_missing``."""
+    threshold: float
+    observed: float | None
+    passed: bool
+    detail: str = ""
+
+
+class Environment(_Model):
+    cpu_count: int
+    python: str
+    locust: str
+    platform: str
+    hostname: str
+
+
+class RunRecord(_Model):
+    schema_version: int = SCHEMA_VERSION
+    run_id: str
+    harness_version: str
+    generator_version: str
+    git_commit: str | None = None
+    target: TargetInfo
+    load: LoadSettings
+    timing: Timing
+    endpoints: list[EndpointStats]
+    totals: Totals
+    errors: dict[str, int] = Field(default_factory=dict)
+    """All endpoints' error kinds summed."""
+    seeds: SeedSummary = Field(default_factory=SeedSummary)
+    verification: Verification
+    checks: list[CheckResult] = Field(default_factory=list)
+    passed: bool | None = None
+    """All checks passed (None when no check was declared)."""
+    interrupted: bool = False
+    """Ctrl-C/SIGTERM or a harness failure cut the run short; the record is partial."""
+    environment: Environment
+    artifacts: dict[str, str] = Field(default_factory=dict)
+    """Other files in the run folder, by role: ``locust_html``, ``locust_csv_stats``, ..."""
