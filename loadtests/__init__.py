@@ -1,3 +1,5 @@
-"""loadtests package."""
+"""loadtests: Locust scenarios, seed allocation, load shapes, recording, verification, checks."""
 
-__all__: list[str] = []
+from loadtests.measurements import CheckSpec, Measurements
+
+__all__ = ["CheckSpec", "Measurements"]
