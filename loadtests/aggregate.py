@@ -1,0 +1,103 @@
+"""Run-wide figures computed from the per-endpoint statistics: totals, errors, percentiles.
+
+Throughput excludes the warm-up: only the per-second rows whose second is at or after
+``ceil(warmup_s)`` count, divided by the seconds left after it. When the warm-up covers the whole
+run (or no per-second rows were recorded) the whole run is used instead, so the figure is never
+a division by zero. ``posts_per_s`` is the acknowledged posts over the whole load.
+
+Overall latency percentiles merge every endpoint's HDR histogram (microseconds) into one and read
+the percentiles from it, so they are exact to the histogram's significant figures.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+
+from hdrh.histogram import HdrHistogram as _Hdr
+
+from results import EndpointStats, HdrHistogram, Percentiles, SeedSummary, Totals
+from synth import count_seeds
+
+
+def decode_histogram(histogram: HdrHistogram) -> _Hdr:
+    """The ``hdrh`` histogram behind a record's encoded one."""
+    return _Hdr.decode(histogram.data.encode("ascii"))
+
+
+def merge_histograms(histograms: Iterable[HdrHistogram]) -> _Hdr | None:
+    """Add histograms together; None when there is none."""
+    merged: _Hdr | None = None
+    for encoded in histograms:
+        decoded = decode_histogram(encoded)
+        if merged is None:
+            merged = _Hdr(encoded.lowest, encoded.highest, encoded.significant_figures)
+        merged.add(decoded)
+    return merged
+
+
+def percentiles_of(histogram: _Hdr) -> Percentiles:
+    """Percentiles in milliseconds from a histogram of microseconds."""
+
+    def ms(value: float) -> float:
+        return round(value / 1000.0, 3)
+
+    return Percentiles(
+        count=int(histogram.get_total_count()),
+        min_ms=ms(histogram.get_min_value()),
+        mean_ms=ms(histogram.get_mean_value()),
+        p50_ms=ms(histogram.get_value_at_percentile(50.0)),
+        p90_ms=ms(histogram.get_value_at_percentile(90.0)),
+        p95_ms=ms(histogram.get_value_at_percentile(95.0)),
+        p99_ms=ms(histogram.get_value_at_percentile(99.0)),
+        p999_ms=ms(histogram.get_value_at_percentile(99.9)),
+        max_ms=ms(histogram.get_max_value()),
+    )
+
+
+def overall_percentiles(endpoints: Sequence[EndpointStats]) -> Percentiles | None:
+    """Percentiles of every answered request of the run, all endpoints merged."""
+    merged = merge_histograms(e.histogram for e in endpoints if e.histogram is not None)
+    if merged is None or merged.get_total_count() == 0:
+        return None
+    return percentiles_of(merged)
+
+
+def sum_errors(endpoints: Sequence[EndpointStats]) -> dict[str, int]:
+    """Every endpoint's error counts summed by kind, keys sorted."""
+    total: dict[str, int] = {}
+    for endpoint in endpoints:
+        for kind, count in endpoint.errors.items():
+            total[kind] = total.get(kind, 0) + count
+    return dict(sorted(total.items()))
+
+
+def compute_totals(
+    endpoints: Sequence[EndpointStats],
+    seeds: SeedSummary,
+    *,
+    duration_s: float,
+    warmup_s: float,
+) -> Totals:
+    """Counts over the whole run; throughput over the post-warm-up period."""
+    requests = sum(e.requests for e in endpoints)
+    successes = sum(e.successes for e in endpoints)
+    failures = sum(e.failures for e in endpoints)
+    acknowledged = count_seeds(tuple(seeds.acknowledged))
+    start = math.ceil(warmup_s) if warmup_s > 0 else 0
+    rows = [row for e in endpoints for row in e.per_second]
+    measured_period = duration_s - start
+    if rows and measured_period > 0:
+        measured = sum(ok for second, ok, _failed in rows if second >= start)
+        throughput = measured / measured_period
+    else:
+        throughput = successes / duration_s if duration_s > 0 else 0.0
+    return Totals(
+        requests=requests,
+        successes=successes,
+        failures=failures,
+        posts_acknowledged=acknowledged,
+        throughput_rps=round(throughput, 3),
+        posts_per_s=round(acknowledged / duration_s, 3) if duration_s > 0 else 0.0,
+        error_ratio=failures / requests if requests else 0.0,
+    )

@@ -1,0 +1,250 @@
+"""Turn what the Locust side measured into the run record: verify, check, assemble, write.
+
+``finalize`` is called once per run, by the locustfile at quit (local runner or master), and by
+``anp run`` when Locust died before it could. It:
+
+1. computes the totals (throughput without the warm-up), errors summed by kind and the overall
+   latency percentiles from the merged histograms (``loadtests.aggregate``);
+2. reads back every acknowledged post and compares it with synth (``loadtests.verify``), unless
+   the run said ``--no-verify``; a target that does not answer its health check is not read;
+3. evaluates the checks: the target definition's ``[checks]`` merged with the options
+   (``loadtests.checks``);
+4. writes ``<out_dir>/run.json`` atomically (a temp file in the same folder, then ``os.replace``).
+
+Exit codes: 0 every check passed (or none was declared), 1 a check failed, 3 a harness or target
+failure: the run was interrupted, or verification could not be completed.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import platform
+import socket
+import subprocess
+import tempfile
+from collections.abc import Mapping
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from loadtests.aggregate import compute_totals, overall_percentiles, sum_errors
+from loadtests.checks import all_passed, evaluate_checks, merge_checks
+from loadtests.measurements import CheckSpec, Measurements
+from loadtests.verify import verify_posts
+from results import Environment, RunRecord, Timing, Verification
+from synth import GENERATOR_VERSION
+from targets.base import Target
+
+log = logging.getLogger(__name__)
+
+EXIT_PASS = 0
+EXIT_CHECK_FAILED = 1
+EXIT_HARNESS_FAILURE = 3
+
+RECORD_NAME = "run.json"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+ARTIFACT_ROLES: dict[str, str] = {
+    "measurements.json": "measurements",
+    "locust.html": "locust_html",
+    "locust_stats.csv": "locust_csv_stats",
+    "locust_stats_history.csv": "locust_csv_history",
+    "locust_failures.csv": "locust_csv_failures",
+    "locust_exceptions.csv": "locust_csv_exceptions",
+    "target.toml": "target_definition",
+    "target.log": "target_log",
+    "locust.log": "locust_log",
+}
+"""Known files of a run folder, by role (other files are listed under their own name)."""
+
+
+def _package_version(name: str) -> str:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def git_commit(repo: Path = REPO_ROOT) -> str | None:
+    """``git rev-parse HEAD`` of the harness's checkout, or None outside a git checkout."""
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=repo,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    commit = done.stdout.strip()
+    if done.returncode != 0 or len(commit) != 40:
+        return None
+    return commit
+
+
+def environment() -> Environment:
+    """The fingerprint of the machine that ran the load."""
+    return Environment(
+        cpu_count=os.cpu_count() or 1,
+        python=platform.python_version(),
+        locust=_package_version("locust"),
+        platform=platform.platform(),
+        hostname=socket.gethostname(),
+    )
+
+
+def artifacts(out_dir: Path) -> dict[str, str]:
+    """The files beside the record, role -> file name, sorted by role."""
+    found: dict[str, str] = {}
+    if out_dir.is_dir():
+        for path in sorted(out_dir.iterdir()):
+            if not path.is_file() or path.name == RECORD_NAME or path.name.startswith("."):
+                continue
+            found[ARTIFACT_ROLES.get(path.name, path.name)] = path.name
+    return dict(sorted(found.items()))
+
+
+def write_record(record: RunRecord, out_dir: Path) -> Path:
+    """Write ``out_dir/run.json`` atomically; an earlier file stays whole until the swap."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    final = out_dir / RECORD_NAME
+    data = (record.model_dump_json(indent=2) + "\n").encode("utf-8")
+    fd, temp = tempfile.mkstemp(prefix=f".{RECORD_NAME}.", suffix=".tmp", dir=out_dir)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, final)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return final
+
+
+def definition_checks(measurements: Measurements) -> BaseModel | None:
+    """The ``[checks]`` table of the target definition the run used, when there is one."""
+    path = measurements.target.definition
+    if not path:
+        return None
+    from targets.definitions import load_definition
+
+    return load_definition(path).checks
+
+
+def run_verification(measurements: Measurements, target: Target | None) -> Verification:
+    """Verify the run's posts; any failure is reported in the result, never raised."""
+    if not measurements.verify:
+        return Verification(performed=False)
+    if target is None:
+        return Verification(performed=True, error="no target adapter to read posts back with")
+    from targets.transport import Sender, Timeouts
+
+    timeout = max(1.0, measurements.load.timeout_s)
+    try:
+        with Sender(target.base_url, Timeouts(read_s=timeout), max_connections=8) as sender:
+            health = sender.send(target.health_request())
+            if health.status == 0 or health.status >= 500:
+                why = health.error or f"http_{health.status}"
+                return Verification(
+                    performed=True,
+                    error=f"the target did not answer its health check at {target.base_url} "
+                    f"({why}); nothing could be read back",
+                )
+            return verify_posts(
+                target,
+                sender,
+                acknowledged=tuple(measurements.seeds.acknowledged),
+                sent=tuple(measurements.seeds.sent),
+                size=measurements.load.size,
+            )
+    except Exception as exc:  # a harness bug must not lose the record
+        log.exception("verification failed")
+        return Verification(performed=True, error=f"verification failed: {exc!r}")
+
+
+def build_record(
+    measurements: Measurements,
+    verification: Verification,
+    definition: BaseModel | Mapping[str, object] | None = None,
+    *,
+    out_dir: Path | None = None,
+) -> RunRecord:
+    """Assemble the record (pure apart from the environment fingerprint and git)."""
+    m = measurements
+    totals = compute_totals(m.endpoints, m.seeds, duration_s=m.duration_s, warmup_s=m.warmup_s)
+    spec: CheckSpec = merge_checks(definition, m.checks)
+    checks = evaluate_checks(
+        spec, totals=totals, overall=overall_percentiles(m.endpoints), verification=verification
+    )
+    return RunRecord(
+        run_id=m.run_id,
+        harness_version=_package_version("anp-loadkit"),
+        generator_version=GENERATOR_VERSION,
+        git_commit=git_commit(),
+        target=m.target,
+        load=m.load,
+        timing=Timing(
+            started_at=m.started_at,
+            ended_at=m.ended_at,
+            duration_s=m.duration_s,
+            warmup_s=m.warmup_s,
+        ),
+        endpoints=m.endpoints,
+        totals=totals,
+        errors=sum_errors(m.endpoints),
+        seeds=m.seeds,
+        verification=verification,
+        checks=checks,
+        passed=all_passed(checks),
+        interrupted=m.interrupted,
+        environment=environment(),
+        artifacts=artifacts(out_dir) if out_dir is not None else {},
+    )
+
+
+def exit_code(record: RunRecord) -> int:
+    """0 pass, 1 a check failed, 3 interrupted or verification incomplete."""
+    if record.interrupted or record.verification.error is not None:
+        return EXIT_HARNESS_FAILURE
+    if record.passed is False:
+        return EXIT_CHECK_FAILED
+    return EXIT_PASS
+
+
+def finalize(
+    measurements: Measurements, *, target: Target | None, out_dir: Path | str
+) -> tuple[RunRecord, int]:
+    """Verify, check, write ``out_dir/run.json``; return the record and the exit code."""
+    out = Path(out_dir)
+    try:
+        definition: BaseModel | None = definition_checks(measurements)
+    except Exception as exc:  # the file may have changed since the start: say so, keep going
+        log.error("could not re-read the target definition's [checks]: %s", exc)
+        definition = None
+    verification = run_verification(measurements, target)
+    record = build_record(measurements, verification, definition, out_dir=out)
+    write_record(record, out)
+    code = exit_code(record)
+    log.info("run record written to %s (exit code %d)", out / RECORD_NAME, code)
+    return record, code
+
+
+def refresh_artifacts(out_dir: Path) -> RunRecord | None:
+    """Re-read the record and list the files written after it (Locust's HTML comes last).
+
+    The record is rewritten atomically only when the list changed; None when there is no record.
+    """
+    path = out_dir / RECORD_NAME
+    if not path.is_file():
+        return None
+    record = RunRecord.model_validate_json(path.read_bytes())
+    current = artifacts(out_dir)
+    if current != record.artifacts:
+        record = record.model_copy(update={"artifacts": current})
+        write_record(record, out_dir)
+    return record

@@ -1,0 +1,247 @@
+"""End-to-end verification: read back every acknowledged post and compare it with synth.
+
+For every acknowledged seed, ``synthesize(seed, size=size)`` gives the expected post and its
+reference; the adapter reads the stored post back and the two are compared:
+
+- ``copies == 0``: missing; ``copies > 1``: a duplicate (it also counts as landed);
+- landed with a stored post that differs from the expected one, a stored hash that differs from
+  ``meta.hash``, or ``content_ok is False``: corrupted;
+- a read that itself failed (timeout, 5xx, unreadable body) is neither landed nor missing: it is
+  retried once, and if it fails again the verification reports an ``error`` naming how many posts
+  could not be read, since its counts are then incomplete.
+
+Seeds that were sent but not acknowledged (a timeout, a reset connection, a refused request) are
+read back too: those found on the target count as *landed but not acknowledged*.
+
+Reads go through the adapter's bulk lookup (``targets.base.SupportsLookup``) when it has one, else
+one request per post; either way several requests are in flight at once (``concurrency``). Seeds
+are handled in chunks, so memory stays flat however many posts the run imported. All of this runs
+in a plain process and under gevent's monkey-patching (inside the Locust master), because the
+sender's thread pool becomes a pool of greenlets there.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from results import Verification
+from synth import Post, SeedRanges, count_seeds, iter_seeds, merge_ranges, synthesize
+from targets.base import ReadBack, Request, Response, SupportsLookup, Target
+
+MAX_LISTED_REFS = 1000
+"""At most this many references are listed per category in the record (the counts stay exact)."""
+
+
+class Sends(Protocol):
+    """What verification needs from a sender (``targets.transport.Sender`` fits)."""
+
+    def send_many(self, requests: Sequence[Request], *, concurrency: int = 8) -> list[Response]: ...
+
+
+@dataclass
+class _Tally:
+    acknowledged: int = 0
+    landed: int = 0
+    missing: int = 0
+    duplicates: int = 0
+    corrupted: int = 0
+    landed_unacknowledged: int = 0
+    unreadable: dict[str, int] = field(default_factory=dict)
+    missing_refs: list[str] = field(default_factory=list)
+    duplicate_refs: list[str] = field(default_factory=list)
+    corrupted_refs: list[str] = field(default_factory=list)
+    unacknowledged_refs: list[str] = field(default_factory=list)
+
+    @staticmethod
+    def note(refs: list[str], reference: str) -> None:
+        if len(refs) < MAX_LISTED_REFS:
+            refs.append(reference)
+
+
+def _subtract(ranges: SeedRanges, minus: SeedRanges) -> SeedRanges:
+    """Seeds in ``ranges`` that are not in ``minus`` (both merged and sorted)."""
+    out: list[tuple[int, int]] = []
+    for first, last in ranges:
+        cursor = first
+        for a, b in minus:
+            if b < cursor or a > last:
+                continue
+            if a > cursor:
+                out.append((cursor, a - 1))
+            cursor = max(cursor, b + 1)
+            if cursor > last:
+                break
+        if cursor <= last:
+            out.append((cursor, last))
+    return merge_ranges(out)
+
+
+def _chunks(ranges: SeedRanges, size: int) -> Iterator[list[int]]:
+    chunk: list[int] = []
+    for seed in iter_seeds(ranges):
+        chunk.append(seed)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def is_corrupted(expected: Post, back: ReadBack) -> bool:
+    """Whether a landed post differs from what synth says it must be."""
+    if back.content_ok is False:
+        return True
+    if back.stored_hash is not None and back.stored_hash != expected.meta.hash:
+        return True
+    return back.post is not None and back.post != expected
+
+
+class _Reader:
+    """Reads many posts back through one adapter, in as few requests as it allows."""
+
+    def __init__(self, target: Target, sender: Sends, concurrency: int) -> None:
+        self.target = target
+        self.sender = sender
+        self.concurrency = concurrency
+        self.lookup: SupportsLookup | None = None
+        if isinstance(target, SupportsLookup) and target.lookup_limit > 0:
+            self.lookup = target
+
+    @property
+    def chunk_size(self) -> int:
+        """Seeds handled per round: enough to keep ``concurrency`` requests busy."""
+        per_request = self.lookup.lookup_limit if self.lookup is not None else 1
+        return max(1, min(per_request, 500)) * self.concurrency
+
+    def read(self, expected: dict[str, Post]) -> dict[str, ReadBack]:
+        """Read back every reference in ``expected``; failed reads are retried once."""
+        backs = self._read_once(expected)
+        failed = {r: p for r, p in expected.items() if backs[r].error is not None}
+        if failed:
+            backs.update(self._read_once(failed))
+        return backs
+
+    def _read_once(self, expected: dict[str, Post]) -> dict[str, ReadBack]:
+        refs = list(expected)
+        if self.lookup is not None:
+            lookup = self.lookup
+            step = max(1, min(lookup.lookup_limit, 500))
+            groups = [refs[i : i + step] for i in range(0, len(refs), step)]
+            responses = self.sender.send_many(
+                [lookup.lookup_request(g) for g in groups], concurrency=self.concurrency
+            )
+            backs: dict[str, ReadBack] = {}
+            for group, response in zip(groups, responses, strict=True):
+                wanted = {r: expected[r] for r in group}
+                for back in lookup.lookup_read_backs(group, response, wanted):
+                    backs[back.reference] = back
+            for ref in refs:  # an adapter that left a reference out could not read it
+                backs.setdefault(ref, ReadBack(reference=ref, copies=0, error="missing_item"))
+            return backs
+        responses = self.sender.send_many(
+            [self.target.read_request(r) for r in refs], concurrency=self.concurrency
+        )
+        return {
+            r: self.target.read_back(r, resp, expected[r])
+            for r, resp in zip(refs, responses, strict=True)
+        }
+
+
+def _expected(seeds: Sequence[int], size: str | None) -> dict[str, Post]:
+    posts: dict[str, Post] = {}
+    for seed in seeds:
+        post = synthesize(seed, size=size)
+        posts[post.meta.reference] = post
+    return posts
+
+
+def verify_posts(
+    target: Target,
+    sender: Sends,
+    *,
+    acknowledged: SeedRanges,
+    sent: SeedRanges = (),
+    size: str | None = None,
+    concurrency: int = 8,
+    deadline_s: float = 600.0,
+) -> Verification:
+    """Read back the acknowledged seeds (and the sent-but-unacknowledged ones) and compare.
+
+    ``deadline_s`` bounds the whole verification; past it, what was checked so far is reported
+    with an ``error`` saying how far it got.
+    """
+    started = time.monotonic()
+    acknowledged = merge_ranges(acknowledged)
+    unacknowledged = _subtract(merge_ranges(sent), acknowledged)
+    reader = _Reader(target, sender, concurrency)
+    tally = _Tally()
+    total = count_seeds(acknowledged) + count_seeds(unacknowledged)
+    checked = 0
+    stopped = False
+    for ranges, was_acknowledged in ((acknowledged, True), (unacknowledged, False)):
+        for seeds in _chunks(ranges, reader.chunk_size):
+            if time.monotonic() - started > deadline_s:
+                stopped = True
+                break
+            expected = _expected(seeds, size)
+            backs = reader.read(expected)
+            for ref, post in expected.items():
+                _count(tally, post, backs[ref], was_acknowledged)
+            checked += len(seeds)
+        if stopped:
+            break
+    errors: list[str] = []
+    if tally.unreadable:
+        kinds = ", ".join(f"{k}: {n}" for k, n in sorted(tally.unreadable.items()))
+        errors.append(
+            f"{sum(tally.unreadable.values())} post(s) could not be read back ({kinds}); "
+            "their state is unknown, so the counts are incomplete (retrying later is safe)"
+        )
+    if stopped:
+        errors.append(
+            f"verification stopped at its {deadline_s:g} s bound after checking {checked} of "
+            f"{total} seeds"
+        )
+    return Verification(
+        performed=True,
+        acknowledged=tally.acknowledged,
+        landed=tally.landed,
+        missing=tally.missing,
+        duplicates=tally.duplicates,
+        corrupted=tally.corrupted,
+        landed_unacknowledged=tally.landed_unacknowledged,
+        missing_refs=tally.missing_refs,
+        duplicate_refs=tally.duplicate_refs,
+        corrupted_refs=tally.corrupted_refs,
+        unacknowledged_refs=tally.unacknowledged_refs,
+        duration_s=round(time.monotonic() - started, 3),
+        error="; ".join(errors) or None,
+    )
+
+
+def _count(tally: _Tally, expected: Post, back: ReadBack, was_acknowledged: bool) -> None:
+    ref = expected.meta.reference
+    if was_acknowledged:
+        tally.acknowledged += 1
+    if back.error is not None:
+        tally.unreadable[back.error] = tally.unreadable.get(back.error, 0) + 1
+        return
+    if back.copies == 0:
+        if was_acknowledged:
+            tally.missing += 1
+            tally.note(tally.missing_refs, ref)
+        return
+    if was_acknowledged:
+        tally.landed += 1
+    else:
+        tally.landed_unacknowledged += 1
+        tally.note(tally.unacknowledged_refs, ref)
+    if back.copies > 1:
+        tally.duplicates += 1
+        tally.note(tally.duplicate_refs, ref)
+    if is_corrupted(expected, back):
+        tally.corrupted += 1
+        tally.note(tally.corrupted_refs, ref)

@@ -1,0 +1,206 @@
+"""Pure tests of the pass/fail checks and of the run-wide aggregates they read."""
+
+from __future__ import annotations
+
+import pytest
+from hdrh.histogram import HdrHistogram as Hdr
+
+from loadtests import CheckSpec
+from loadtests.aggregate import compute_totals, overall_percentiles, sum_errors
+from loadtests.checks import CHECK_FIELDS, all_passed, evaluate_checks, merge_checks
+from results import (
+    EndpointStats,
+    HdrHistogram,
+    Percentiles,
+    SeedSummary,
+    Totals,
+    Verification,
+)
+
+
+def totals(requests=100, failures=5, throughput=50.0) -> Totals:
+    return Totals(
+        requests=requests,
+        successes=requests - failures,
+        failures=failures,
+        posts_acknowledged=requests - failures,
+        throughput_rps=throughput,
+        posts_per_s=throughput,
+        error_ratio=failures / requests if requests else 0.0,
+    )
+
+
+PCT = Percentiles(
+    count=100,
+    min_ms=1.0,
+    mean_ms=12.0,
+    p50_ms=10.0,
+    p90_ms=20.0,
+    p95_ms=30.0,
+    p99_ms=40.0,
+    p999_ms=50.0,
+    max_ms=60.0,
+)
+VERIFIED = Verification(performed=True, acknowledged=10, landed=9, missing=1, corrupted=2)
+
+
+def by_name(spec: CheckSpec, **kw):
+    args = {"totals": totals(), "overall": PCT, "verification": VERIFIED} | kw
+    return {r.name: r for r in evaluate_checks(spec, **args)}
+
+
+def test_no_check_declared_gives_no_result_and_passed_none():
+    assert evaluate_checks(CheckSpec(), totals=totals(), overall=PCT, verification=VERIFIED) == []
+    assert all_passed([]) is None
+
+
+@pytest.mark.parametrize(
+    ("field", "limit", "observed", "passed"),
+    [
+        ("max_error_ratio", 0.05, 0.05, True),  # inclusive
+        ("max_error_ratio", 0.049, 0.05, False),
+        ("max_p50_ms", 10.0, 10.0, True),
+        ("max_p50_ms", 9.99, 10.0, False),
+        ("max_p95_ms", 30.0, 30.0, True),
+        ("max_p95_ms", 29.0, 30.0, False),
+        ("max_p99_ms", 0.001, 40.0, False),
+        ("max_p99_ms", 100.0, 40.0, True),
+        ("min_throughput", 50.0, 50.0, True),
+        ("min_throughput", 50.5, 50.0, False),
+        ("max_missing", 1, 1.0, True),
+        ("max_missing", 0, 1.0, False),
+        ("max_corrupted", 2, 2.0, True),
+        ("max_corrupted", 0, 2.0, False),
+    ],
+)
+def test_each_check_compares_observed_with_threshold(field, limit, observed, passed):
+    result = by_name(CheckSpec(**{field: limit}))[field]
+    assert result.threshold == limit
+    assert result.observed == pytest.approx(observed)
+    assert result.passed is passed
+    assert result.detail
+
+
+def test_results_follow_declaration_order_and_all_passed():
+    spec = CheckSpec(max_corrupted=5, max_error_ratio=0.5, max_p99_ms=100)
+    results = evaluate_checks(spec, totals=totals(), overall=PCT, verification=VERIFIED)
+    assert [r.name for r in results] == ["max_error_ratio", "max_p99_ms", "max_corrupted"]
+    assert [r.name for r in results] == [f for f in CHECK_FIELDS if f in {r.name for r in results}]
+    assert all_passed(results) is True
+    failing = evaluate_checks(
+        CheckSpec(max_missing=0, max_error_ratio=0.5),
+        totals=totals(),
+        overall=PCT,
+        verification=VERIFIED,
+    )
+    assert all_passed(failing) is False
+
+
+@pytest.mark.parametrize(
+    ("verification", "detail"),
+    [
+        (Verification(performed=False), "not performed"),
+        (Verification(performed=True, error="target gone"), "target gone"),
+    ],
+)
+def test_post_checks_fail_when_verification_is_missing_or_incomplete(verification, detail):
+    results = by_name(CheckSpec(max_missing=0, max_corrupted=0), verification=verification)
+    for name in ("max_missing", "max_corrupted"):
+        assert results[name].passed is False
+        assert results[name].observed is None
+        assert detail in results[name].detail
+
+
+def test_latency_checks_fail_without_any_answered_request():
+    result = by_name(CheckSpec(max_p95_ms=1000), overall=None)["max_p95_ms"]
+    assert (result.passed, result.observed) == (False, None)
+
+
+def test_error_ratio_fails_when_nothing_was_sent():
+    result = by_name(CheckSpec(max_error_ratio=1.0), totals=totals(0, 0, 0.0))["max_error_ratio"]
+    assert (result.passed, result.observed) == (False, None)
+
+
+def test_merge_options_win_field_by_field():
+    definition = {"max_error_ratio": 0.01, "max_p99_ms": 500.0, "max_missing": 0}
+    options = CheckSpec(max_p99_ms=250.0, min_throughput=10.0)
+    merged = merge_checks(definition, options)
+    assert merged == CheckSpec(
+        max_error_ratio=0.01, max_p99_ms=250.0, max_missing=0, min_throughput=10.0
+    )
+    assert merge_checks(None, options) == options
+
+
+def test_merge_accepts_the_definition_model():
+    from targets.definitions import ChecksDef
+
+    merged = merge_checks(ChecksDef(max_corrupted=0, max_p50_ms=5), CheckSpec(max_p50_ms=7))
+    assert merged == CheckSpec(max_corrupted=0, max_p50_ms=7)
+
+
+def encoded(values_us):
+    h = Hdr(1, 3_600_000_000, 3)
+    for v in values_us:
+        h.record_value(v)
+    return HdrHistogram(data=h.encode().decode("ascii"))
+
+
+def endpoint(scenario, per_second, errors=None, histogram=None):
+    ok = sum(r[1] for r in per_second)
+    bad = sum(r[2] for r in per_second)
+    return EndpointStats(
+        scenario=scenario,
+        name=f"POST /{scenario}",
+        requests=ok + bad,
+        successes=ok,
+        failures=bad,
+        posts=ok,
+        per_second=per_second,
+        errors=errors or {},
+        histogram=histogram,
+    )
+
+
+def test_totals_exclude_warmup_from_throughput_only():
+    eps = [
+        endpoint("import", [(0, 100, 0), (1, 100, 1), (2, 10, 0), (3, 10, 0)]),
+        endpoint("invalid", [(0, 5, 0), (3, 5, 2)]),
+    ]
+    seeds = SeedSummary(acknowledged=[(0, 199), (500, 519)])
+    t = compute_totals(eps, seeds, duration_s=4.0, warmup_s=1.5)
+    # seconds 2 and 3 are measured: 10 + 10 + 5 successes over 2 s
+    assert t.throughput_rps == pytest.approx(12.5)
+    assert (t.requests, t.successes, t.failures) == (233, 230, 3)
+    assert t.error_ratio == pytest.approx(3 / 233)
+    assert t.posts_acknowledged == 220
+    assert t.posts_per_s == pytest.approx(55.0)
+    no_warmup = compute_totals(eps, seeds, duration_s=4.0, warmup_s=0)
+    assert no_warmup.throughput_rps == pytest.approx(230 / 4)
+    # a warm-up longer than the run falls back to the whole run instead of dividing by zero
+    assert compute_totals(eps, seeds, duration_s=4.0, warmup_s=9).throughput_rps == 57.5
+
+
+def test_errors_sum_by_kind_sorted():
+    eps = [
+        endpoint("import", [], errors={"timeout": 2, "http_503": 1}),
+        endpoint("invalid", [], errors={"rejected_invalid": 7, "timeout": 1}),
+    ]
+    assert list(sum_errors(eps).items()) == [
+        ("http_503", 1),
+        ("rejected_invalid", 7),
+        ("timeout", 3),
+    ]
+
+
+def test_overall_percentiles_merge_histograms_exactly():
+    a = encoded([1000] * 90)  # 1 ms
+    b = encoded([100_000] * 10)  # 100 ms
+    eps = [endpoint("import", [], histogram=a), endpoint("invalid", [], histogram=b)]
+    pct = overall_percentiles(eps)
+    assert pct is not None
+    assert pct.count == 100
+    assert pct.p50_ms == pytest.approx(1.0, rel=1e-3)
+    assert pct.p90_ms == pytest.approx(1.0, rel=1e-3)
+    assert pct.p95_ms == pytest.approx(100.0, rel=1e-3)
+    assert pct.max_ms == pytest.approx(100.0, rel=1e-3)
+    assert overall_percentiles([endpoint("import", [])]) is None
