@@ -1,0 +1,245 @@
+"""Fixture corpora: many synthesized posts in one file, written in parallel, atomically.
+
+How it works:
+
+- the seeds are cut into chunks of ``chunk_seeds`` consecutive seeds (see :func:`chunk_size`);
+  chunk boundaries depend on the seeds, the format and the size only, never on the worker count;
+- each chunk is rendered (and, for ``.gz``, compressed into its own gzip member) by a worker
+  process; the parent writes chunks strictly in order, with at most ``2 * workers`` chunks in
+  flight, so memory stays flat whatever the number of posts;
+- so the output bytes are identical for any ``workers``;
+- the file and its manifest are written to temp files in the same directory, fsynced, then moved
+  into place with ``os.replace``; an interruption (Ctrl-C, SIGTERM, an error) removes the temp
+  files and leaves nothing new under the final names.
+
+``workers=1`` renders in the calling process (no child processes).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import signal
+import threading
+from collections import deque
+from collections.abc import Callable, Generator, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import closing, contextmanager
+from pathlib import Path
+from types import FrameType
+
+from synth.atomic import AtomicWriter
+from synth.corpus_errors import CorpusError
+from synth.formats import CORPUS_FORMATS, DOCUMENT_SEPARATOR, check_choice, is_gzip_path
+from synth.gzipmember import gzip_member
+from synth.manifest import MANIFEST_VERSION, CorpusManifest, manifest_path, manifest_writer
+from synth.seeds import SeedRanges, count_seeds, format_seed_ranges, parse_seed_ranges
+from synth.version import GENERATOR_NAME, GENERATOR_VERSION
+
+__all__ = ["MAX_WORKERS", "chunk_size", "iter_chunks", "render_chunk", "write_corpus"]
+
+MAX_WORKERS = 64
+"""Upper bound of ``workers``."""
+
+Progress = Callable[[int, int], None]
+"""``progress(done, total)``: called after each chunk is written."""
+
+Chunk = tuple[tuple[int, int], ...]
+
+
+def chunk_size(size: str | None) -> int:
+    """Seeds per chunk: about 1-3 MB of output per chunk, so a chunk is worth sending to a worker
+    yet ``2 * workers`` chunks stay small."""
+    return {"xl": 16, "l": 64}.get(size or "", 256)
+
+
+def iter_chunks(ranges: SeedRanges, per_chunk: int) -> Iterator[Chunk]:
+    """Cut ``ranges`` into consecutive chunks of ``per_chunk`` seeds (the last may be shorter)."""
+    current: list[tuple[int, int]] = []
+    room = per_chunk
+    for first, last in ranges:
+        start = first
+        while start <= last:
+            stop = min(last, start + room - 1)
+            current.append((start, stop))
+            room -= stop - start + 1
+            start = stop + 1
+            if room == 0:
+                yield tuple(current)
+                current, room = [], per_chunk
+    if current:
+        yield tuple(current)
+
+
+def render_chunk(chunk: Chunk, fmt: str, size: str | None, compress: bool) -> tuple[bytes, int]:
+    """Render one chunk as corpus bytes (one gzip member when ``compress``); return
+    ``(bytes, number of posts)``. Runs in worker processes, so it imports what it needs."""
+    from synth.canonical import canonical_json
+    from synth.formats import corpus_record
+    from synth.generate import synthesize
+
+    parts: list[bytes] = []
+    count = 0
+    for first, last in chunk:
+        for seed in range(first, last + 1):
+            post = synthesize(seed, size=size)
+            if fmt == "jsonl":
+                parts.append(canonical_json(post) + b"\n")
+            else:
+                record = corpus_record(post, fmt)
+                if b"\n\f\n" in record[: -len(DOCUMENT_SEPARATOR)]:
+                    raise CorpusError(f"seed {seed}: the document contains a form-feed line")
+                parts.append(record)
+            count += 1
+    data = b"".join(parts)
+    return (gzip_member(data) if compress else data), count
+
+
+def _ignore_sigint() -> None:
+    # Workers leave Ctrl-C to the parent, which cancels the run and cleans up.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def _produce(
+    chunks: Iterator[Chunk], fmt: str, size: str | None, compress: bool, workers: int
+) -> Generator[tuple[bytes, int], None, None]:
+    if workers == 1:
+        for chunk in chunks:
+            yield render_chunk(chunk, fmt, size, compress)
+        return
+    window = 2 * workers
+    executor = ProcessPoolExecutor(
+        max_workers=workers, mp_context=_pool_context(), initializer=_ignore_sigint
+    )
+    pending: deque[Future[tuple[bytes, int]]] = deque()
+    try:
+        for chunk in chunks:
+            pending.append(executor.submit(render_chunk, chunk, fmt, size, compress))
+            if len(pending) >= window:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        for future in pending:
+            future.cancel()
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, turned into an exception so that cleanup runs."""
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        raise _Terminated(f"signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _check_args(
+    ranges: SeedRanges | str,
+    out_path: str | os.PathLike[str],
+    fmt: str,
+    workers: int,
+    size: str | None,
+) -> tuple[SeedRanges, Path]:
+    from synth.generate import SIZES
+
+    if isinstance(ranges, str):
+        ranges = parse_seed_ranges(ranges)
+    if not ranges:
+        raise CorpusError("seed ranges must not be empty; expected e.g. 0-99999, 5 or 1,3,10-20")
+    check_choice(fmt, CORPUS_FORMATS, "--format", "--format jsonl")
+    if size is not None:
+        check_choice(size, SIZES, "--size", "--size m")
+    if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= MAX_WORKERS:
+        raise CorpusError(
+            f"--workers must be an integer in 1..{MAX_WORKERS}, got {workers!r} (for example "
+            "--workers 2)"
+        )
+    path = Path(out_path)
+    if path.is_dir():
+        raise CorpusError(
+            f"--out {str(path)!r} is a directory; expected a file such as corpus.jsonl.gz"
+        )
+    if not path.parent.is_dir():
+        raise CorpusError(
+            f"--out {str(path)!r}: the directory {str(path.parent)!r} does not exist; create it first"
+        )
+    return ranges, path
+
+
+def write_corpus(
+    ranges: SeedRanges | str,
+    out_path: str | os.PathLike[str],
+    fmt: str = "jsonl",
+    *,
+    workers: int = 1,
+    size: str | None = None,
+    progress: Progress | None = None,
+) -> CorpusManifest:
+    """Write the posts of ``ranges`` (``'0-99'`` or parsed pairs) to ``out_path`` in ``fmt``,
+    gzip-compressed when the name ends in ``.gz``, plus ``out_path.manifest.json``.
+
+    Returns the manifest. Raises CorpusError / SeedRangeError (exit code 2) for bad arguments.
+    """
+    ranges, path = _check_args(ranges, out_path, fmt, workers, size)
+    compress = is_gzip_path(path)
+    total = count_seeds(ranges)
+    per_chunk = chunk_size(size)
+    digest = hashlib.sha256()
+    written = 0
+    done = 0
+    data = AtomicWriter(path)
+    meta: AtomicWriter | None = None
+    try:
+        with _sigterm_as_interrupt():
+            produced = _produce(iter_chunks(ranges, per_chunk), fmt, size, compress, workers)
+            with closing(produced):
+                for chunk_bytes, count in produced:
+                    data.write(chunk_bytes)
+                    digest.update(chunk_bytes)
+                    written += len(chunk_bytes)
+                    done += count
+                    if progress is not None:
+                        progress(done, total)
+            data.finish()
+            manifest = CorpusManifest(
+                manifest_version=MANIFEST_VERSION,
+                generator=GENERATOR_NAME,
+                generator_version=GENERATOR_VERSION,
+                format=fmt,
+                compression="gzip" if compress else "none",
+                size=size,
+                seeds=format_seed_ranges(ranges),
+                seed_ranges=[[a, b] for a, b in ranges],
+                count=done,
+                chunk_seeds=per_chunk,
+                file=path.name,
+                bytes=written,
+                sha256=digest.hexdigest(),
+            )
+            meta = manifest_writer(manifest, manifest_path(path))
+            data.commit()
+            meta.commit()
+    except BaseException:
+        data.abort()
+        if meta is not None:
+            meta.abort()
+        raise
+    return manifest

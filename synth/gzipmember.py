@@ -1,0 +1,26 @@
+"""Deterministic gzip members.
+
+``gzip_member(data)`` returns one complete gzip member (RFC 1952) with a fixed header: no file
+name, modification time 0, OS byte 255 ("unknown"). The bytes depend only on ``data``, the level
+and the zlib library. A corpus file is a concatenation of such members, one per chunk; every gzip
+reader (``gzip -d``, ``zcat``, Python's ``gzip``) reads a multi-member file as the concatenation of
+the members' contents.
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+
+GZIP_LEVEL = 6
+"""The deflate level used for corpora (zlib's default trade-off)."""
+
+_HEADER = b"\x1f\x8b\x08\x00" + b"\x00\x00\x00\x00" + b"\x00\xff"
+
+
+def gzip_member(data: bytes, level: int = GZIP_LEVEL) -> bytes:
+    """One gzip member holding ``data``."""
+    compressor = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)
+    body = compressor.compress(data) + compressor.flush()
+    trailer = struct.pack("<II", zlib.crc32(data) & 0xFFFFFFFF, len(data) & 0xFFFFFFFF)
+    return _HEADER + body + trailer
