@@ -1,17 +1,85 @@
-"""Canonical JSON and the post hash. (stub: being written)"""
+"""Canonical JSON and the post hash.
+
+Canonical JSON is the default import payload: compact UTF-8 JSON produced by orjson, objects'
+keys in model field order (the order of ``synth.model``), no whitespace, non-ASCII characters
+written as UTF-8 (not ``\\u`` escapes), no trailing newline. The same post always gives the same
+bytes; for every post it equals pydantic's own ``model_dump_json()`` (a test checks this).
+
+The hash (``meta.hash``) is the first 24 hex digits of
+``sha256(canonical_json(post with meta.hash set to ""))``. Anyone can recompute it with
+``post_hash`` (or by hand from the JSON: replace the ``hash`` value with ``""`` and digest the
+compact bytes) to detect corruption.
+"""
 
 from __future__ import annotations
 
+import hashlib
+from typing import Any
+
+import orjson
+from pydantic import BaseModel, ValidationError
+
+from synth.errors import SynthError
 from synth.model import Post
+
+HASH_LENGTH = 24
+"""Hex digits of sha256 kept in ``meta.hash``."""
+
+
+def model_default(obj: object) -> Any:
+    """orjson ``default`` hook: a pydantic model serializes as its field dict (field order)."""
+    if isinstance(obj, BaseModel):
+        return obj.__dict__
+    raise TypeError(f"canonical_json cannot serialize {type(obj).__name__}: {obj!r}")
 
 
 def canonical_json(post: Post) -> bytes:
-    raise NotImplementedError
+    """The canonical JSON bytes of ``post`` (compact, stable key order, UTF-8)."""
+    return orjson.dumps(post.__dict__, default=model_default)
+
+
+def _unhashed_fields(post: Post) -> dict[str, Any]:
+    fields = dict(post.__dict__)
+    meta = dict(post.meta.__dict__)
+    meta["hash"] = ""
+    fields["meta"] = meta
+    return fields
 
 
 def post_hash(post: Post) -> str:
-    raise NotImplementedError
+    """The documented digest of ``post``: sha256 of its canonical JSON with ``meta.hash`` = "",
+    first 24 hex digits. A post is intact when ``post.meta.hash == post_hash(post)``."""
+    data = orjson.dumps(_unhashed_fields(post), default=model_default)
+    return hashlib.sha256(data).hexdigest()[:HASH_LENGTH]
 
 
 def post_from_json(data: bytes | str) -> Post:
-    raise NotImplementedError
+    """Parse and strictly validate one post from JSON (canonical or not).
+
+    Raises ``SynthError`` naming every field that failed (at most 10), what was found and what
+    was expected. The same document will fail again, so retrying is pointless. The hash is not
+    checked here: compare ``post.meta.hash`` with ``post_hash(post)`` for that.
+    """
+    if not isinstance(data, (bytes, str)):
+        raise SynthError(
+            f"post_from_json expects JSON as bytes or str, got a {type(data).__name__}"
+        )
+    try:
+        return Post.model_validate_json(data)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors(include_url=False)[:10]:
+            where = ".".join(str(part) for part in error["loc"]) or "(document)"
+            found = error.get("input")
+            shown = repr(found)
+            if len(shown) > 60:
+                shown = shown[:57] + "..."
+            problems.append(f"{where}: {error['msg']} (got {shown})")
+        more = exc.error_count() - len(problems)
+        tail = f"; and {more} more" if more > 0 else ""
+        raise SynthError(
+            f"not a valid anp post: {exc.error_count()} problem(s): "
+            + "; ".join(problems)
+            + tail
+            + "; retrying with the same document will fail again"
+        ) from None
