@@ -1,11 +1,12 @@
 """The Target contract: how a Post reaches a site's import endpoint and is read back.
 
 Everything here is pure: an adapter *builds* requests and *interprets* responses. Exactly one
-place sends requests (``targets.transport.send`` for httpx; Locust's client inside loadtests), so
+place sends requests (``targets.transport`` for httpx; Locust's client inside loadtests), so
 logic tests run without sockets.
 
 Credentials come only from environment variables named in the target definition. Adapters add
-them to request headers; ``Request.redacted()`` is what may be logged or stored.
+them to request headers; ``Request.redacted()`` is what may be logged or stored, and ``repr()`` of
+a ``Request`` never shows secret header values either.
 """
 
 from __future__ import annotations
@@ -16,7 +17,44 @@ from typing import Protocol, runtime_checkable
 
 from synth import InvalidPost, Post
 
-SECRET_HEADERS = frozenset({"authorization", "cookie", "x-api-key", "x-wp-nonce"})
+SECRET_HEADERS = frozenset(
+    {"authorization", "cookie", "proxy-authorization", "x-api-key", "x-auth-token", "x-wp-nonce"}
+)
+"""Header names (lower case) whose values are never shown."""
+
+REDACTED = "***"
+
+# Error kinds a Response carries when no HTTP response arrived (``status == 0``).
+TIMEOUT = "timeout"
+CONNECTION_REFUSED = "connection_refused"
+CONNECTION_RESET = "connection_reset"
+PROTOCOL_ERROR = "protocol_error"
+TRANSPORT_ERROR = "transport_error"
+TRANSPORT_ERROR_KINDS = (
+    TIMEOUT,
+    CONNECTION_REFUSED,
+    CONNECTION_RESET,
+    PROTOCOL_ERROR,
+    TRANSPORT_ERROR,
+)
+
+# Transport failures after which the site may still have stored the post.
+MAYBE_WRITTEN_KINDS = frozenset({TIMEOUT, CONNECTION_RESET, PROTOCOL_ERROR, TRANSPORT_ERROR})
+
+
+def _is_secret(name: str) -> bool:
+    lowered = name.lower()
+    return lowered in SECRET_HEADERS or "token" in lowered or "secret" in lowered
+
+
+def redact_headers(
+    headers: Mapping[str, str], sensitive: frozenset[str] = frozenset()
+) -> dict[str, str]:
+    """The headers with every secret value replaced by ``***``: the well-known secret headers,
+    names containing ``token``/``secret``, and the lower-case names in ``sensitive``."""
+    return {
+        k: (REDACTED if _is_secret(k) or k.lower() in sensitive else v) for k, v in headers.items()
+    }
 
 
 @dataclass(frozen=True)
@@ -30,19 +68,21 @@ class Request:
     """Stable label for statistics (Locust's ``name``), e.g. ``POST /import/posts``."""
     headers: Mapping[str, str] = field(default_factory=dict)
     body: bytes | None = None
+    sensitive: frozenset[str] = frozenset()
+    """Lower-case names of further headers to hide (e.g. http headers built from ``${ENV}``)."""
 
     def redacted(self) -> dict[str, object]:
         """A loggable view: secret header values replaced by ``***``, the body by its length."""
-        headers = {
-            k: ("***" if k.lower() in SECRET_HEADERS else v) for k, v in self.headers.items()
-        }
         return {
             "method": self.method,
             "path": self.path,
             "name": self.name,
-            "headers": headers,
+            "headers": redact_headers(self.headers, self.sensitive),
             "body_bytes": 0 if self.body is None else len(self.body),
         }
+
+    def __repr__(self) -> str:
+        return f"Request({self.redacted()!r})"
 
 
 @dataclass(frozen=True)
@@ -52,6 +92,12 @@ class Response:
     status: int
     body: bytes = b""
     headers: Mapping[str, str] = field(default_factory=dict)
+    """Header names in lower case."""
+    error: str | None = None
+    """When ``status == 0``: one of ``TRANSPORT_ERROR_KINDS`` (``timeout``,
+    ``connection_refused``, ``connection_reset``, ``protocol_error``, ``transport_error``)."""
+    elapsed_ms: float = 0.0
+    """Time from sending to the whole body received (or to the failure)."""
 
 
 @dataclass(frozen=True)
@@ -62,9 +108,11 @@ class Ack:
     acknowledged: bool
     status: int
     error: str | None = None
-    """Short machine-readable reason when not acknowledged (e.g. ``http_409``, ``bad_body``)."""
+    """Short machine-readable reason when not acknowledged: ``http_409``, ``http_400_rest_invalid_param``,
+    ``timeout``, ``bad_body``, ``missing_item``, ..."""
     may_have_written: bool = False
-    """True when the site refused but may still have stored the post (WordPress meta 400)."""
+    """True when the site refused but may still have stored the post (WordPress meta 400, a
+    timeout or a reset connection)."""
 
 
 @dataclass(frozen=True)
@@ -79,7 +127,11 @@ class ReadBack:
     stored_hash: str | None = None
     """The anp hash as the site stored it."""
     content_ok: bool | None = None
-    """Set by adapters that cannot rebuild a whole Post but can compare the content they store."""
+    """Set by adapters that cannot rebuild a whole Post but can compare the content they store
+    with what they would send for the expected post (None when no expected post was given)."""
+    error: str | None = None
+    """Set when the read itself failed (e.g. ``http_500``, ``timeout``, ``bad_body``); then
+    ``copies`` is 0 but the post is *unknown*, not missing."""
 
 
 @runtime_checkable
@@ -100,9 +152,38 @@ class Target(Protocol):
     def invalid_request(self, invalid: InvalidPost) -> Request: ...
 
     def read_request(self, reference: str) -> Request: ...
-    def read_back(self, reference: str, response: Response) -> ReadBack: ...
+    def read_back(
+        self, reference: str, response: Response, expected: Post | None = None
+    ) -> ReadBack: ...
 
     def release_request(self) -> Request: ...
     def release(self, response: Response) -> str: ...
 
     def health_request(self) -> Request: ...
+
+
+@runtime_checkable
+class SupportsLookup(Protocol):
+    """Adapters that can read many posts back in one request (``targets.verify_io`` uses it)."""
+
+    lookup_limit: int
+    """Most references one lookup request may carry."""
+
+    def lookup_request(self, references: Sequence[str]) -> Request: ...
+    def lookup_read_backs(
+        self,
+        references: Sequence[str],
+        response: Response,
+        expected: Mapping[str, Post] | None = None,
+    ) -> list[ReadBack]: ...
+
+
+class TargetError(Exception):
+    """A target or its definition failed. ``exit_code`` 2 is a user mistake, 3 a target failure."""
+
+    exit_code = 3
+
+    def __init__(self, message: str, *, exit_code: int | None = None) -> None:
+        super().__init__(message)
+        if exit_code is not None:
+            self.exit_code = exit_code
