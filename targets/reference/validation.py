@@ -1,0 +1,201 @@
+"""Validation at the boundary: request bytes -> a checked post ready to store.
+
+A post is accepted only when all of these hold, else the answer is a 4xx naming the field:
+
+- the body is UTF-8 JSON (400 otherwise) matching ``synth.Post`` strictly: no missing or unknown
+  keys, no wrong types (422);
+- ``meta.reference`` is 1..128 characters of ``A-Z a-z 0-9 . _ : -`` starting with a letter or
+  digit, and ``meta.payload.seed`` is in 0..2**63-1 (422);
+- the title is not empty, at most 300 characters, and holds no control or other non-printable
+  characters, no markup characters (``<``, ``>``) and nothing SQL-like (``;``, ``--``, ``/*``,
+  ``*/``, a quote followed by ``OR``/``AND``, ``UNION SELECT``, ``DROP TABLE`` ...) (422);
+- ``meta.hash`` equals ``synth.post_hash(post)`` (422, code ``hash_mismatch``).
+
+Only the title is held to the markup and SQL rules: body text is data, stored as canonical JSON
+bytes and never interpreted, so HTML in a paragraph is kept as it was sent.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from pydantic import ValidationError
+
+import synth
+from synth import Post
+from targets.reference.errors import ApiError, from_validation_error, not_json
+
+MAX_SEED = 2**63 - 1
+MAX_TITLE = 300
+REFERENCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
+_SQL_LIKE = re.compile(
+    r";|--|/\*|\*/|['\"`]\s*(?:or|and)\b|\bunion\s+(?:all\s+)?select\b|\bdrop\s+table\b"
+    r"|\binsert\s+into\b|\bdelete\s+from\b|\bor\s+\d+\s*=\s*\d+",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ValidPost:
+    """A post that passed every check, with what storage needs."""
+
+    reference: str
+    hash: str
+    seed: int
+    title: str
+    body: bytes
+    """The post's synth canonical JSON bytes (what ``GET /posts/{reference}`` returns)."""
+
+
+def parse_post(raw: bytes) -> ValidPost:
+    """Validate one post sent as JSON bytes (``POST /import/posts``)."""
+    try:
+        post = Post.model_validate_json(raw)
+    except ValidationError as exc:
+        if any(e["type"] == "json_invalid" for e in exc.errors(include_url=False)):
+            raise not_json(_json_message(exc)) from None
+        raise from_validation_error(exc) from None
+    return check_post(post)
+
+
+def parse_batch(raw: bytes, max_items: int) -> list[Any]:
+    """Decode a batch body into its JSON items (each validated later with ``parse_item``)."""
+    try:
+        items = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise not_json(f"body is not UTF-8 JSON: {exc}") from None
+    if not isinstance(items, list):
+        raise ApiError(
+            422,
+            "invalid_batch",
+            f"body is a JSON {type(items).__name__}, not an array of posts",
+            expected="a JSON array of posts",
+        )
+    if len(items) > max_items:
+        raise ApiError(
+            422,
+            "batch_too_large",
+            f"batch has {len(items)} posts, more than the limit {max_items}",
+            expected=f"at most {max_items} posts per batch",
+        )
+    return items
+
+
+def parse_item(item: Any, index: int) -> ValidPost:
+    """Validate one decoded batch item; errors name the field prefixed by the index."""
+    try:
+        post = Post.model_validate(item)
+    except ValidationError as exc:
+        raise from_validation_error(exc, prefix=str(index)) from None
+    try:
+        return check_post(post)
+    except ApiError as exc:
+        exc.field = f"{index}.{exc.field}" if exc.field else str(index)
+        raise
+
+
+def item_reference(item: Any) -> str | None:
+    """The reference a batch item claims, when it has a well-formed one (for its result row)."""
+    if isinstance(item, dict):
+        meta = item.get("meta")
+        if isinstance(meta, dict):
+            ref = meta.get("reference")
+            if isinstance(ref, str) and REFERENCE_RE.match(ref):
+                return ref
+    return None
+
+
+def check_post(post: Post) -> ValidPost:
+    """The checks beyond the model's types: reference, seed, title, hash."""
+    check_reference(post.meta.reference, "meta.reference")
+    try:
+        return _check_rest(post)
+    except ApiError as exc:
+        exc.reference = post.meta.reference
+        raise
+
+
+def _check_rest(post: Post) -> ValidPost:
+    meta = post.meta
+    seed = meta.payload.seed
+    if not 0 <= seed <= MAX_SEED:
+        raise _invalid(
+            "meta.payload.seed", f"seed {seed} is out of range", "an integer in 0..2**63-1"
+        )
+    check_title(post.title)
+    try:
+        expected_hash = synth.post_hash(post)
+        body = synth.canonical_json(post)
+    except (ValueError, TypeError, UnicodeError, OverflowError) as exc:
+        # Values the model accepts but JSON cannot carry canonically (integers over 64 bits,
+        # lone surrogates): the post cannot be hashed, so it cannot be imported.
+        raise _invalid(
+            "body", f"post cannot be serialized canonically: {exc}", "JSON-safe values"
+        ) from None
+    if meta.hash != expected_hash:
+        raise ApiError(
+            422,
+            "hash_mismatch",
+            f"meta.hash {meta.hash[:64]!r} does not match the post's content",
+            field="meta.hash",
+            expected=f"{expected_hash} (synth.post_hash of the content)",
+            retry_safe=False,
+        )
+    return ValidPost(meta.reference, meta.hash, seed, post.title, body)
+
+
+def check_reference(reference: str, field: str) -> None:
+    """Refuse references outside the documented character set (422)."""
+    if not REFERENCE_RE.match(reference):
+        raise _invalid(
+            field,
+            f"reference {reference[:64]!r} is not well formed",
+            "1..128 characters of A-Z a-z 0-9 . _ : - starting with a letter or digit",
+        )
+
+
+def check_title(title: str) -> None:
+    """Refuse empty, overlong, control-character, markup and SQL-like titles (422)."""
+    if not title.strip():
+        raise _invalid("title", "title is empty", "a non-empty title", code="empty_title")
+    if len(title) > MAX_TITLE:
+        raise _invalid(
+            "title", f"title has {len(title)} characters", f"at most {MAX_TITLE} characters"
+        )
+    if not title.isprintable():
+        bad = next(c for c in title if not c.isprintable())
+        raise _invalid(
+            "title",
+            f"title contains the control or non-printable character U+{ord(bad):04X}",
+            "printable characters only",
+            code="control_characters",
+        )
+    if "<" in title or ">" in title:
+        raise _invalid(
+            "title",
+            "title contains markup characters (< or >)",
+            "plain text without < or >",
+            code="markup",
+        )
+    found = _SQL_LIKE.search(title)
+    if found:
+        raise _invalid(
+            "title",
+            f"title contains SQL-like text {found.group(0)!r}",
+            "plain text without ; -- /* */ or quote-OR/AND patterns",
+            code="sql_like",
+        )
+
+
+def _invalid(field: str, message: str, expected: str, code: str = "invalid_post") -> ApiError:
+    return ApiError(
+        422, code, f"{field}: {message}", field=field, expected=expected, retry_safe=False
+    )
+
+
+def _json_message(exc: ValidationError) -> str:
+    first = exc.errors(include_url=False, include_input=False)[0]
+    return f"body is not UTF-8 JSON: {first.get('msg', 'invalid JSON')}"
