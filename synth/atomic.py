@@ -25,6 +25,7 @@ class AtomicWriter:
             prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
         )
         self.temp_path = Path(temp)
+        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual mode
         """The temp file, in the same directory as ``path``."""
         self._file = os.fdopen(fd, "wb")
         self._done = False
@@ -74,6 +75,12 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
     """Write ``data`` to ``path`` atomically."""
     with AtomicWriter(path) as writer:
         writer.write(data)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _fsync_dir(directory: Path) -> None:
