@@ -23,6 +23,12 @@ from synth.construct import make
 from synth.data import code, images, prose, topics
 from synth.data.faker_tables import COMPANIES, PERSON_NAMES
 from synth.errors import SynthError
+from synth.invariants import (
+    AI_STYLE_MARKER,
+    IMAGE_HEAVY_FIGURES,
+    REVIEW_QUALITY_BELOW,
+    reading_time_for,
+)
 from synth.model import (
     AiOutline,
     BulletList,
@@ -50,15 +56,6 @@ SIZES: tuple[str, ...] = ("s", "m", "l", "xl")
 
 BREADCRUMB = "| |"
 """The breadcrumb line of every post (as in the specimen)."""
-
-WORDS_PER_MINUTE = 200
-"""Reading time is ``max(1, ceil(words / WORDS_PER_MINUTE))``; see ``count_words``."""
-
-IMAGE_HEAVY_FIGURES = 4
-"""``flags.image_heavy`` is set when a post has at least this many figures."""
-
-REVIEW_QUALITY_BELOW = 60
-"""``flags.needs_human_review`` is set when ``score.quality`` is below this, or status is draft."""
 
 FIRST_REVIEW_DATE = date(2024, 1, 1)
 REVIEW_DAYS = 1035
@@ -142,7 +139,7 @@ _FLAGS = tuple(
     )
     for i in range(16)
 )
-_AI_BRIEF_FLAG = tuple("ai generated" in brief for brief in topics.BRIEF_TEMPLATES)
+_AI_BRIEF_FLAG = tuple(AI_STYLE_MARKER in brief for brief in topics.BRIEF_TEMPLATES)
 
 
 def _draw(key: int, field: int, i: int) -> int:
@@ -176,17 +173,6 @@ def title_of(seed: int) -> str:
     return topics.TITLE_TEMPLATES[template].format(
         problem=_PROBLEMS[problem], stack=_STACKS[stack].name, scenario=_SCENARIOS[scenario]
     )
-
-
-def count_words(text: str) -> int:
-    """Words in one prose line: single-space separated tokens (generated prose has no double
-    spaces)."""
-    return text.count(" ") + 1
-
-
-def reading_time(words: int) -> int:
-    """Minutes to read ``words`` words: ``max(1, ceil(words / WORDS_PER_MINUTE))``."""
-    return max(1, -(-words // WORDS_PER_MINUTE))
 
 
 def _check_size(size: object) -> str | None:
@@ -437,7 +423,7 @@ def synthesize(seed: int, *, size: str | None = None) -> Post:
             "tools": [*stack.tools, topics.COMMON_TOOLS[tool_a], topics.COMMON_TOOLS[tool_b]],
             "code_language": code_lang,
             "difficulty": topics.DIFFICULTIES[difficulty_i],
-            "reading_time": reading_time(words),
+            "reading_time": reading_time_for(words),
             "view_count": view_count,
             "score": make(
                 Score,
