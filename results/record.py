@@ -24,7 +24,7 @@ invalid post the target accepted (a failure of the target)."""
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
 
 class TargetInfo(_Model):
@@ -119,6 +119,9 @@ class EndpointStats(_Model):
     """Exact ``(second, successes, failures)`` rows; second 0 is the run's start."""
     histogram: HdrHistogram | None = None
     """Latency of every request that got an answer (successes and HTTP failures)."""
+    histogram_after_warmup: HdrHistogram | None = None
+    """The same latencies restricted to requests that started after the warm-up. Optional;
+    ``results.metrics`` prefers it to ``histogram`` for the compared percentiles."""
     percentiles: Percentiles | None = None
     errors: dict[str, int] = Field(default_factory=dict)
     """Error kind -> count; see ERROR_KINDS_DOC."""
@@ -207,3 +210,6 @@ class RunRecord(_Model):
     environment: Environment
     artifacts: dict[str, str] = Field(default_factory=dict)
     """Other files in the run folder, by role: ``locust_html``, ``locust_csv_stats``, ..."""
+    latency_per_second: list[tuple[int, float, float]] = Field(default_factory=list)
+    """Optional ``(second, p50_ms, p95_ms)`` rows over all endpoints' answered requests that
+    started in that second; drawn by the reports' latency-over-time charts."""

@@ -1,0 +1,317 @@
+"""``anp compare``, ``anp runs`` and ``anp history``. Heavy imports stay inside the handlers."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+COMPARE_EPILOG = """\
+examples:
+  anp compare results/baselines/reference --against results/runs/2026-12-04T20-31-07Z-*
+  anp compare results/runs/A1 results/runs/A2 results/runs/A3 results/runs/A4 results/runs/A5 \\
+      --against results/runs/B1 results/runs/B2 results/runs/B3 results/runs/B4 results/runs/B5
+  anp compare base/run.json --against cand/run.json --markdown summary.md --html report.html
+  anp compare results/baselines/reference --against results/runs/B* --format markdown
+
+Run k = 5 runs per side: with fewer, the exact test cannot reach significance (2 vs 2: the
+smallest p-value is 1/6). One run per side gives a descriptive comparison only.
+exit codes: 0 no regression, 1 regression, 2 inconclusive (or a command-line mistake),
+            3 unusable input (missing file, bad JSON, wrong schema version, different load)
+"""
+
+RUNS_EPILOG = """\
+examples:
+  anp runs
+  anp runs --dir results/baselines
+  anp runs --dir results/runs --dir results/baselines --format json
+"""
+
+HISTORY_EPILOG = """\
+examples:
+  anp history results/runs
+  anp history results/runs --recent 3 --html history.html --markdown history.md
+  anp history results/baselines/* --order 1.0,1.1,1.2,1.3
+exit codes: 0 no bad change point in the recent releases, 1 regression (a bad change point
+within the last --recent releases), 3 unusable input
+"""
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    pass
+
+
+def _min_effect(text: str) -> tuple[str, float]:
+    from results.metrics import PRIMARY_METRICS
+
+    keys = [m.key for m in PRIMARY_METRICS]
+    name, sep, value = text.partition("=")
+    try:
+        fraction = float(value)
+    except ValueError:
+        fraction = -1.0
+    if not sep or name not in keys or not 0 <= fraction < 1:
+        raise argparse.ArgumentTypeError(
+            f"expected METRIC=FRACTION with METRIC one of {', '.join(keys)} and 0 <= FRACTION < 1 "
+            f"(e.g. throughput_rps=0.05), got {text!r}"
+        )
+    return name, fraction
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "compare",
+        help="compare baseline runs with candidate runs: verdict, report, exit code",
+        description="Reduce each run to one value per metric (warm-up excluded), test whether the "
+        "candidate is worse (exact one-sided Mann-Whitney, Holm correction, minimum effect) and "
+        "print a table; optionally write Markdown and HTML reports.",
+        epilog=COMPARE_EPILOG,
+        formatter_class=_Formatter,
+    )
+    p.add_argument(
+        "baseline",
+        nargs="+",
+        type=Path,
+        metavar="BASELINE",
+        help="baseline run folders, run.json files, or folders of them",
+    )
+    p.add_argument(
+        "--against",
+        nargs="+",
+        type=Path,
+        required=True,
+        metavar="CANDIDATE",
+        help="candidate run folders, run.json files, or folders of them",
+    )
+    p.add_argument(
+        "--format",
+        choices=("table", "markdown", "json"),
+        default="table",
+        help="what to print on stdout (default: %(default)s)",
+    )
+    p.add_argument("--markdown", type=Path, metavar="FILE", help="also write the Markdown here")
+    p.add_argument(
+        "--html",
+        type=Path,
+        metavar="FILE",
+        help="HTML report path (default: compare.html in the first candidate's folder)",
+    )
+    p.add_argument("--no-html", action="store_true", help="do not write the HTML report")
+    p.add_argument("--alpha", type=float, default=0.05, help="family-wise alpha (default 0.05)")
+    p.add_argument("--correction", choices=("holm", "bonferroni"), default="holm")
+    p.add_argument(
+        "--min-effect",
+        type=_min_effect,
+        action="append",
+        default=[],
+        metavar="METRIC=FRACTION",
+        help="override a minimum effect, e.g. p99_ms=0.2 (repeatable)",
+    )
+    p.set_defaults(func=_compare)
+
+    r = subparsers.add_parser(
+        "runs",
+        help="list stored runs to pick a baseline",
+        description="List stored run records: id, date, target, release, scenario mix, users, "
+        "throughput, p95, error ratio and verification status.",
+        epilog=RUNS_EPILOG,
+        formatter_class=_Formatter,
+    )
+    r.add_argument(
+        "--dir",
+        type=Path,
+        action="append",
+        dest="dirs",
+        metavar="DIR",
+        help="folder of runs (repeatable; default results/runs)",
+    )
+    r.add_argument("--format", choices=("table", "json"), default="table")
+    r.set_defaults(func=_runs)
+
+    h = subparsers.add_parser(
+        "history",
+        help="trend of each metric across releases, with change points",
+        description="Group runs by target release, show each metric's per-release median and "
+        "min-max, detect change points (ruptures PELT) and exit 1 when one in the bad direction "
+        "falls within the most recent releases.",
+        epilog=HISTORY_EPILOG,
+        formatter_class=_Formatter,
+    )
+    h.add_argument(
+        "runs",
+        nargs="+",
+        type=Path,
+        metavar="RUNS",
+        help="run folders, run.json files, or folders of them",
+    )
+    h.add_argument(
+        "--order",
+        metavar="R1,R2,...",
+        help="release order (default: by each release's first run start)",
+    )
+    h.add_argument("--recent", type=int, default=3, help="releases counted as recent (default 3)")
+    h.add_argument("--format", choices=("table", "markdown"), default="table")
+    h.add_argument("--markdown", type=Path, metavar="FILE", help="also write the Markdown here")
+    h.add_argument("--html", type=Path, metavar="FILE", help="write the HTML trend report here")
+    h.set_defaults(func=_history)
+
+
+def _reduce(paths: list[Path]) -> tuple[list[Any], list[Any]]:
+    from results.metrics import reduce_run
+    from results.store import load_records
+
+    records = [record for _, record in load_records(paths)]
+    return records, [reduce_run(record) for record in records]
+
+
+def _compare(args: argparse.Namespace) -> int:
+    import json
+
+    from results.atomic import write_text_atomic
+    from results.comparable import check_comparable
+    from results.compare import CompareSettings, compare_runs
+    from results.report_html import comparison_html
+    from results.report_md import comparison_markdown
+    from results.report_term import print_comparison
+    from results.store import expand_inputs
+
+    base_records, base = _reduce(args.baseline)
+    cand_records, cand = _reduce(args.against)
+    check_comparable(base_records, cand_records)
+    min_effect = dict(CompareSettings().min_effect)
+    min_effect.update(dict(args.min_effect))
+    settings = CompareSettings(alpha=args.alpha, correction=args.correction, min_effect=min_effect)
+    comparison = compare_runs(base, cand, settings)
+    markdown = comparison_markdown(comparison)
+    if args.markdown:
+        write_text_atomic(args.markdown, markdown)
+    html_path: Path | None = None
+    if not args.no_html:
+        html_path = args.html or expand_inputs(args.against)[0].parent / "compare.html"
+        write_text_atomic(html_path, comparison_html(comparison))
+    if args.format == "markdown":
+        print(markdown, end="")
+    elif args.format == "json":
+        print(json.dumps(_comparison_json(comparison), indent=2, sort_keys=True))
+    else:
+        print_comparison(comparison)
+        if html_path is not None:
+            print(f"HTML report: {html_path}")
+    return comparison.exit_code
+
+
+def _comparison_json(c: Any) -> dict[str, Any]:
+    return {
+        "verdict": c.verdict,
+        "exit_code": c.exit_code,
+        "mode": c.mode,
+        "baseline_runs": [r.run_id for r in c.baseline],
+        "candidate_runs": [r.run_id for r in c.candidate],
+        "metrics": [
+            {
+                "metric": m.spec.key,
+                "baseline": m.baseline,
+                "candidate": m.candidate,
+                "ratio": m.ratio,
+                "ci": [m.ci_low, m.ci_high],
+                "p_value": m.p_value,
+                "p_adjusted": m.p_adjusted,
+                "min_effect": m.min_effect,
+                "verdict": m.verdict,
+                "reason": m.reason,
+                "baseline_values": m.baseline_values,
+                "candidate_values": m.candidate_values,
+            }
+            for m in c.metrics
+        ],
+        "new_error_kinds": [row.kind for row in c.error_kinds if row.new],
+        "hard_regressions": c.hard_regressions,
+        "notes": c.notes,
+    }
+
+
+def _runs(args: argparse.Namespace) -> int:
+    import json
+
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from results.listing import run_rows
+    from results.store import DEFAULT_RUNS_DIR, list_runs
+
+    dirs = args.dirs or [DEFAULT_RUNS_DIR]
+    if not args.dirs and not DEFAULT_RUNS_DIR.is_dir():
+        print(f"no stored runs: '{DEFAULT_RUNS_DIR}' does not exist yet (run `anp run` first)")
+        return 0
+    rows = run_rows(list_runs(dirs))
+    if args.format == "json":
+        print(json.dumps([row.as_json() for row in rows], indent=2, sort_keys=True))
+        return 0
+    table = Table(title=f"{len(rows)} stored run(s) in {', '.join(map(str, dirs))}")
+    for col in (
+        "run id",
+        "started",
+        "target",
+        "release",
+        "scenarios",
+        "users",
+        "req/s",
+        "p95 ms",
+        "errors",
+        "verification",
+    ):
+        table.add_column(col)
+    for row in rows:
+        if row.problem:
+            table.add_row(
+                Text(row.path),
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                Text(f"unreadable: {row.problem}", style="red"),
+            )
+            continue
+        table.add_row(
+            Text(row.run_id),
+            Text(row.started_at),
+            Text(row.target),
+            Text(row.release),
+            Text(row.scenarios),
+            str(row.users),
+            "" if row.throughput_rps is None else f"{row.throughput_rps:.1f}",
+            "" if row.p95_ms is None else f"{row.p95_ms:.1f}",
+            "" if row.error_ratio is None else f"{row.error_ratio * 100:.2f}%",
+            Text(row.verification, style="red" if row.verification.startswith("LOST") else ""),
+        )
+    Console().print(table)
+    return 0
+
+
+def _history(args: argparse.Namespace) -> int:
+    from results.atomic import write_text_atomic
+    from results.comparable import check_comparable
+    from results.history import build_history
+    from results.report_html import history_html
+    from results.report_md import history_markdown
+    from results.report_term import print_history
+
+    records, runs = _reduce(args.runs)
+    check_comparable(records)
+    order = [x.strip() for x in args.order.split(",")] if args.order else None
+    history = build_history(runs, order=order, recent=args.recent)
+    markdown = history_markdown(history)
+    if args.markdown:
+        write_text_atomic(args.markdown, markdown)
+    if args.html:
+        write_text_atomic(args.html, history_html(history))
+    if args.format == "markdown":
+        print(markdown, end="")
+    else:
+        print_history(history)
+    return history.exit_code

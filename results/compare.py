@@ -1,0 +1,269 @@
+"""The decision of ``anp compare``: is the candidate worse than the baseline?
+
+Per primary metric (see :data:`results.metrics.PRIMARY_METRICS`), with one value per run:
+
+- **regression** when the exact one-sided Mann-Whitney p-value, adjusted across the primary
+  metrics (Holm by default), is at most ``alpha`` AND the ratio of medians is worse than
+  ``1 ± min_effect`` for that metric;
+- otherwise **no change** (or **improved**) when the confidence interval's worse end stays
+  within the minimum effect;
+- otherwise **inconclusive**: the interval is too wide to rule out a regression.
+
+Hard rules override the statistics: any error kind absent from every baseline run and present
+in a candidate run, and any lost post (missing or corrupted in verification) is a regression.
+With a single run on a side, the comparison is descriptive only and never claims "no change".
+
+Exit codes: 0 no regression, 1 regression, 2 inconclusive, 3 unusable input.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from results.metrics import EXPECTED_ERROR_KINDS, PRIMARY_METRICS, MetricSpec, RunMetrics
+from results.stats import (
+    Correction,
+    adjust,
+    first_threshold,
+    hodges_lehmann_ratio,
+    one_sided_p,
+    smallest_p,
+)
+
+DEFAULT_MIN_EFFECT: Mapping[str, float] = {
+    "throughput_rps": 0.05,
+    "p50_ms": 0.05,
+    "p95_ms": 0.08,
+    "p99_ms": 0.12,
+}
+"""Smallest relative change called a regression, per metric; calibrated from simulated and real
+A/A runs (docs/results.md, bench/bench_compare.py)."""
+
+RECOMMENDED_RUNS = 5
+
+EXIT_OK, EXIT_REGRESSION, EXIT_INCONCLUSIVE = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class CompareSettings:
+    """How the decision is made; the defaults are the documented, calibrated ones."""
+
+    alpha: float = 0.05
+    """Family-wise false-alarm rate across the primary metrics."""
+    correction: Correction = "holm"
+    min_effect: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_MIN_EFFECT))
+    """Metric key -> smallest relative worsening that counts (0.05 = 5%)."""
+    ci_level: float = 0.90
+    """Two-sided level of the Hodges-Lehmann interval (its worse end is a one-sided 95% bound)."""
+
+
+@dataclass(frozen=True)
+class MetricResult:
+    spec: MetricSpec
+    baseline_values: list[float]
+    candidate_values: list[float]
+    baseline: float
+    """Median of the baseline runs' values."""
+    candidate: float
+    ratio: float
+    """candidate / baseline medians."""
+    ci_low: float | None
+    ci_high: float | None
+    p_value: float | None
+    p_adjusted: float | None
+    min_effect: float
+    verdict: str
+    """``regression``, ``no change``, ``improved``, ``inconclusive`` or ``descriptive``."""
+    reason: str
+
+
+@dataclass(frozen=True)
+class ErrorKindRow:
+    kind: str
+    baseline_rate: float
+    """Median over baseline runs of that kind's rate."""
+    candidate_rate: float
+    new: bool
+    """Absent from every baseline run and present in a candidate run (a regression)."""
+    expected: bool
+
+
+@dataclass(frozen=True)
+class Comparison:
+    baseline: list[RunMetrics]
+    candidate: list[RunMetrics]
+    settings: CompareSettings
+    mode: str
+    """``statistical``, ``underpowered`` (cannot reach significance) or ``descriptive``."""
+    metrics: list[MetricResult]
+    error_kinds: list[ErrorKindRow]
+    hard_regressions: list[str]
+    notes: list[str]
+    verdict: str
+    """``regression``, ``no regression`` or ``inconclusive``."""
+    exit_code: int
+
+
+def _worsening(ratio: float, spec: MetricSpec) -> float:
+    """How much worse a ratio is, as a fraction (negative = better)."""
+    return 1.0 - ratio if spec.higher_is_better else ratio - 1.0
+
+
+def _positive(values: Sequence[float]) -> list[float]:
+    return [max(v, 1e-9) for v in values]
+
+
+def _metric(
+    spec: MetricSpec,
+    base: list[float],
+    cand: list[float],
+    p: float | None,
+    p_adj: float | None,
+    settings: CompareSettings,
+    descriptive: bool,
+) -> MetricResult:
+    delta = settings.min_effect.get(spec.key, DEFAULT_MIN_EFFECT.get(spec.key, 0.05))
+    b_med, c_med = float(statistics.median(base)), float(statistics.median(cand))
+    ratio = c_med / b_med if b_med > 0 else float("inf")
+    worse = _worsening(ratio, spec)
+    low: float | None = None
+    high: float | None = None
+    if not descriptive:
+        _, low, high = hodges_lehmann_ratio(_positive(cand), _positive(base), settings.ci_level)
+    pct = f"{abs(worse) * 100:.1f}% {'worse' if worse > 0 else 'better'}"
+    if descriptive:
+        verdict, reason = "descriptive", f"{pct} (1 run on a side: no statistical verdict)"
+    elif p_adj is not None and p_adj <= settings.alpha and worse > delta:
+        verdict = "regression"
+        reason = f"{pct}, beyond the {delta:.0%} minimum effect, p_adj={p_adj:.4f}"
+    else:
+        bad_end = None if low is None or high is None else (low if spec.higher_is_better else high)
+        if bad_end is None:
+            verdict, reason = "inconclusive", "too few runs for a confidence interval"
+        elif _worsening(bad_end, spec) <= delta:
+            good_end = high if spec.higher_is_better else low
+            assert good_end is not None
+            improved = _worsening(bad_end, spec) < 0 and p is not None
+            verdict = "improved" if improved else "no change"
+            reason = (
+                f"interval's worse end {_worsening(bad_end, spec) * 100:+.1f}% "
+                f"is within the {delta:.0%} minimum effect"
+            )
+        else:
+            verdict = "inconclusive"
+            reason = (
+                f"interval reaches {_worsening(bad_end, spec) * 100:.1f}% worse, beyond the "
+                f"{delta:.0%} minimum effect, without a significant test"
+            )
+    return MetricResult(
+        spec, base, cand, b_med, c_med, ratio, low, high, p, p_adj, delta, verdict, reason
+    )
+
+
+def _error_rows(
+    baseline: Sequence[RunMetrics], candidate: Sequence[RunMetrics]
+) -> list[ErrorKindRow]:
+    kinds = sorted({k for r in [*baseline, *candidate] for k in r.error_counts})
+    rows = []
+    for kind in kinds:
+        in_base = any(r.error_counts.get(kind, 0) > 0 for r in baseline)
+        in_cand = any(r.error_counts.get(kind, 0) > 0 for r in candidate)
+        expected = kind in EXPECTED_ERROR_KINDS
+        rows.append(
+            ErrorKindRow(
+                kind,
+                float(statistics.median(r.error_rates.get(kind, 0.0) for r in baseline)),
+                float(statistics.median(r.error_rates.get(kind, 0.0) for r in candidate)),
+                new=in_cand and not in_base and not expected,
+                expected=expected,
+            )
+        )
+    return rows
+
+
+def compare_runs(
+    baseline: Sequence[RunMetrics],
+    candidate: Sequence[RunMetrics],
+    settings: CompareSettings | None = None,
+) -> Comparison:
+    """Decide whether ``candidate`` regressed against ``baseline`` (see the module docstring).
+    Load settings must already have been checked (:func:`results.comparable.check_comparable`)."""
+    settings = settings or CompareSettings()
+    if not baseline or not candidate:
+        raise ValueError("compare_runs needs at least one run on each side")
+    n, m = len(baseline), len(candidate)
+    k = len(PRIMARY_METRICS)
+    notes: list[str] = []
+    descriptive = n == 1 or m == 1
+    if descriptive:
+        mode = "descriptive"
+        notes.append(
+            f"Descriptive comparison only ({n} vs {m} runs): one run per side cannot separate a "
+            f"change from run-to-run noise. Run k = {RECOMMENDED_RUNS} per side for a verdict."
+        )
+    elif smallest_p(n, m) > first_threshold(settings.alpha, k):
+        mode = "underpowered"
+        notes.append(
+            f"With {n} vs {m} runs the smallest possible p-value is {smallest_p(n, m):.4f}, "
+            f"above the corrected threshold {first_threshold(settings.alpha, k):.4f} "
+            f"(alpha {settings.alpha} over {k} metrics): no regression can be shown. "
+            f"Run k = {RECOMMENDED_RUNS} per side."
+        )
+    else:
+        mode = "statistical"
+        if min(n, m) < RECOMMENDED_RUNS:
+            notes.append(f"k = {RECOMMENDED_RUNS} runs per side is recommended ({n} vs {m}).")
+    per_metric = [
+        ([r.values[s.key] for r in baseline], [r.values[s.key] for r in candidate])
+        for s in PRIMARY_METRICS
+    ]
+    p_values: list[float | None] = [None] * k
+    p_adjusted: list[float | None] = [None] * k
+    if not descriptive:
+        raw = [
+            one_sided_p(c, b, worse="lower" if s.higher_is_better else "higher")
+            for s, (b, c) in zip(PRIMARY_METRICS, per_metric, strict=True)
+        ]
+        p_values = list(raw)
+        p_adjusted = list(adjust(raw, settings.correction))
+    metrics = [
+        _metric(s, b, c, p, pa, settings, descriptive)
+        for s, (b, c), p, pa in zip(PRIMARY_METRICS, per_metric, p_values, p_adjusted, strict=True)
+    ]
+    error_rows = _error_rows(baseline, candidate)
+    hard = [f"new error kind '{row.kind}' in the candidate" for row in error_rows if row.new]
+    for run in candidate:
+        if run.posts_lost:
+            hard.append(
+                f"candidate run '{run.run_id}' lost {run.posts_lost} post(s) "
+                f"({run.posts_missing} missing, {run.posts_corrupted} corrupted)"
+            )
+    for run in [*baseline, *candidate]:
+        if run.interrupted:
+            notes.append(f"run '{run.run_id}' was interrupted: its record is partial.")
+        if run.verification != "verified":
+            notes.append(f"run '{run.run_id}': verification {run.verification}.")
+    if hard or any(x.verdict == "regression" for x in metrics):
+        verdict, code = "regression", EXIT_REGRESSION
+    elif (
+        descriptive
+        or any(x.verdict == "inconclusive" for x in metrics)
+        or any(r.verification.startswith("incomplete") for r in candidate)
+    ):
+        verdict, code = "inconclusive", EXIT_INCONCLUSIVE
+    else:
+        verdict, code = "no regression", EXIT_OK
+    return Comparison(
+        list(baseline),
+        list(candidate),
+        settings,
+        mode,
+        metrics,
+        error_rows,
+        hard,
+        notes,
+        verdict,
+        code,
+    )

@@ -1,0 +1,19 @@
+"""Errors raised by results. ``exit_code`` 3 marks input that cannot be used (missing file, bad
+JSON, wrong schema version, runs that are not comparable); the CLI prints the message alone."""
+
+from __future__ import annotations
+
+
+class ResultsError(Exception):
+    """Unusable input for results: the message names what failed, the value and what was
+    expected. Retrying is safe once the input is fixed; nothing is written before it is raised."""
+
+    exit_code = 3
+
+
+class RecordError(ResultsError):
+    """A run record that is missing, is not JSON, or does not match a known schema version."""
+
+
+class NotComparableError(ResultsError):
+    """Runs whose load settings differ, so their numbers cannot be compared."""

@@ -1,0 +1,94 @@
+"""The statistics behind ``anp compare``: an exact one-sided Mann-Whitney test across runs, a
+Holm (or Bonferroni) correction across the primary metrics, and a Hodges-Lehmann confidence
+interval for the ratio candidate/baseline (computed on log values, so it is a ratio).
+
+Everything here is exact and deterministic: no resampling, no random numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Literal
+
+import numpy as np
+from scipy.stats import mannwhitneyu
+
+Correction = Literal["holm", "bonferroni"]
+
+
+def one_sided_p(candidate: Sequence[float], baseline: Sequence[float], *, worse: str) -> float:
+    """Exact one-sided Mann-Whitney p-value that the candidate is worse than the baseline.
+
+    ``worse`` is ``"lower"`` (throughput: worse means smaller) or ``"higher"`` (latency)."""
+    alternative = "less" if worse == "lower" else "greater"
+    result = mannwhitneyu(candidate, baseline, alternative=alternative, method="exact")
+    return float(result.pvalue)
+
+
+def smallest_p(n: int, m: int) -> float:
+    """The smallest p-value an exact one-sided test can give with ``n`` vs ``m`` runs:
+    ``1 / C(n + m, n)`` (for 2 vs 2: 1/6; for 5 vs 5: 1/252)."""
+    return 1.0 / math.comb(n + m, n)
+
+
+def adjust(p_values: Sequence[float], method: Correction) -> list[float]:
+    """Family-wise adjusted p-values (compare each with alpha directly)."""
+    k = len(p_values)
+    if method == "bonferroni":
+        return [min(1.0, p * k) for p in p_values]
+    order = sorted(range(k), key=lambda i: (p_values[i], i))
+    adjusted = [0.0] * k
+    running = 0.0
+    for rank, index in enumerate(order):
+        running = max(running, min(1.0, (k - rank) * p_values[index]))
+        adjusted[index] = running
+    return adjusted
+
+
+def first_threshold(alpha: float, k: int) -> float:
+    """The p-value the best metric must reach for anything to be significant: alpha / k for
+    both Holm (its first step) and Bonferroni."""
+    return alpha / k
+
+
+@lru_cache(maxsize=256)
+def _u_counts(n: int, m: int) -> tuple[float, ...]:
+    """Number of arrangements giving each value of U (0..n*m) under the null, without ties."""
+    if n == 0 or m == 0:
+        return (1.0,)
+    without_last_x = np.array(_u_counts(n - 1, m))  # last ranked item is an x above all y: +m
+    without_last_y = np.array(_u_counts(n, m - 1))
+    counts = np.zeros(n * m + 1)
+    counts[m : m + len(without_last_x)] += without_last_x
+    counts[: len(without_last_y)] += without_last_y
+    return tuple(float(c) for c in counts)
+
+
+def _ci_rank(n: int, m: int, level: float) -> int | None:
+    """The largest c >= 1 with P(U <= c - 1) <= (1 - level) / 2, or None when even the widest
+    interval (min to max of the pairwise differences) does not reach ``level``."""
+    counts = np.array(_u_counts(n, m))
+    cdf = np.cumsum(counts) / counts.sum()
+    tail = (1.0 - level) / 2.0
+    c = int(np.searchsorted(cdf, tail + 1e-12, side="right"))  # number of U values with cdf<=tail
+    return c if c >= 1 else None
+
+
+def hodges_lehmann_ratio(
+    candidate: Sequence[float], baseline: Sequence[float], level: float
+) -> tuple[float, float | None, float | None]:
+    """Hodges-Lehmann estimate of candidate/baseline and its exact distribution-free confidence
+    interval at ``level`` (two-sided), from all pairwise differences of log values.
+
+    Returns ``(estimate, low, high)``; ``low``/``high`` are None when there are too few runs for
+    an interval at that level (e.g. 2 vs 2 at 90%). Values must be positive."""
+    x = np.log(np.asarray(candidate, dtype=float))
+    y = np.log(np.asarray(baseline, dtype=float))
+    diffs = np.sort((x[:, None] - y[None, :]).ravel())
+    estimate = math.exp(float(np.median(diffs)))
+    c = _ci_rank(len(x), len(y), level)
+    if c is None:
+        return estimate, None, None
+    return estimate, math.exp(float(diffs[c - 1])), math.exp(float(diffs[len(diffs) - c]))

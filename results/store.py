@@ -1,0 +1,184 @@
+"""Run-record storage: write atomically, read with schema-version handling, find and list runs.
+
+A run lives in ``results/runs/<run-id>/run.json``. A baseline kept in git may be such a folder or
+a bare ``<run-id>.json`` file. Every reader goes through :func:`load_record`, which migrates
+records written by older schema versions and refuses newer or unknown ones with a clear error.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from results.atomic import write_text_atomic
+from results.errors import RecordError
+from results.record import SCHEMA_VERSION, RunRecord
+
+RUN_FILE = "run.json"
+"""The record's file name inside a run folder."""
+
+DEFAULT_RUNS_DIR = Path("results/runs")
+
+
+def _migrate_v0(doc: dict[str, Any]) -> dict[str, Any]:
+    """Version 0 (the pre-release draft) called ``load.scenarios`` ``load.mix`` and
+    ``target.release`` ``target.version``; everything else is unchanged."""
+    load = doc.get("load")
+    if isinstance(load, dict) and "mix" in load and "scenarios" not in load:
+        load["scenarios"] = load.pop("mix")
+    target = doc.get("target")
+    if isinstance(target, dict) and "version" in target and "release" not in target:
+        target["release"] = target.pop("version")
+    doc["schema_version"] = 1
+    return doc
+
+
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {0: _migrate_v0}
+"""``version -> function`` turning a document of that version into the next version."""
+
+
+def record_path(path: Path) -> Path:
+    """The record file for ``path``: the path itself for a file, ``path/run.json`` for a folder."""
+    if path.is_dir():
+        candidate = path / RUN_FILE
+        if not candidate.is_file():
+            raise RecordError(
+                f"no run record in folder '{path}': expected '{candidate}' "
+                "(a run folder written by `anp run`); safe to retry with the right path"
+            )
+        return candidate
+    if not path.exists():
+        raise RecordError(
+            f"run record not found: '{path}' does not exist "
+            "(expected a run.json file or a run folder); safe to retry with the right path"
+        )
+    return path
+
+
+def parse_record(text: str, source: str) -> RunRecord:
+    """Parse and validate one record's JSON text, migrating older schema versions."""
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise RecordError(
+            f"run record '{source}' is not valid JSON ({exc.msg} at line {exc.lineno}, "
+            f"column {exc.colno}); expected a document written by `anp run`"
+        ) from None
+    if not isinstance(doc, dict):
+        raise RecordError(
+            f"run record '{source}' holds a JSON {type(doc).__name__}, expected an object"
+        )
+    version = doc.get("schema_version", 0)
+    if not isinstance(version, int) or isinstance(version, bool) or version < 0:
+        raise RecordError(
+            f"run record '{source}' has schema_version={version!r}; expected an integer "
+            f"from 0 to {SCHEMA_VERSION}"
+        )
+    if version > SCHEMA_VERSION:
+        raise RecordError(
+            f"run record '{source}' has schema_version={version}, newer than this harness "
+            f"reads (up to {SCHEMA_VERSION}); upgrade anp-loadkit to read it"
+        )
+    while version < SCHEMA_VERSION:
+        doc = MIGRATIONS[version](doc)
+        version += 1
+    try:
+        return RunRecord.model_validate(doc)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '<root>'}: {err['msg']}"
+            for err in exc.errors()[:5]
+        )
+        more = f" (and {exc.error_count() - 5} more)" if exc.error_count() > 5 else ""
+        raise RecordError(
+            f"run record '{source}' does not match schema version {SCHEMA_VERSION}: "
+            f"{problems}{more}"
+        ) from None
+
+
+def load_record(path: Path) -> RunRecord:
+    """Read the record at ``path`` (a ``run.json`` file or a run folder)."""
+    file = record_path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RecordError(f"cannot read run record '{file}': {exc}") from None
+    return parse_record(text, str(file))
+
+
+def dump_record(record: RunRecord) -> str:
+    """The record's JSON text: sorted keys, two-space indent, trailing newline."""
+    return json.dumps(record.model_dump(mode="json"), indent=2, sort_keys=True) + "\n"
+
+
+def write_record(record: RunRecord, run_dir: Path, *, overwrite: bool = False) -> Path:
+    """Write ``record`` to ``run_dir/run.json`` atomically and return that path. Refuses to
+    replace an existing record unless ``overwrite`` (earlier results are never destroyed)."""
+    target = run_dir / RUN_FILE
+    if target.exists() and not overwrite:
+        raise RecordError(
+            f"refusing to overwrite the existing run record '{target}'; "
+            "choose a new run folder (nothing was written)"
+        )
+    return write_text_atomic(target, dump_record(record))
+
+
+def expand_inputs(paths: Sequence[Path]) -> list[Path]:
+    """Turn command-line inputs into record files. A file is taken as is; a run folder gives its
+    ``run.json``; any other folder gives every record below it (``*/run.json`` and ``*.json``
+    directly inside), in sorted order."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir() and not (path / RUN_FILE).is_file():
+            found = sorted(set(path.glob(f"*/{RUN_FILE}")) | set(path.glob("*.json")))
+            if not found:
+                raise RecordError(
+                    f"folder '{path}' holds no run records (looked for '{path}/*/run.json' "
+                    f"and '{path}/*.json')"
+                )
+            files.extend(found)
+        else:
+            files.append(record_path(path))
+    return files
+
+
+def load_records(paths: Sequence[Path]) -> list[tuple[Path, RunRecord]]:
+    """Load every record named by ``paths`` (see :func:`expand_inputs`)."""
+    return [(file, load_record(file)) for file in expand_inputs(paths)]
+
+
+@dataclass(frozen=True)
+class StoredRun:
+    """One entry of :func:`list_runs`: a record, or the reason it could not be read."""
+
+    path: Path
+    record: RunRecord | None
+    error: str | None = None
+
+
+def list_runs(directories: Iterable[Path]) -> list[StoredRun]:
+    """Every record under ``directories`` (``*/run.json`` and ``*.json``), oldest first.
+    Unreadable records are listed with their error instead of stopping the listing."""
+    files: set[Path] = set()
+    for directory in directories:
+        if not directory.is_dir():
+            raise RecordError(f"runs folder '{directory}' does not exist or is not a folder")
+        files |= set(directory.glob(f"*/{RUN_FILE}")) | set(directory.glob("*.json"))
+    runs: list[StoredRun] = []
+    for file in sorted(files):
+        try:
+            runs.append(StoredRun(file, load_record(file)))
+        except RecordError as exc:
+            runs.append(StoredRun(file, None, str(exc)))
+
+    def key(run: StoredRun) -> tuple[int, str, str]:
+        if run.record is None:
+            return (1, "", str(run.path))
+        return (0, run.record.timing.started_at, run.record.run_id)
+
+    return sorted(runs, key=key)
