@@ -144,9 +144,11 @@ def run_verification(measurements: Measurements, target: Target | None) -> Verif
         return Verification(performed=True, error="no target adapter to read posts back with")
     from targets.transport import Sender, Timeouts
 
-    timeout = max(1.0, measurements.load.timeout_s)
+    timeouts = getattr(target, "timeouts", None)
+    if not isinstance(timeouts, Timeouts):
+        timeouts = Timeouts(read_s=max(30.0, measurements.load.timeout_s))
     try:
-        with Sender(target.base_url, Timeouts(read_s=timeout), max_connections=8) as sender:
+        with Sender(target.base_url, timeouts, max_connections=8) as sender:
             health = sender.send(target.health_request())
             if health.status == 0 or health.status >= 500:
                 why = health.error or f"http_{health.status}"

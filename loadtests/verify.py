@@ -6,15 +6,16 @@ reference; the adapter reads the stored post back and the two are compared:
 - ``copies == 0``: missing; ``copies > 1``: a duplicate (it also counts as landed);
 - landed with a stored post that differs from the expected one, a stored hash that differs from
   ``meta.hash``, or ``content_ok is False``: corrupted;
-- a read that itself failed (timeout, 5xx, unreadable body) is neither landed nor missing: it is
-  retried once, and if it fails again the verification reports an ``error`` naming how many posts
+- a read that itself failed (timeout, 5xx, unreadable lookup answer) is neither landed nor
+  missing: it is retried once with a single-post read, and if that fails too the verification reports an ``error`` naming how many posts
   could not be read, since its counts are then incomplete.
 
 Seeds that were sent but not acknowledged (a timeout, a reset connection, a refused request) are
 read back too: those found on the target count as *landed but not acknowledged*.
 
-Reads go through the adapter's bulk lookup (``targets.base.SupportsLookup``) when it has one, else
-one request per post; either way several requests are in flight at once (``concurrency``). Seeds
+Reads go through ``targets.verify_io``: the adapter's bulk lookup (``targets.base.SupportsLookup``)
+when it has one, else one request per post; either way several requests are in flight at once
+(``concurrency``). A landed post whose stored body cannot be rebuilt counts as corrupted. Seeds
 are handled in chunks, so memory stays flat however many posts the run imported. All of this runs
 in a plain process and under gevent's monkey-patching (inside the Locust master), because the
 sender's thread pool becomes a pool of greenlets there.
@@ -25,20 +26,15 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
 
 from results import Verification
 from synth import Post, SeedRanges, count_seeds, iter_seeds, merge_ranges, synthesize
-from targets.base import ReadBack, Request, Response, SupportsLookup, Target
+from targets.base import ReadBack, SupportsLookup, Target
+from targets.transport import Sender
+from targets.verify_io import read_back_many
 
 MAX_LISTED_REFS = 1000
 """At most this many references are listed per category in the record (the counts stay exact)."""
-
-
-class Sends(Protocol):
-    """What verification needs from a sender (``targets.transport.Sender`` fits)."""
-
-    def send_many(self, requests: Sequence[Request], *, concurrency: int = 8) -> list[Response]: ...
 
 
 @dataclass
@@ -91,8 +87,8 @@ def _chunks(ranges: SeedRanges, size: int) -> Iterator[list[int]]:
 
 
 def is_corrupted(expected: Post, back: ReadBack) -> bool:
-    """Whether a landed post differs from what synth says it must be."""
-    if back.content_ok is False:
+    """Whether a landed post differs from what synth says it must be (or cannot be parsed)."""
+    if back.error is not None or back.content_ok is False:
         return True
     if back.stored_hash is not None and back.stored_hash != expected.meta.hash:
         return True
@@ -100,54 +96,44 @@ def is_corrupted(expected: Post, back: ReadBack) -> bool:
 
 
 class _Reader:
-    """Reads many posts back through one adapter, in as few requests as it allows."""
+    """Reads many posts back through one adapter (``targets.verify_io``), retrying failures once."""
 
-    def __init__(self, target: Target, sender: Sends, concurrency: int) -> None:
+    def __init__(self, target: Target, sender: Sender, concurrency: int) -> None:
         self.target = target
         self.sender = sender
         self.concurrency = concurrency
-        self.lookup: SupportsLookup | None = None
-        if isinstance(target, SupportsLookup) and target.lookup_limit > 0:
-            self.lookup = target
-
-    @property
-    def chunk_size(self) -> int:
+        per_request = target.lookup_limit if isinstance(target, SupportsLookup) else 1
+        self.chunk_size = max(1, min(per_request, 1000)) * concurrency
         """Seeds handled per round: enough to keep ``concurrency`` requests busy."""
-        per_request = self.lookup.lookup_limit if self.lookup is not None else 1
-        return max(1, min(per_request, 500)) * self.concurrency
 
     def read(self, expected: dict[str, Post]) -> dict[str, ReadBack]:
-        """Read back every reference in ``expected``; failed reads are retried once."""
+        """Read all; references whose read failed are read again, one request each (one bad
+        stored post can make a whole lookup answer unreadable)."""
         backs = self._read_once(expected)
-        failed = {r: p for r, p in expected.items() if backs[r].error is not None}
+        failed = [r for r in expected if _unreadable(backs[r])]
         if failed:
-            backs.update(self._read_once(failed))
+            responses = self.sender.send_many(
+                [self.target.read_request(r) for r in failed], concurrency=self.concurrency
+            )
+            for ref, response in zip(failed, responses, strict=True):
+                backs[ref] = self.target.read_back(ref, response, expected[ref])
         return backs
 
     def _read_once(self, expected: dict[str, Post]) -> dict[str, ReadBack]:
         refs = list(expected)
-        if self.lookup is not None:
-            lookup = self.lookup
-            step = max(1, min(lookup.lookup_limit, 500))
-            groups = [refs[i : i + step] for i in range(0, len(refs), step)]
-            responses = self.sender.send_many(
-                [lookup.lookup_request(g) for g in groups], concurrency=self.concurrency
-            )
-            backs: dict[str, ReadBack] = {}
-            for group, response in zip(groups, responses, strict=True):
-                wanted = {r: expected[r] for r in group}
-                for back in lookup.lookup_read_backs(group, response, wanted):
-                    backs[back.reference] = back
-            for ref in refs:  # an adapter that left a reference out could not read it
-                backs.setdefault(ref, ReadBack(reference=ref, copies=0, error="missing_item"))
-            return backs
-        responses = self.sender.send_many(
-            [self.target.read_request(r) for r in refs], concurrency=self.concurrency
+        backs = read_back_many(
+            self.target,
+            refs,
+            expected=expected,
+            sender=self.sender,
+            concurrency=self.concurrency,
         )
-        return {
-            r: self.target.read_back(r, resp, expected[r])
-            for r, resp in zip(refs, responses, strict=True)
-        }
+        return dict(zip(refs, backs, strict=True))
+
+
+def _unreadable(back: ReadBack) -> bool:
+    """The read failed, so the post's state is unknown (a stored but unparsable post is not)."""
+    return back.error is not None and back.copies == 0
 
 
 def _expected(seeds: Sequence[int], size: str | None) -> dict[str, Post]:
@@ -160,7 +146,7 @@ def _expected(seeds: Sequence[int], size: str | None) -> dict[str, Post]:
 
 def verify_posts(
     target: Target,
-    sender: Sends,
+    sender: Sender,
     *,
     acknowledged: SeedRanges,
     sent: SeedRanges = (),
@@ -226,8 +212,9 @@ def _count(tally: _Tally, expected: Post, back: ReadBack, was_acknowledged: bool
     ref = expected.meta.reference
     if was_acknowledged:
         tally.acknowledged += 1
-    if back.error is not None:
-        tally.unreadable[back.error] = tally.unreadable.get(back.error, 0) + 1
+    if _unreadable(back):
+        kind = back.error or "unknown"
+        tally.unreadable[kind] = tally.unreadable.get(kind, 0) + 1
         return
     if back.copies == 0:
         if was_acknowledged:

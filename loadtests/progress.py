@@ -1,0 +1,93 @@
+"""The live progress display of ``anp run``: elapsed time against the run time, and the latest
+aggregate row that Locust writes every second to ``locust_stats_history.csv``.
+
+It only reads that file; a missing or half-written row is skipped until the next refresh. When
+standard error is not a terminal, rich draws nothing live and prints the final state once.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from pathlib import Path
+from types import TracebackType
+
+from rich.console import Console
+from rich.progress import BarColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress as _RichProgress
+
+HISTORY_NAME = "locust_stats_history.csv"
+
+
+def latest_aggregate(history: Path) -> dict[str, str] | None:
+    """The last complete ``Aggregated`` row of Locust's stats history, or None."""
+    try:
+        data = history.read_bytes()
+    except OSError:
+        return None
+    text = data.decode("utf-8", errors="replace")
+    if not text.endswith("\n"):
+        text = text[: text.rfind("\n") + 1]
+    last: dict[str, str] | None = None
+    for row in csv.DictReader(io.StringIO(text)):
+        if row.get("Name") == "Aggregated":
+            last = row
+    return last
+
+
+def describe(row: dict[str, str] | None) -> str:
+    """One line: users, requests, failures, current requests/s."""
+    if row is None:
+        return "starting Locust..."
+
+    def num(key: str) -> float:
+        try:
+            return float(row.get(key) or 0)
+        except ValueError:
+            return 0.0
+
+    return (
+        f"{num('User Count'):.0f} users  {num('Total Request Count'):.0f} requests  "
+        f"{num('Total Failure Count'):.0f} failures  {num('Requests/s'):.1f} req/s"
+    )
+
+
+class Progress:
+    """A context manager; call ``update()`` now and then while the child runs."""
+
+    def __init__(self, run_dir: Path, run_time_s: float, *, enabled: bool = True) -> None:
+        self.history = run_dir / HISTORY_NAME
+        self.run_time_s = max(run_time_s, 1.0)
+        self.enabled = enabled
+        self.started = time.monotonic()
+        self._bar = _RichProgress(
+            TextColumn("[bold]load[/bold]"),
+            BarColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.fields[stats]}"),
+            console=Console(stderr=True),
+            transient=False,
+            disable=not enabled,
+        )
+        self._task = self._bar.add_task("load", total=self.run_time_s, stats="starting Locust...")
+
+    def update(self) -> None:
+        elapsed = min(time.monotonic() - self.started, self.run_time_s)
+        stats = describe(latest_aggregate(self.history))
+        if elapsed >= self.run_time_s:
+            stats += "  (verifying and writing the record...)"
+        self._bar.update(self._task, completed=elapsed, stats=stats)
+
+    def __enter__(self) -> Progress:
+        self._bar.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.update()
+        self._bar.stop()

@@ -1,0 +1,238 @@
+"""``anp run``: check the options and the target, run Locust headless in a child process, show
+progress, and print the run's summary.
+
+The child is ``python -m locust -f loadtests/locustfile.py --headless ...``: the same locustfile a
+user can run by hand. At quit it writes ``measurements.json`` and ``run.json`` into the run folder
+(``loadtests.finalize``). This wrapper:
+
+- refuses bad options (exit 2) and an unreachable target (exit 3) before anything starts;
+- creates ``<out>/<run-id>/``, never reusing an existing folder;
+- forwards Ctrl-C and SIGTERM to the child, which then writes a partial record marked
+  ``interrupted``; a second Ctrl-C kills the child;
+- kills the child by PID if it overruns its bound (run time + a grace period for verification);
+- finalizes the run itself from ``measurements.json`` if the child died before writing the record;
+- returns the record's exit code: 0 pass, 1 a check failed, 3 a harness or target failure.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+
+from loadtests.progress import Progress
+from results import RunRecord
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+LOCUSTFILE = REPO_ROOT / "loadtests" / "locustfile.py"
+STOP_GRACE_S = 20.0
+"""Seconds the child gets to write its record after a stop signal before it is killed."""
+
+
+class RunError(Exception):
+    """A run could not start or finish (``exit_code`` 2 usage, 3 harness or target)."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+@dataclass(frozen=True)
+class LocustPlan:
+    """Everything needed to start the child."""
+
+    argv: list[str]
+    run_dir: Path
+    run_time_s: float
+    grace_s: float
+    """How long past ``run_time_s`` the child may take (verification, report writing)."""
+    target_path: str
+
+
+def bound_grace(run_time_s: float, posts_hint: int = 0) -> float:
+    """Time allowed past the run time: spawning, verification (about 1 ms per post) and reports."""
+    return 60.0 + run_time_s * 0.5 + posts_hint / 1000.0
+
+
+def prepare_run_dir(out_root: Path, run_id: str) -> Path:
+    """Create ``out_root/run_id``; an existing folder is never reused (exit 2)."""
+    out_root.mkdir(parents=True, exist_ok=True)
+    run_dir = out_root / run_id
+    try:
+        run_dir.mkdir()
+    except FileExistsError:
+        raise RunError(
+            f"--run-id: the run folder {run_dir} already exists; expected a new run id "
+            "(earlier results are never overwritten)",
+            2,
+        ) from None
+    return run_dir
+
+
+def check_reachable(target_path: str, timeout_s: float = 5.0) -> tuple[str, str | None]:
+    """Ask the target for its health and release before the load; (base URL, release).
+
+    Raises RunError 3 naming the URL and what failed when it does not answer.
+    """
+    from targets import load_target
+    from targets.transport import Sender, Timeouts
+
+    target = load_target(target_path)
+    with Sender(target.base_url, Timeouts(connect_s=timeout_s, read_s=timeout_s)) as sender:
+        health = sender.send(target.health_request())
+        if health.status == 0 or health.status >= 400:
+            why = health.error or f"HTTP {health.status}"
+            raise RunError(
+                f"target {target.name!r} at {target.base_url} is unreachable ({why}) before the "
+                "run started; start the site first (for the reference site: anp target serve "
+                "reference --port PORT) and retry: nothing was sent",
+                3,
+            )
+        release_response = sender.send(target.release_request())
+    release: str | None = None
+    if release_response.status == 200:
+        try:
+            release = target.release(release_response)
+        except Exception:  # a site without a readable version still runs
+            release = None
+    return target.base_url, release
+
+
+def _forward(child: subprocess.Popen[bytes], state: dict[str, int]) -> None:
+    def handler(signum: int, frame: FrameType | None) -> None:
+        state["signals"] = state.get("signals", 0) + 1
+        if child.poll() is not None:
+            return
+        if state["signals"] == 1:
+            child.send_signal(signal.SIGTERM)
+        else:
+            child.kill()
+
+    signal.signal(signal.SIGINT, handler)
+    signal.signal(signal.SIGTERM, handler)
+
+
+def run_locust(plan: LocustPlan, *, show_progress: bool = True) -> tuple[int, bool, bool]:
+    """Run the child to its end; (return code, interrupted by a signal, killed for overrunning)."""
+    log_path = plan.run_dir / "locust.log"
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    state: dict[str, int] = {}
+    previous = (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM))
+    overran = False
+    with open(log_path, "ab") as log:
+        child = subprocess.Popen(
+            plan.argv,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            cwd=REPO_ROOT,
+            env=env,
+            start_new_session=True,  # Ctrl-C reaches the child only through us, once
+        )
+        _forward(child, state)
+        deadline = time.monotonic() + plan.run_time_s + plan.grace_s
+        progress = Progress(plan.run_dir, plan.run_time_s, enabled=show_progress)
+        try:
+            with progress:
+                while child.poll() is None:
+                    progress.update()
+                    if time.monotonic() > deadline and not overran:
+                        overran = True
+                        child.send_signal(signal.SIGTERM)
+                        deadline = time.monotonic() + STOP_GRACE_S
+                    elif overran and time.monotonic() > deadline:
+                        child.kill()
+                        break
+                    time.sleep(0.25)
+            code = child.wait(timeout=STOP_GRACE_S)
+        finally:
+            if child.poll() is None:
+                child.kill()
+                child.wait()
+            signal.signal(signal.SIGINT, previous[0])
+            signal.signal(signal.SIGTERM, previous[1])
+    return code, bool(state.get("signals")), overran
+
+
+def collect_record(
+    plan: LocustPlan, code: int, interrupted: bool, overran: bool
+) -> tuple[RunRecord, int]:
+    """The run's record and exit code once the child is gone.
+
+    When the child wrote its record, its artifact list is refreshed (Locust writes its HTML report
+    after the record). When it died first but left ``measurements.json``, the run is finalized
+    here, marked interrupted. With neither, the run failed: RunError 3.
+    """
+    from loadtests.finalize import exit_code, finalize, refresh_artifacts
+    from loadtests.measurements import Measurements
+
+    record = refresh_artifacts(plan.run_dir)
+    if record is not None:
+        return record, exit_code(record)
+    measurements_path = plan.run_dir / "measurements.json"
+    if measurements_path.is_file():
+        measurements = Measurements.model_validate_json(measurements_path.read_bytes())
+        if interrupted or overran or code != 0:
+            measurements = measurements.model_copy(update={"interrupted": True})
+        from targets import load_target
+
+        try:
+            target = load_target(plan.target_path)
+        except Exception:
+            target = None
+        return finalize(measurements, target=target, out_dir=plan.run_dir)
+    why = "it overran its time bound and was killed" if overran else f"it exited with {code}"
+    raise RunError(
+        f"Locust wrote no measurements ({why}); see {plan.run_dir / 'locust.log'}. "
+        "Retrying is safe: nothing in the run folder was overwritten",
+        3,
+    )
+
+
+def execute(plan: LocustPlan, *, show_progress: bool = True) -> tuple[RunRecord, int]:
+    """Run the planned load and return the record and the exit code."""
+    code, interrupted, overran = run_locust(plan, show_progress=show_progress)
+    return collect_record(plan, code, interrupted, overran)
+
+
+def locust_argv(
+    *,
+    run_dir: Path,
+    users: int,
+    spawn_rate: float,
+    run_time_s: float,
+    processes: int,
+    harness_args: list[str],
+) -> list[str]:
+    """The child's command line: Locust's own options, then the harness's."""
+    argv = [
+        sys.executable,
+        "-m",
+        "locust",
+        "-f",
+        str(LOCUSTFILE),
+        "--headless",
+        "--users",
+        str(users),
+        "--spawn-rate",
+        f"{spawn_rate:g}",
+        "--run-time",
+        f"{round(run_time_s)}s",
+        "--stop-timeout",
+        "5",
+        "--csv",
+        str(run_dir / "locust"),
+        "--html",
+        str(run_dir / "locust.html"),
+        "--only-summary",
+        "--anp-out",
+        str(run_dir),
+    ]
+    if processes > 1:
+        argv += ["--processes", str(processes)]
+    return argv + harness_args

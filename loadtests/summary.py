@@ -1,0 +1,170 @@
+"""The readable summary of a run record, printed by ``anp run`` and ``anp demo``.
+
+Sections: what ran, throughput and counts, errors by kind, latency percentiles (per endpoint and
+overall), verification, checks, and the verdict with the exit code. Every figure comes from the
+record, so what is printed is what was stored.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from loadtests.aggregate import overall_percentiles
+from results import Percentiles, RunRecord
+
+EXPECTED_KINDS = frozenset({"rejected_invalid"})
+"""Error kinds that are correct behaviour (an invalid post refused), not failures; the kinds are
+listed in ``results.ERROR_KINDS_DOC``."""
+
+
+def _header(record: RunRecord, run_dir: Path | None) -> Table:
+    load = record.load
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+    target = f"{record.target.name} ({record.target.kind}) at {record.target.url}"
+    if record.target.release:
+        target += f", release {record.target.release}"
+    scenarios = ", ".join(f"{k}:{v}" for k, v in load.scenarios.items())
+    model = load.load_model + (f" at {load.arrival_rate:g} posts/s" if load.arrival_rate else "")
+    grid.add_row(
+        "run", record.run_id + ("  [red](interrupted)[/red]" if record.interrupted else "")
+    )
+    grid.add_row("target", target)
+    grid.add_row(
+        "load",
+        f"{scenarios}; {model}, shape {load.shape}; {load.users} users "
+        f"({load.processes} process{'es' if load.processes > 1 else ''}); seeds {load.seeds}",
+    )
+    grid.add_row(
+        "time",
+        f"{record.timing.duration_s:.1f} s from {record.timing.started_at} "
+        f"(warm-up {record.timing.warmup_s:g} s excluded from throughput)",
+    )
+    if run_dir is not None:
+        grid.add_row("folder", str(run_dir))
+    return grid
+
+
+def _totals(record: RunRecord) -> Table:
+    t = record.totals
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column(justify="right")
+    grid.add_row("throughput", f"{t.throughput_rps:,.1f} successful requests/s")
+    grid.add_row("posts acknowledged", f"{t.posts_acknowledged:,} ({t.posts_per_s:,.1f}/s)")
+    grid.add_row("requests", f"{t.requests:,}")
+    grid.add_row("failures", f"{t.failures:,} ({t.error_ratio:.3%})")
+    return grid
+
+
+def _errors(record: RunRecord) -> Table:
+    table = Table(title="errors by kind", title_justify="left", expand=False)
+    table.add_column("kind")
+    table.add_column("count", justify="right")
+    table.add_column("meaning")
+    if not record.errors:
+        table.add_row("-", "0", "no error of any kind")
+    for kind, count in record.errors.items():
+        meaning = "expected: invalid post refused" if kind in EXPECTED_KINDS else "failure"
+        table.add_row(kind, f"{count:,}", meaning)
+    return table
+
+
+def _pct_row(table: Table, label: str, p: Percentiles | None, requests: int) -> None:
+    if p is None:
+        table.add_row(label, f"{requests:,}", *(["-"] * 5))
+        return
+    table.add_row(
+        label,
+        f"{requests:,}",
+        f"{p.p50_ms:.2f}",
+        f"{p.p95_ms:.2f}",
+        f"{p.p99_ms:.2f}",
+        f"{p.p999_ms:.2f}",
+        f"{p.max_ms:.2f}",
+    )
+
+
+def _latency(record: RunRecord) -> Table:
+    table = Table(title="latency (ms, exact from HDR histograms)", title_justify="left")
+    table.add_column("scenario / endpoint")
+    table.add_column("requests", justify="right")
+    for name in ("p50", "p95", "p99", "p99.9", "max"):
+        table.add_column(name, justify="right")
+    for e in record.endpoints:
+        _pct_row(table, f"{e.scenario}  {e.name}", e.percentiles, e.requests)
+    _pct_row(table, "all", overall_percentiles(record.endpoints), record.totals.requests)
+    return table
+
+
+def _verification(record: RunRecord) -> Table:
+    v = record.verification
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column(justify="right")
+    if not v.performed:
+        grid.add_row("verification", "not performed (--no-verify)")
+        return grid
+    rows = [
+        ("acknowledged", v.acknowledged, False),
+        ("landed", v.landed, False),
+        ("missing", v.missing, v.missing > 0),
+        ("duplicates", v.duplicates, v.duplicates > 0),
+        ("corrupted", v.corrupted, v.corrupted > 0),
+        ("landed, not acknowledged", v.landed_unacknowledged, False),
+    ]
+    for label, value, bad in rows:
+        grid.add_row(label, Text(f"{value:,}", style="red" if bad else ""))
+    grid.add_row("read back in", f"{v.duration_s:.2f} s")
+    if v.error:
+        grid.add_row(Text("error", style="red"), Text(v.error, style="red"))
+    return grid
+
+
+def _checks(record: RunRecord) -> Table:
+    table = Table(title="checks", title_justify="left")
+    table.add_column("check")
+    table.add_column("result")
+    table.add_column("detail")
+    if not record.checks:
+        table.add_row("-", "-", "no check declared")
+    for c in record.checks:
+        verdict = Text("pass", style="green") if c.passed else Text("FAIL", style="bold red")
+        table.add_row(c.name, verdict, c.detail)
+    return table
+
+
+def verdict(record: RunRecord, code: int) -> Text:
+    """The closing line."""
+    if code == 0:
+        return Text(f"PASS (exit 0){'' if record.checks else ': no check declared'}", "bold green")
+    if code == 1:
+        failed = ", ".join(c.name for c in record.checks if not c.passed)
+        return Text(f"FAIL (exit 1): {failed}", "bold red")
+    why = "interrupted" if record.interrupted else (record.verification.error or "harness failure")
+    return Text(f"HARNESS OR TARGET FAILURE (exit {code}): {why}", "bold red")
+
+
+def render(record: RunRecord, code: int, run_dir: Path | None = None) -> Group:
+    """The whole summary as one rich renderable."""
+    return Group(
+        Panel(_header(record, run_dir), title="anp run", title_align="left"),
+        _totals(record),
+        _errors(record),
+        _latency(record),
+        Panel(_verification(record), title="verification", title_align="left", expand=False),
+        _checks(record),
+        verdict(record, code),
+    )
+
+
+def print_summary(
+    record: RunRecord, code: int, run_dir: Path | None = None, console: Console | None = None
+) -> None:
+    (console or Console()).print(render(record, code, run_dir))
