@@ -9,6 +9,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import pytest
 from run_fixtures import Site, reference_site
@@ -105,8 +106,8 @@ def test_dead_target_reports_an_error_not_missing_posts(reference_site: Site):
 class _PluginLookup(BaseHTTPRequestHandler):
     """The anp-loadtest plugin's lookup route, storing ``copies[reference]`` identical posts."""
 
-    copies: dict[str, int] = {}
-    posts: dict[str, dict[str, str]] = {}
+    copies: ClassVar[dict[str, int]] = {}
+    posts: ClassVar[dict[str, dict[str, str]]] = {}
 
     def do_POST(self) -> None:
         length = int(self.headers["Content-Length"])
