@@ -29,15 +29,21 @@ from synth.model import Block, BulletList, CodeBlock, Meta, Paragraph, Post
 __all__ = ["escape_markdown", "render_markdown"]
 
 _ACTIVE = re.compile(r"([\\`*_\[\]<>|&~!#])")
-_LINE_START = re.compile(r"^(\s*)([+\-=]|\d+[.)])")
+_LINE_START = re.compile(r"^([ \t]*)([+\-=]|\d+[.)])")
+# What CommonMark parsers strip from the ends of a paragraph or heading (JavaScript's trim()).
+_TRIMMED = "[ \t\v\f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"
+_EDGE_SPACE = re.compile(f"^{_TRIMMED}+|{_TRIMMED}+$")
 _BACKTICKS = re.compile(r"`+")
 _URL_UNSAFE = re.compile(r"[\s<>\\]")
 
 
 def escape_markdown(text: str) -> str:
-    """Backslash-escape ``text`` so that CommonMark shows it literally as inline text."""
+    """Escape ``text`` so that CommonMark shows it literally as inline text: backslashes before
+    active characters, and leading/trailing whitespace as numeric character references
+    (Markdown would strip them otherwise)."""
     escaped = _ACTIVE.sub(r"\\\1", text)
-    return _LINE_START.sub(lambda m: m.group(1) + _escape_marker(m.group(2)), escaped)
+    escaped = _LINE_START.sub(lambda m: m.group(1) + _escape_marker(m.group(2)), escaped)
+    return _EDGE_SPACE.sub(lambda m: "".join(f"&#{ord(c)};" for c in m.group(0)), escaped)
 
 
 def _escape_marker(marker: str) -> str:
