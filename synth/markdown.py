@@ -13,6 +13,8 @@ per section, then ``## final notes``, ``## alphanode post meta`` and ``## Simila
 - Every text is escaped: Markdown-active characters (``\\ ` * _ [ ] < > | & ~ !`` and ``#``) get a
   backslash anywhere, and a line-start ``+``, ``-``, ``=`` or ordered-list marker (``1.``) is
   escaped too, so that text renders as the same text and never as HTML, links or structure.
+  Whitespace at either end becomes numeric character references so that it is not stripped
+  (except a vertical tab, which CommonMark parsers refuse as a reference).
 
 The output ends with a newline.
 """

@@ -163,12 +163,14 @@ def test_hostile_content_stays_text() -> None:
 @settings(max_examples=300, deadline=None)
 @given(
     st.text(
-        st.characters(blacklist_characters="\n\r\x00", blacklist_categories=("Cs",)),
+        st.characters(blacklist_characters="\n\r\x00\x0b", blacklist_categories=("Cs",)),
         min_size=1,
         max_size=40,
     )
 )
 def test_escaped_text_renders_as_the_same_text(text: str) -> None:
+    # Excluded: line breaks (not inline text), NUL (CommonMark replaces it) and a vertical tab,
+    # which parsers strip at the ends of a line and refuse as a character reference.
     assert _inline_text(escape_markdown(text)) == text
 
 
