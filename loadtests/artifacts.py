@@ -1,0 +1,156 @@
+"""What the coordinator writes into the run folder at the end of the load: ``measurements.json``
+(the ``Measurements`` contract), and Locust's own CSV and HTML reports when the user did not ask
+Locust for them (``--csv``/``--html``; ``anp run`` passes both, pointing into the run folder).
+
+Every file is written atomically (a temp file in the same folder, then ``os.replace``). A folder
+that already holds a run's ``measurements.json`` or ``run.json`` is never written into: the
+options check refuses it at the start, and a later test of the same Locust process (web UI)
+writes into ``<folder>-2``, ``<folder>-3``, ...
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from loadtests.measurements import Measurements
+from loadtests.node import Node
+from loadtests.options import OptionError, RunOptions
+from results import LoadSettings, TargetInfo
+
+RUN_FILES = ("measurements.json", "run.json")
+
+
+def _taken(folder: Path) -> bool:
+    return any((folder / name).exists() for name in RUN_FILES)
+
+
+def check_out_dir(options: RunOptions) -> None:
+    """Refuse a run folder that already holds a run (nothing earlier is ever overwritten)."""
+    folder = options.resolved_out_dir()
+    if _taken(folder):
+        raise OptionError(
+            f"--anp-out: the folder {folder} already holds a run ({', '.join(RUN_FILES)}); "
+            "expected a new folder (or a new --run-id); nothing was written"
+        )
+
+
+def fresh_out_dir(folder: Path) -> Path:
+    if not _taken(folder):
+        return folder
+    n = 2
+    while _taken(folder.with_name(f"{folder.name}-{n}")):
+        n += 1
+    return folder.with_name(f"{folder.name}-{n}")
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def iso(wall: float) -> str:
+    return datetime.fromtimestamp(wall, UTC).isoformat(timespec="milliseconds").replace(
+        "+00:00", "Z"
+    )
+
+
+def build_measurements(node: Node, env: Any, *, interrupted: bool) -> Measurements:
+    options = node.options
+    target = node.target
+    assert options is not None and target is not None
+    parsed = env.parsed_options
+    ended_wall = node.ended_wall or node.started_wall
+    duration = max(0.0, (node.ended_mono or node.started_mono) - node.started_mono)
+    runner = env.runner
+    processes = 1
+    if node.role == "master":
+        processes = max(1, len(node.final_nodes | set(getattr(runner, "clients", {}).keys())))
+    run_time = getattr(parsed, "run_time", None)
+    return Measurements(
+        run_id=options.run_id,
+        started_at=iso(node.started_wall),
+        ended_at=iso(ended_wall),
+        duration_s=round(duration, 3),
+        warmup_s=options.warmup,
+        interrupted=interrupted,
+        target=TargetInfo(
+            name=str(target.name),
+            kind=str(getattr(target, "kind", "http")),
+            url=str(target.base_url),
+            release=node.release,
+            definition=options.target,
+        ),
+        load=LoadSettings(
+            scenarios=dict(options.scenarios),
+            load_model="open" if options.load_model == "open" else "closed",
+            shape=options.shape,
+            users=int(getattr(parsed, "num_users", None) or 1),
+            spawn_rate=float(getattr(parsed, "spawn_rate", None) or 1),
+            arrival_rate=options.arrival_rate,
+            run_time_s=float(run_time) if run_time else None,
+            seeds=options.seeds_text,
+            batch_size=options.batch_size,
+            size=options.size,
+            processes=processes,
+            timeout_s=options.request_timeout,
+        ),
+        checks=options.checks,
+        endpoints=node.merged.endpoints(),
+        seeds=node.merged.seed_summary(),
+        reimported=node.merged.reimported_ranges(),
+        verify=options.verify,
+    )
+
+
+def _csv_text(write: Any) -> bytes:
+    buffer = io.StringIO()
+    write(csv.writer(buffer))
+    return buffer.getvalue().encode("utf-8")
+
+
+def write_locust_reports(env: Any, folder: Path) -> None:
+    """Locust's stats/failures/exceptions CSV and HTML report, unless Locust writes them."""
+    parsed = env.parsed_options
+    if not getattr(parsed, "csv_prefix", None):
+        from locust.stats import PERCENTILES_TO_REPORT, StatsCSV
+
+        stats_csv = StatsCSV(env, PERCENTILES_TO_REPORT)
+        write_atomic(folder / "locust_stats.csv", _csv_text(stats_csv.requests_csv))
+        write_atomic(folder / "locust_failures.csv", _csv_text(stats_csv.failures_csv))
+        write_atomic(folder / "locust_exceptions.csv", _csv_text(stats_csv.exceptions_csv))
+    if not getattr(parsed, "html_file", None):
+        from locust.html import get_html_report
+
+        html = get_html_report(env, show_download_link=False)
+        write_atomic(folder / "locust.html", html.encode("utf-8"))
+
+
+def write_outputs(measurements: Measurements, node: Node, env: Any) -> Path:
+    """Write Locust's reports and ``measurements.json``; return the run folder."""
+    assert node.options is not None
+    folder = fresh_out_dir(node.options.resolved_out_dir())
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        write_locust_reports(env, folder)
+    except Exception as exc:  # Locust's reports are a courtesy; the measurements are the truth
+        import logging
+
+        logging.getLogger("loadtests").warning("could not write Locust's reports: %s", exc)
+    data = measurements.model_dump_json(indent=2) + "\n"
+    write_atomic(folder / "measurements.json", data.encode("utf-8"))
+    return folder

@@ -1,0 +1,422 @@
+"""Locust event handlers: options, roles, seed messages, worker reports, drain and the end.
+
+Roles: the *coordinator* is the local runner or the master; it owns the ``SeedAllocator`` and the
+``Merged`` measurements. Workers run users and ship recorder deltas in Locust's own periodic
+report (``report_to_master`` -> ``worker_report``).
+
+Custom messages (all on Locust's master/worker channel):
+
+* master -> workers ``anp_hello {t0_wall, share}`` when a test starts: the run's wall-clock
+  start (a worker's second 0 is ``t0_wall`` on its own clock, so per-second rows of workers on
+  one host line up exactly, and across hosts as closely as their clocks agree) and its share of
+  the open model's arrival rate (1 / number of workers);
+* worker -> master ``anp_seed_request {count}``, master -> that worker ``anp_seed_grant
+  {ranges, exhausted}`` (see ``loadtests.seeding``);
+* worker -> master ``anp_done``: the worker used its last seed and it was answered;
+* master -> workers ``anp_drain``, worker -> master ``anp_final {delta}``: at the end of the
+  load every node stops starting requests, waits (bounded by the request timeout) for the ones in
+  flight, and sends everything it has not reported yet, including its unused seeds.
+
+The end: when the load stops (run time, shape, seeds used up, web UI stop) ``test_stopping``
+drains, ``test_stop`` writes ``measurements.json`` and calls ``loadtests.finalize.finalize``;
+its exit code becomes Locust's. When Locust quits while the load is still running (Ctrl-C,
+SIGTERM) the ``quitting`` handler does the same with ``interrupted=True``.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import time
+from typing import Any
+
+import gevent
+from locust.env import Environment
+from locust.runners import MasterRunner, WorkerRunner
+
+from loadtests import artifacts
+from loadtests.node import NODE
+from loadtests.options import OptionError, RunOptions, read_options, register
+from loadtests.seeding import SeedQueue
+from loadtests.users import USER_CLASSES, configure_timeouts
+
+log = logging.getLogger("loadtests")
+
+DRAIN_GRACE_S = 5.0
+"""Added to the request timeout when waiting for in-flight requests and worker reports."""
+
+
+def install(events: Any) -> None:
+    """Attach every handler to Locust's events (the locustfile calls this once)."""
+    events.init_command_line_parser.add_listener(register)
+    events.init.add_listener(on_init)
+    events.test_start.add_listener(on_test_start)
+    events.test_stopping.add_listener(on_test_stopping)
+    events.test_stop.add_listener(on_test_stop)
+    events.report_to_master.add_listener(on_report_to_master)
+    events.worker_report.add_listener(on_worker_report)
+    events.quitting.add_listener(on_quitting)
+
+
+def _usage_exit(message: str, code: int) -> None:
+    sys.stderr.write(f"anp: error: {message}\n")
+    sys.stderr.flush()
+    raise SystemExit(code)
+
+
+def _check(environment: Environment, *, first: bool) -> RunOptions:
+    try:
+        options = read_options(environment.parsed_options)
+    except OptionError as exc:
+        if first:
+            _usage_exit(str(exc), exc.exit_code)
+        raise
+    if not options.seeded and not getattr(environment.parsed_options, "run_time", None):
+        if options.shape == "steady" and first:
+            _usage_exit(
+                f"--scenario {','.join(options.scenarios)}: no scenario consumes seeds, so the "
+                "run needs a bound; expected --run-time (e.g. -t 30s)",
+                2,
+            )
+    return options
+
+
+def _load_target(path: str) -> Any:
+    from targets import load_target
+    from targets.base import TargetError
+
+    try:
+        return load_target(path)
+    except TargetError as exc:
+        _usage_exit(f"--target {path}: {exc}", exc.exit_code)
+    except OSError as exc:
+        _usage_exit(f"--target {path}: cannot read the definition ({exc}); expected a "
+                    "target definition file such as targets/local-reference.toml", 2)
+    return None
+
+
+def on_init(environment: Environment, runner: Any = None, **_: Any) -> None:
+    NODE.env = environment
+    if isinstance(runner, WorkerRunner):
+        NODE.role = "worker"
+        runner.register_message("anp_hello", _on_hello)
+        runner.register_message("anp_seed_grant", _on_seed_grant)
+        runner.register_message("anp_drain", _on_drain, concurrent=True)
+        return
+    NODE.role = "master" if isinstance(runner, MasterRunner) else "local"
+    options = _check(environment, first=True)
+    target = _load_target(options.target)
+    try:
+        artifacts.check_out_dir(options)
+    except OptionError as exc:
+        _usage_exit(str(exc), exc.exit_code)
+    limit = getattr(target, "batch_limit", 0)
+    if "batch" in options.scenarios and not 1 <= options.batch_size <= max(limit, 0):
+        _usage_exit(
+            f"--batch-size: got {options.batch_size}; expected 1..{limit} for target "
+            f"{target.name} (its batch limit)" if limit else
+            f"--scenario batch: target {target.name} has no batch endpoint; expected a scenario "
+            "without batch",
+            2,
+        )
+    NODE.options = options
+    NODE.target = target
+    _select_user_classes(environment, options)
+    environment.host = target.base_url
+    if runner is not None and NODE.role == "master":
+        runner.register_message("anp_seed_request", _on_seed_request)
+        runner.register_message("anp_done", _on_done)
+        runner.register_message("anp_final", _on_final)
+    _mark_signals()
+
+
+def _select_user_classes(environment: Environment, options: RunOptions) -> None:
+    if getattr(environment.parsed_options, "user_classes", None):
+        return  # the user named classes on the command line: Locust's choice stands
+    chosen = []
+    for name, weight in options.scenarios.items():
+        cls = USER_CLASSES[name]
+        cls.weight = weight
+        chosen.append(cls)
+    environment.user_classes = chosen
+
+
+def _mark_signals() -> None:
+    previous = signal.getsignal(signal.SIGINT)
+
+    def on_sigint(signum: int, frame: Any) -> None:
+        NODE.signalled = True
+        if callable(previous):
+            previous(signum, frame)
+        else:
+            raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, on_sigint)
+    gevent.signal_handler(signal.SIGTERM, lambda: setattr(NODE, "signalled", True))
+
+
+# --- test start ---------------------------------------------------------------------------------
+
+
+def on_test_start(environment: Environment, **_: Any) -> None:
+    if NODE.role == "worker":
+        _start_worker(environment)
+        return
+    first = NODE.started_wall == 0.0
+    try:
+        options = _check(environment, first=False)
+    except OptionError as exc:
+        log.error("%s", exc)
+        gevent.spawn(environment.runner.stop) if environment.runner else None
+        return
+    if first and NODE.options is not None:
+        options = _same_run_id(options, NODE.options)
+    NODE.options = options
+    NODE.reset_coordinator(options)
+    NODE.release = _fetch_release(NODE.target)
+    runner = environment.runner
+    if NODE.role == "master":
+        workers = max(1, len(runner.clients)) if runner is not None else 1
+        NODE.worker_share = 1.0 / workers
+        assert runner is not None
+        runner.send_message("anp_hello", {"t0_wall": NODE.started_wall, "share": 1.0 / workers})
+        return
+    NODE.worker_share = 1.0
+    assert NODE.target is not None
+    _start_node(environment, options, NODE.target, t0=NODE.started_mono)
+
+    def ask(count: int) -> None:
+        allocator = NODE.allocator
+        assert allocator is not None and NODE.queue is not None
+        ranges = [] if NODE.drained else allocator.grant(count)
+        NODE.queue.feed(ranges, exhausted=allocator.exhausted or NODE.drained)
+
+    NODE.queue = SeedQueue(ask)
+    NODE.on_seeds_used_up = _request_end_if_used_up
+
+
+def _same_run_id(options: RunOptions, earlier: RunOptions) -> RunOptions:
+    from dataclasses import replace
+
+    return replace(options, run_id=earlier.run_id)
+
+
+def _fetch_release(target: Any) -> str | None:
+    if target is None:
+        return None
+    try:
+        from targets import fetch_release
+
+        return str(fetch_release(target))
+    except Exception as exc:
+        log.warning("could not read the target's release: %s", exc)
+        return None
+
+
+def _start_node(environment: Environment, options: RunOptions, target: Any, *, t0: float) -> None:
+    timeouts = getattr(target, "timeouts", None)
+    configure_timeouts(options.request_timeout, getattr(timeouts, "connect_s", None))
+    environment.host = target.base_url
+    NODE.reset_for_test(options, target, t0=t0)
+
+
+def _start_worker(environment: Environment) -> None:
+    options = read_options(environment.parsed_options)
+    target = NODE.target if NODE.options and NODE.options.target == options.target else None
+    if target is None:
+        from targets import load_target
+
+        target = load_target(options.target)
+    hello = NODE.hello
+    NODE.worker_share = float(hello.get("share", 1.0))
+    t0_wall = float(hello.get("t0_wall", time.time()))
+    _start_node(environment, options, target, t0=time.monotonic() - (time.time() - t0_wall))
+    runner = environment.runner
+    assert runner is not None
+
+    def ask(count: int) -> None:
+        runner.send_message("anp_seed_request", {"count": count})
+
+    NODE.queue = SeedQueue(ask)
+    NODE.on_seeds_used_up = lambda: runner.send_message("anp_done", {})
+
+
+# --- messages -----------------------------------------------------------------------------------
+
+
+def _on_hello(environment: Environment, msg: Any, **_: Any) -> None:
+    NODE.hello = dict(msg.data or {})
+    if NODE.options is not None and "t0_wall" in NODE.hello:
+        NODE.recorder.t0 = time.monotonic() - (time.time() - float(NODE.hello["t0_wall"]))
+
+
+def _on_seed_request(environment: Environment, msg: Any, **_: Any) -> None:
+    allocator = NODE.allocator
+    if allocator is None or NODE.drained or not NODE.running:
+        ranges: list[tuple[int, int]] = []
+        exhausted = True
+    else:
+        ranges = allocator.grant(int(msg.data["count"]))
+        exhausted = allocator.exhausted
+    if ranges:
+        NODE.granted_nodes.add(msg.node_id)
+    assert environment.runner is not None
+    environment.runner.send_message(
+        "anp_seed_grant",
+        {"ranges": [list(r) for r in ranges], "exhausted": exhausted},
+        client_id=msg.node_id,
+    )
+
+
+def _on_seed_grant(environment: Environment, msg: Any, **_: Any) -> None:
+    if NODE.queue is not None:
+        ranges = [(int(a), int(b)) for a, b in msg.data["ranges"]]
+        NODE.queue.feed(ranges, exhausted=bool(msg.data["exhausted"]))
+
+
+def _on_done(environment: Environment, msg: Any, **_: Any) -> None:
+    NODE.done_nodes.add(msg.node_id)
+    _request_end_if_used_up()
+
+
+def _request_end_if_used_up() -> None:
+    """End the run when every seed was handed out and every node that got some is done."""
+    allocator = NODE.allocator
+    if allocator is None or not allocator.exhausted or NODE.stop_requested:
+        return
+    if NODE.role == "master" and not NODE.granted_nodes <= NODE.done_nodes:
+        return
+    NODE.stop_requested = True
+    env = NODE.env
+    log.info("all %d seeds were sent and answered; stopping the load", allocator.granted)
+
+    def end() -> None:
+        runner = env.runner
+        if runner is None:
+            return
+        if getattr(env.parsed_options, "headless", False):
+            runner.quit()
+        else:
+            runner.stop()
+
+    gevent.spawn(end)
+
+
+def _on_final(environment: Environment, msg: Any, **_: Any) -> None:
+    if NODE.running:
+        NODE.merged.add(msg.data["delta"])
+    NODE.final_nodes.add(msg.node_id)
+
+
+def _on_drain(environment: Environment, msg: Any = None, **_: Any) -> None:
+    """Worker: stop starting requests, wait for those in flight, send the rest."""
+    if NODE.final_sent or NODE.options is None:
+        return
+    delta = _drain_node(NODE.options.request_timeout + DRAIN_GRACE_S)
+    NODE.final_sent = True
+    assert environment.runner is not None
+    environment.runner.send_message("anp_final", {"delta": delta})
+
+
+def _drain_node(timeout: float) -> dict[str, Any]:
+    """Stop this node's users from starting requests; wait for in-flight ones; take the rest."""
+    NODE.draining = True
+    if NODE.queue is not None:
+        NODE.recorder.leftovers.extend(NODE.queue.close())
+    deadline = time.monotonic() + timeout
+    while NODE.recorder.in_flight > 0 and time.monotonic() < deadline:
+        gevent.sleep(0.02)
+    if NODE.recorder.in_flight:
+        log.warning("%d requests still in flight after %.0f s; not counted",
+                    NODE.recorder.in_flight, timeout)
+    if NODE.pacer is not None and NODE.pacer.late:
+        log.warning("open model: %d of %d slots were sent late (too few users to hold the rate)",
+                    NODE.pacer.late, NODE.pacer.issued)
+    return NODE.recorder.take()
+
+
+def on_report_to_master(client_id: str, data: dict[str, Any], **_: Any) -> None:
+    if NODE.options is not None:
+        data["anp"] = NODE.recorder.take()
+
+
+def on_worker_report(client_id: str, data: dict[str, Any], **_: Any) -> None:
+    if "anp" in data and NODE.running:
+        NODE.merged.add(data["anp"])
+
+
+# --- the end ------------------------------------------------------------------------------------
+
+
+def drain_all() -> None:
+    """Coordinator: drain every node (itself, or every worker) once per test."""
+    if NODE.drained or not NODE.running:
+        return
+    NODE.drained = True
+    NODE.ended_mono = time.monotonic()
+    NODE.ended_wall = time.time()
+    assert NODE.options is not None
+    timeout = NODE.options.request_timeout + DRAIN_GRACE_S
+    if NODE.role == "local":
+        NODE.merged.add(_drain_node(timeout))
+        return
+    runner = NODE.env.runner
+    assert runner is not None
+    expected = set(runner.clients.keys()) | NODE.granted_nodes
+    runner.send_message("anp_drain", {})
+    deadline = time.monotonic() + timeout + DRAIN_GRACE_S
+    while not expected <= NODE.final_nodes and time.monotonic() < deadline:
+        gevent.sleep(0.05)
+    missing = expected - NODE.final_nodes
+    if missing:
+        log.error("no final report from workers %s; their last seconds are missing",
+                  sorted(missing))
+
+
+def on_test_stopping(environment: Environment, **_: Any) -> None:
+    if NODE.role != "worker":
+        drain_all()
+
+
+def on_test_stop(environment: Environment, **_: Any) -> None:
+    if NODE.role != "worker":
+        finish(interrupted=NODE.signalled)
+
+
+def on_quitting(environment: Environment, **_: Any) -> None:
+    if NODE.role == "worker":
+        _on_drain(environment)
+        return
+    if NODE.running and not NODE.finished:
+        finish(interrupted=True)
+
+
+def finish(*, interrupted: bool) -> None:
+    """Write the measurements and the run record; set Locust's exit code."""
+    if NODE.finished or not NODE.running:
+        return
+    drain_all()
+    NODE.finished = True
+    NODE.running = False
+    NODE.interrupted = interrupted
+    env = NODE.env
+    try:
+        measurements = artifacts.build_measurements(NODE, env, interrupted=interrupted)
+        out_dir = artifacts.write_outputs(measurements, NODE, env)
+    except Exception:
+        log.exception("could not write the measurements")
+        env.process_exit_code = 3
+        return
+    try:
+        from loadtests.finalize import finalize
+    except ImportError:
+        log.warning("loadtests.finalize is unavailable: wrote measurements.json only")
+        return
+    try:
+        _record, code = finalize(measurements, target=NODE.target, out_dir=out_dir)
+    except Exception:
+        log.exception("finalize failed; measurements.json is in %s", out_dir)
+        env.process_exit_code = 3
+        return
+    env.process_exit_code = code

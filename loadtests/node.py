@@ -1,0 +1,107 @@
+"""The state one Locust process keeps for the current test: its role, the checked options, the
+target adapter, the recorder, the seed queue and the pacer; and, on the local runner or the
+master, the allocator and the merged measurements.
+
+``NODE`` is the process's single instance; the users read it on every task (one attribute
+lookup), the event handlers in ``loadtests.hooks`` fill it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any, Literal
+
+from gevent.event import Event
+
+from loadtests.open_loop import Pacer
+from loadtests.options import RunOptions
+from loadtests.recorder import Merged, Recorder
+from loadtests.seeding import SeedAllocator, SeedQueue
+from targets.base import Target
+
+Role = Literal["local", "master", "worker"]
+
+
+class Node:
+    """Per-process state (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self.role: Role = "local"
+        self.options: RunOptions | None = None
+        self.target: Target | None = None
+        self.recorder = Recorder()
+        self.queue: SeedQueue | None = None
+        self.pacer: Pacer | None = None
+        self.draining = False
+        """The load is stopping: users start no new request."""
+        self.seeded_in_flight = 0
+        """import/batch requests sent and not yet recorded."""
+        self.done_sent = False
+        """This node told the coordinator it used up its seeds."""
+        self.final_sent = False
+        self.never = Event()
+        """Never set: idle users wait on it until Locust stops them."""
+        # Coordinator (local runner or master) only:
+        self.allocator: SeedAllocator | None = None
+        self.merged = Merged()
+        self.started_wall = 0.0
+        """Wall-clock start of the run (time.time()), shared with workers."""
+        self.started_mono = 0.0
+        self.ended_mono: float | None = None
+        self.running = False
+        """A test is in progress and its measurements are not written yet."""
+        self.drained = False
+        self.finished = False
+        self.interrupted = False
+        self.signalled = False
+        """SIGINT/SIGTERM arrived."""
+        self.granted_nodes: set[str] = set()
+        """Nodes that received at least one non-empty seed grant."""
+        self.done_nodes: set[str] = set()
+        self.final_nodes: set[str] = set()
+        self.worker_share = 1.0
+        """This node's share of the open model's arrival rate."""
+        self.hello: dict[str, Any] = {}
+        """The master's start message, kept by a worker until its test starts."""
+        self.release: str | None = None
+        self.stop_requested = False
+        self.ended_wall = 0.0
+        self.env: Any = None
+        """Locust's Environment of this process."""
+        self.on_seeds_used_up: Callable[[], None] | None = None
+        """Called once when this node's seeds ran out and its last seeded request finished."""
+        self.invalid_sent = 0
+        """Invalid posts built on this node (their seed and kind follow this counter)."""
+
+    def reset_for_test(self, options: RunOptions, target: Target, *, t0: float) -> None:
+        """A fresh recorder, queue and flags for a new test on this node."""
+        self.options = options
+        self.target = target
+        self.recorder = Recorder(t0=t0, warmup=options.warmup)
+        self.draining = False
+        self.seeded_in_flight = 0
+        self.done_sent = False
+        self.final_sent = False
+        self.pacer = None
+        self.invalid_sent = 0
+        if options.load_model == "open" and options.arrival_rate:
+            self.pacer = Pacer(options.arrival_rate * self.worker_share)
+
+    def reset_coordinator(self, options: RunOptions) -> None:
+        self.allocator = SeedAllocator(options.seeds, options.seed_budget)
+        self.merged = Merged()
+        self.started_wall = time.time()
+        self.started_mono = time.monotonic()
+        self.ended_mono = None
+        self.running = True
+        self.drained = False
+        self.finished = False
+        self.interrupted = False
+        self.granted_nodes = set()
+        self.done_nodes = set()
+        self.final_nodes = set()
+        self.stop_requested = False
+
+
+NODE = Node()

@@ -1,0 +1,267 @@
+"""The harness's own Locust options, and their validation.
+
+``register(parser)`` adds them to Locust's parser from the ``init_command_line_parser`` event, so
+they appear in ``locust --help``, in the web UI's start form, and reach workers (Locust forwards
+every non-default option of the master to its workers with each spawn message).
+
+Every option arrives as text (the web UI sends text too) and ``read_options`` turns the parsed
+namespace into a checked, immutable ``RunOptions``. A bad value raises ``OptionError`` (exit code
+2) naming the option, the value given and what was expected; retrying with the same value will
+fail again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import secrets
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from loadtests.measurements import CheckSpec
+from synth import SeedRangeError, SeedRanges, count_seeds, parse_seed_ranges
+
+SCENARIOS: tuple[str, ...] = ("import", "batch", "reimport", "invalid", "read")
+"""Every scenario, in the order used for display and for records."""
+SEEDED_SCENARIOS = frozenset({"import", "batch"})
+"""Scenarios that consume seeds from ``--seeds`` (each seed is sent once)."""
+SHAPES: tuple[str, ...] = ("steady", "ramp", "step", "spike")
+LOAD_MODELS: tuple[str, ...] = ("closed", "open")
+SIZES: tuple[str, ...] = ("s", "m", "l", "xl")
+DEFAULT_SEEDS = "0-999999"
+DEFAULT_TIMEOUT_S = 30.0
+DEFAULT_OUT_ROOT = Path("results/runs")
+
+_RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+_DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+(?:\.\d+)?)s?)?$")
+
+
+class OptionError(ValueError):
+    """A harness option has a bad value (a user mistake: exit code 2)."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """The harness options of one run, checked."""
+
+    target: str
+    """Path of the target definition file (``targets/*.toml``)."""
+    seeds: SeedRanges
+    """Seeds offered to the import scenarios, in ascending order."""
+    seeds_text: str
+    """``seeds`` as the user wrote it (normalised), e.g. ``0-999999``."""
+    batch_size: int = 1
+    """Posts per request of the ``batch`` scenario."""
+    size: str | None = None
+    """Payload size (s, m, l, xl) or None for synth's natural sizes."""
+    scenarios: dict[str, int] = field(default_factory=lambda: {"import": 1})
+    """Scenario -> weight (> 0), in ``SCENARIOS`` order."""
+    load_model: str = "closed"
+    arrival_rate: float | None = None
+    """Posts/s offered across all users and workers (open model only)."""
+    shape: str = "steady"
+    max_seeds: int | None = None
+    """Stop after this many seeds were handed out (a bound on the run); None: all of ``seeds``."""
+    request_timeout: float = DEFAULT_TIMEOUT_S
+    """Seconds to wait for a response (also bounds the connect)."""
+    warmup: float = 0.0
+    """Leading seconds excluded from throughput and latency checks."""
+    checks: CheckSpec = field(default_factory=CheckSpec)
+    out_dir: Path | None = None
+    """Where measurements, the record and Locust's CSV/HTML go; None: ``results/runs/<run_id>``."""
+    verify: bool = True
+    run_id: str = ""
+
+    @property
+    def seeded(self) -> bool:
+        """Whether some scenario consumes seeds (then the seeds bound the run)."""
+        return any(s in SEEDED_SCENARIOS for s in self.scenarios)
+
+    @property
+    def seed_budget(self) -> int:
+        """How many seeds the import scenarios may use in total."""
+        total = count_seeds(self.seeds)
+        return total if self.max_seeds is None else min(total, self.max_seeds)
+
+    def resolved_out_dir(self) -> Path:
+        return self.out_dir if self.out_dir is not None else DEFAULT_OUT_ROOT / self.run_id
+
+
+# (flag, default, help); every value is text, checked by read_options.
+_OPTIONS: tuple[tuple[str, str, str], ...] = (
+    ("--target", "", "Target definition file, e.g. targets/local-reference.toml (required)."),
+    ("--seeds", DEFAULT_SEEDS, "Seed ranges for import/batch, e.g. 0-999999 or 1,3,10-20."),
+    ("--batch-size", "1", "Posts per request of the batch scenario (1..the target's limit)."),
+    ("--size", "", "Payload size: s, m, l or xl (empty: natural sizes)."),
+    (
+        "--scenario",
+        "import",
+        "Scenario mix with weights, e.g. import:3,invalid:1 "
+        "(scenarios: import, batch, reimport, invalid, read).",
+    ),
+    ("--load-model", "closed", "closed (users loop) or open (fixed arrival rate)."),
+    ("--arrival-rate", "", "Open model: posts/s offered across all users and workers."),
+    ("--shape", "steady", "Load shape: steady, ramp, step or spike (bounded by --run-time)."),
+    ("--max-seeds", "", "Stop after this many seeds were sent (empty: all of --seeds)."),
+    ("--request-timeout", "30", "Seconds to wait for each response (e.g. 10, 2.5, 1m)."),
+    ("--warmup", "0", "Leading seconds excluded from throughput/latency checks."),
+    ("--max-error-ratio", "", "Check: failed/all requests at most this (0..1)."),
+    ("--max-p50-ms", "", "Check: median latency at most this many ms."),
+    ("--max-p95-ms", "", "Check: p95 latency at most this many ms."),
+    ("--max-p99-ms", "", "Check: p99 latency at most this many ms."),
+    ("--min-throughput", "", "Check: successful requests/s at least this."),
+    ("--max-missing", "", "Check: acknowledged posts missing on the target at most this."),
+    ("--max-corrupted", "", "Check: landed posts differing from synth at most this."),
+    ("--anp-out", "", "Folder for measurements, run.json and Locust's CSV/HTML."),
+    ("--run-id", "", "Run id (default: UTC time plus a random suffix)."),
+)
+
+
+def register(parser: Any) -> None:
+    """Add the harness options to Locust's (configargparse) parser."""
+    group = parser.add_argument_group("anp-loadkit", "Options of the anp load-testing harness")
+    for flag, default, help_text in _OPTIONS:
+        group.add_argument(flag, type=str, default=default, help=help_text)
+    group.add_argument(
+        "--verify",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="Read back every acknowledged post after the load (--no-verify: skip).",
+    )
+
+
+def new_run_id(now: float | None = None) -> str:
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(time.time() if now is None else now))
+    return f"{stamp}-{secrets.token_hex(3)}"
+
+
+def _fail(flag: str, value: object, expected: str) -> OptionError:
+    return OptionError(
+        f"{flag}: got {value!r}; expected {expected} (a usage error: retrying with the same "
+        "value will fail again)"
+    )
+
+
+def parse_duration(flag: str, text: str) -> float:
+    """``30``, ``2.5``, ``45s``, ``2m``, ``1h30m``, ``1m30s`` -> seconds."""
+    raw = text.strip()
+    match = _DURATION.match(raw) if raw else None
+    if match is None or not any(match.groups()):
+        raise _fail(flag, text, "a duration such as 30, 2.5, 45s, 2m or 1h30m")
+    hours, minutes, seconds = match.groups()
+    return int(hours or 0) * 3600 + int(minutes or 0) * 60 + float(seconds or 0)
+
+
+def parse_scenarios(text: str) -> dict[str, int]:
+    """``import:3,invalid:1`` -> ``{"import": 3, "invalid": 1}`` (weight defaults to 1)."""
+    expected = f"NAME[:WEIGHT],... with NAME in {', '.join(SCENARIOS)} and WEIGHT an integer >= 1"
+    found: dict[str, int] = {}
+    for part in text.split(","):
+        item = part.strip()
+        name, sep, weight_text = item.partition(":")
+        name = name.strip()
+        if name not in SCENARIOS or name in found:
+            raise _fail("--scenario", text, expected + " (each name once)")
+        weight = 1
+        if sep:
+            if not weight_text.strip().isdigit() or int(weight_text) < 1:
+                raise _fail("--scenario", text, expected)
+            weight = int(weight_text)
+        found[name] = weight
+    return {name: found[name] for name in SCENARIOS if name in found}
+
+
+def _number(flag: str, text: str, *, low: float, high: float | None = None) -> float | None:
+    if not text.strip():
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not (value >= low and (high is None or value <= high)):
+        upper = "" if high is None else f" and <= {high:g}"
+        raise _fail(flag, text, f"a number >= {low:g}{upper}")
+    return value
+
+
+def _integer(flag: str, text: str, *, low: int) -> int | None:
+    if not text.strip():
+        return None
+    if not text.strip().isdigit() or int(text) < low:
+        raise _fail(flag, text, f"an integer >= {low}")
+    return int(text)
+
+
+def _text(ns: argparse.Namespace, dest: str) -> str:
+    value = getattr(ns, dest, "")
+    return "" if value is None else str(value)
+
+
+def read_options(ns: argparse.Namespace) -> RunOptions:
+    """Check the harness options of a parsed Locust namespace."""
+    target = _text(ns, "target").strip()
+    if not target:
+        raise _fail("--target", target, "the path of a target definition, e.g. "
+                    "targets/local-reference.toml")
+    seeds_text = _text(ns, "seeds").strip() or DEFAULT_SEEDS
+    try:
+        seeds = parse_seed_ranges(seeds_text)
+    except SeedRangeError as exc:
+        raise OptionError(f"--seeds: {exc} (a usage error)") from None
+    scenarios = parse_scenarios(_text(ns, "scenario") or "import")
+    batch_size = _integer("--batch-size", _text(ns, "batch_size") or "1", low=1) or 1
+    size = _text(ns, "size").strip() or None
+    if size is not None and size not in SIZES:
+        raise _fail("--size", size, f"one of {', '.join(SIZES)} (or empty for natural sizes)")
+    load_model = _text(ns, "load_model").strip() or "closed"
+    if load_model not in LOAD_MODELS:
+        raise _fail("--load-model", load_model, "closed or open")
+    arrival_rate = _number("--arrival-rate", _text(ns, "arrival_rate"), low=0.001)
+    if load_model == "open" and arrival_rate is None:
+        raise _fail("--arrival-rate", "", "posts/s > 0 when --load-model open")
+    if load_model == "closed" and arrival_rate is not None:
+        raise _fail("--arrival-rate", arrival_rate, "no value unless --load-model open")
+    shape = _text(ns, "shape").strip() or "steady"
+    if shape not in SHAPES:
+        raise _fail("--shape", shape, f"one of {', '.join(SHAPES)}")
+    max_seeds = _integer("--max-seeds", _text(ns, "max_seeds"), low=1)
+    timeout = parse_duration("--request-timeout", _text(ns, "request_timeout") or "30")
+    if timeout <= 0:
+        raise _fail("--request-timeout", _text(ns, "request_timeout"), "a duration > 0")
+    warmup = parse_duration("--warmup", _text(ns, "warmup") or "0")
+    checks = CheckSpec(
+        max_error_ratio=_number("--max-error-ratio", _text(ns, "max_error_ratio"), low=0, high=1),
+        max_p50_ms=_number("--max-p50-ms", _text(ns, "max_p50_ms"), low=0),
+        max_p95_ms=_number("--max-p95-ms", _text(ns, "max_p95_ms"), low=0),
+        max_p99_ms=_number("--max-p99-ms", _text(ns, "max_p99_ms"), low=0),
+        min_throughput=_number("--min-throughput", _text(ns, "min_throughput"), low=0),
+        max_missing=_integer("--max-missing", _text(ns, "max_missing"), low=0),
+        max_corrupted=_integer("--max-corrupted", _text(ns, "max_corrupted"), low=0),
+    )
+    out_text = _text(ns, "anp_out").strip()
+    run_id = _text(ns, "run_id").strip()
+    if run_id and not _RUN_ID.match(run_id):
+        raise _fail("--run-id", run_id, "1-100 characters of A-Z a-z 0-9 . _ - (not starting "
+                    "with . _ or -)")
+    return RunOptions(
+        target=target,
+        seeds=seeds,
+        seeds_text=seeds_text,
+        batch_size=batch_size,
+        size=size,
+        scenarios=scenarios,
+        load_model=load_model,
+        arrival_rate=arrival_rate,
+        shape=shape,
+        max_seeds=max_seeds,
+        request_timeout=timeout,
+        warmup=warmup,
+        checks=checks,
+        out_dir=Path(out_text) if out_text else None,
+        verify=bool(getattr(ns, "verify", True)),
+        run_id=run_id or new_run_id(),
+    )

@@ -1,0 +1,320 @@
+"""The scenarios, as Locust ``FastHttpUser`` classes: import, batch, reimport, invalid, read.
+
+Every request is built by the target adapter's pure functions (``Target.import_request`` ...),
+sent with Locust's client (``catch_response=True``, so Locust's own statistics agree with ours),
+judged by the adapter (acknowledged or not) and recorded in the node's ``Recorder``. Per request
+the harness does O(1) work: one synthesis, one request build, a few integer additions and one
+histogram record; no validation.
+
+Error kinds follow ``results.record.ERROR_KINDS_DOC``: ``http_<code>``, ``timeout``,
+``connection_refused``, ``connection_reset``, ``connection_error``, ``bad_response``, and for the
+invalid scenario ``rejected_invalid`` (an expected 4xx: a success) and ``unexpected_acceptance``
+(a 2xx: a failure of the target).
+"""
+
+from __future__ import annotations
+
+import random
+import socket
+import time
+from collections.abc import Callable
+from typing import ClassVar
+
+import gevent
+from geventhttpclient.response import HTTPConnectionClosed, HTTPParseError
+from locust import constant, task
+from locust.contrib.fasthttp import FastHttpUser
+
+from loadtests.node import NODE
+from synth import INVALID_KINDS, synthesize, synthesize_invalid
+from targets.base import Request, Response
+
+monotonic = time.monotonic
+
+# (ok, kind, posts): kind is an error kind on failure, or an expected outcome on success.
+Verdict = tuple[bool, str | None, int]
+
+
+def transport_kind(error: BaseException | None) -> str:
+    """The error kind for a request that got no HTTP answer."""
+    if isinstance(error, TimeoutError | socket.timeout | gevent.Timeout):
+        return "timeout"
+    if isinstance(error, ConnectionRefusedError):
+        return "connection_refused"
+    if isinstance(error, ConnectionResetError | BrokenPipeError | HTTPConnectionClosed):
+        return "connection_reset"
+    if isinstance(error, HTTPParseError):
+        return "connection_error"
+    return "connection_error"
+
+
+_ADAPTER_KIND = {"connection_error": "transport_error"}
+
+
+def http_kind(status: int) -> str:
+    return f"http_{status}"
+
+
+class AnpUser(FastHttpUser):
+    """What every scenario shares: sending one adapter ``Request`` and recording the outcome."""
+
+    abstract = True
+    scenario: ClassVar[str] = ""
+    wait_time = constant(0)
+    network_timeout = 30.0
+    connection_timeout = 30.0
+    max_retries = 0
+
+    def idle(self) -> None:
+        """Nothing left to do for this user: wait until Locust stops it."""
+        NODE.never.wait()
+
+    def exchange(
+        self, request: Request, judge: Callable[[Response], Verdict], *, seeded: bool = False
+    ) -> Response:
+        """Send ``request``; ``judge`` the answer; record it. The request counts as in flight
+        from the caller's seed take (``seeded``) until it is recorded."""
+        node = NODE
+        recorder = node.recorder
+        series = recorder.series(self.scenario, request.name)
+        recorder.in_flight += 1
+        started = monotonic()
+        try:
+            with self.client.request(
+                request.method,
+                request.path,
+                data=request.body,
+                headers=request.headers,  # type: ignore[arg-type]
+                name=request.name,
+                catch_response=True,
+            ) as raw:
+                latency: float | None = monotonic() - started
+                status = raw.status_code or 0
+                if status:
+                    response = Response(status, raw.content or b"", raw.headers or {})
+                else:
+                    kind = transport_kind(raw.error)
+                    response = Response(0, b"", {}, error=_ADAPTER_KIND.get(kind, kind))
+                    latency = None
+                ok, outcome, posts = judge(response)
+                if ok:
+                    raw.success()
+                    series.success(started, latency or 0.0, posts=posts, kind=outcome)
+                else:
+                    raw.failure(outcome or "failed")
+                    series.failure(started, latency, outcome or "connection_error")
+            return response
+        finally:
+            recorder.in_flight -= 1
+            if seeded:
+                node.seeded_in_flight -= 1
+                queue = node.queue
+                if queue is not None and queue.exhausted and not queue.available:
+                    node_seeds_used_up()
+
+    def pace(self, posts: int = 1) -> None:
+        pacer = NODE.pacer
+        if pacer is not None:
+            pacer.wait(posts)
+
+
+def _status_kind(response: Response) -> str:
+    if response.status == 0:
+        err = response.error or "connection_error"
+        return "connection_error" if err in ("transport_error", "protocol_error") else err
+    if 200 <= response.status < 300:
+        return "bad_response"
+    return http_kind(response.status)
+
+
+def node_seeds_used_up() -> None:
+    """Called when this node's queue is empty for good and its last seeded request finished."""
+    node = NODE
+    if node.seeded_in_flight == 0 and not node.done_sent:
+        node.done_sent = True
+        if node.on_seeds_used_up is not None:
+            node.on_seeds_used_up()
+
+
+class ImportUser(AnpUser):
+    """``import``: one freshly synthesized post per request; every seed once."""
+
+    abstract = False
+    scenario = "import"
+
+    @task
+    def import_post(self) -> None:
+        node = NODE
+        if node.draining or node.queue is None or node.target is None or node.options is None:
+            return self.idle()
+        self.pace(1)
+        seed = node.queue.take_one()
+        if seed is None or node.draining:
+            node_seeds_used_up()
+            return self.idle()
+        node.seeded_in_flight += 1
+        node.recorder.sent.append(seed)
+        target = node.target
+        post = synthesize(seed, size=node.options.size)
+        recorder = node.recorder
+
+        def judge(response: Response) -> Verdict:
+            ack = target.import_ack(post, response)
+            if ack.acknowledged:
+                recorder.acked.append(seed)
+                recorder.recent.append((seed, ack.reference))
+                return True, None, 1
+            return False, _status_kind(response), 0
+
+        self.exchange(target.import_request(post), judge, seeded=True)
+
+
+class BatchUser(AnpUser):
+    """``batch``: ``--batch-size`` consecutive seeds per request."""
+
+    abstract = False
+    scenario = "batch"
+
+    @task
+    def import_batch(self) -> None:
+        node = NODE
+        if node.draining or node.queue is None or node.target is None or node.options is None:
+            return self.idle()
+        size = node.options.batch_size
+        self.pace(size)
+        seeds = node.queue.take(size)
+        if not seeds or node.draining:
+            node_seeds_used_up()
+            return self.idle()
+        node.seeded_in_flight += 1
+        node.recorder.sent.extend(seeds)
+        target = node.target
+        posts = [synthesize(s, size=node.options.size) for s in seeds]
+        recorder = node.recorder
+
+        def judge(response: Response) -> Verdict:
+            acks = target.batch_acks(posts, response)
+            failed: str | None = None
+            count = 0
+            for seed, ack in zip(seeds, acks, strict=False):
+                if ack.acknowledged:
+                    count += 1
+                    recorder.acked.append(seed)
+                    recorder.recent.append((seed, ack.reference))
+                elif failed is None:
+                    failed = _status_kind(response) if response.status != 200 else (
+                        http_kind(ack.status) if ack.status else "bad_response"
+                    )
+            if failed is None and count == len(seeds):
+                return True, None, count
+            return False, failed or "bad_response", count
+
+        self.exchange(target.batch_request(posts), judge, seeded=True)
+
+
+class ReimportUser(AnpUser):
+    """``reimport``: sends again a post this node saw acknowledged; the target must answer as
+    for a duplicate it already holds (an acknowledgement, without storing a second copy)."""
+
+    abstract = False
+    scenario = "reimport"
+
+    def on_start(self) -> None:
+        self.rng = random.Random(id(self))
+
+    @task
+    def reimport(self) -> None:
+        node = NODE
+        if node.draining or node.target is None or node.options is None:
+            return self.idle()
+        recent = node.recorder.recent
+        if not recent:
+            gevent.sleep(0.1)
+            return None
+        self.pace(1)
+        seed, _reference = recent[self.rng.randrange(len(recent))]
+        node.recorder.reimported.append(seed)
+        post = synthesize(seed, size=node.options.size)
+        target = node.target
+
+        def judge(response: Response) -> Verdict:
+            if target.import_ack(post, response).acknowledged:
+                return True, None, 1
+            return False, _status_kind(response), 0
+
+        self.exchange(target.import_request(post), judge)
+
+
+class InvalidUser(AnpUser):
+    """``invalid``: synth's invalid variants. An expected 4xx is a success (``rejected_invalid``);
+    a 2xx is ``unexpected_acceptance``; a 5xx or another status is a failure of the target."""
+
+    abstract = False
+    scenario = "invalid"
+
+    @task
+    def invalid(self) -> None:
+        node = NODE
+        if node.draining or node.target is None or not INVALID_KINDS:
+            return self.idle()
+        self.pace(1)
+        node.invalid_sent += 1
+        number = node.invalid_sent
+        kind = INVALID_KINDS[number % len(INVALID_KINDS)]
+        invalid = synthesize_invalid(number, kind)
+        expected = invalid.expected_status
+
+        def judge(response: Response) -> Verdict:
+            status = response.status
+            if 400 <= status < 500 and (not expected or status in expected):
+                return True, "rejected_invalid", 0
+            if 200 <= status < 300:
+                return False, "unexpected_acceptance", 0
+            return False, _status_kind(response), 0
+
+        self.exchange(node.target.invalid_request(invalid), judge)
+
+
+class ReadUser(AnpUser):
+    """``read``: reads back a post this node saw acknowledged (a mixed read/write load)."""
+
+    abstract = False
+    scenario = "read"
+
+    def on_start(self) -> None:
+        self.rng = random.Random(id(self) ^ 0x5EED)
+
+    @task
+    def read(self) -> None:
+        node = NODE
+        if node.draining or node.target is None:
+            return self.idle()
+        recent = node.recorder.recent
+        if not recent:
+            gevent.sleep(0.1)
+            return None
+        self.pace(1)
+        _seed, reference = recent[self.rng.randrange(len(recent))]
+
+        def judge(response: Response) -> Verdict:
+            if response.status == 200:
+                return True, None, 0
+            return False, _status_kind(response), 0
+
+        self.exchange(node.target.read_request(reference), judge)
+
+
+USER_CLASSES: dict[str, type[AnpUser]] = {
+    "import": ImportUser,
+    "batch": BatchUser,
+    "reimport": ReimportUser,
+    "invalid": InvalidUser,
+    "read": ReadUser,
+}
+"""Scenario name -> its user class."""
+
+
+def configure_timeouts(request_timeout: float, connect_timeout: float | None = None) -> None:
+    """Bound every request (set before users spawn)."""
+    AnpUser.network_timeout = request_timeout
+    AnpUser.connection_timeout = min(request_timeout, connect_timeout or request_timeout)
