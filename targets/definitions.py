@@ -23,7 +23,15 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from targets.base import TargetError
 
@@ -178,12 +186,12 @@ class TargetDefinition(_Def):
     """Which adapter: ``reference``, ``wordpress`` or ``http``."""
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")
     """Short label, used in run records."""
+    allow_non_loopback: bool = False
+    """Permit a base URL that is not a loopback address (load on a real network)."""
     base_url: str
     """``http://host:port`` (optionally with a path prefix); loopback unless allowed."""
     base_url_env: str | None = Field(None, pattern=ENV_NAME)
     """When this variable is set, its value replaces ``base_url``."""
-    allow_non_loopback: bool = False
-    """Permit a base URL that is not a loopback address (load on a real network)."""
     description: str = ""
     env_file: str | None = None
     """A ``KEY=value`` file consulted for variables the environment does not set; relative to the
@@ -202,8 +210,10 @@ class TargetDefinition(_Def):
 
     @field_validator("base_url")
     @classmethod
-    def _url(cls, value: str) -> str:
+    def _url(cls, value: str, info: ValidationInfo) -> str:
         check_url_shape(value)
+        if not info.data.get("allow_non_loopback", False):
+            check_loopback(value)
         return value.rstrip("/")
 
     @model_validator(mode="after")
@@ -214,8 +224,6 @@ class TargetDefinition(_Def):
             raise ValueError(f"expected no [http] table when kind = {self.kind!r}")
         if self.kind == "wordpress" and not (self.user_env and self.password_env):
             raise ValueError("expected user_env and password_env when kind = 'wordpress'")
-        if not self.allow_non_loopback:
-            check_loopback(self.base_url)
         return self
 
 

@@ -18,6 +18,13 @@ Quirks measured on Debian's WordPress 6.1.9 (see tests/targets/test_wordpress.py
 - a missing title still gives 201; leading/trailing spaces of a title are trimmed;
 - a body that is not JSON gets ``400 rest_invalid_json``; an empty title+content+excerpt gets
   ``400 empty_content``.
+
+synth's invalid variants (``invalid_request``) against that WordPress, as measured: it rejects
+only the three in ``WORDPRESS_REJECTS``. It stores the other ten with 201: empty title, control
+characters, markup and SQL-like text in the title (an administrator has ``unfiltered_html``, so
+markup is stored as sent), an unknown key, a missing or wrong hash, a wrong type (``sections``
+as an object becomes an ignored ``content`` object), a 2 MiB body, and changed content under
+an existing reference (stored as a second copy, slug ``-2``).
 """
 
 from __future__ import annotations
@@ -49,6 +56,12 @@ SITE_MAX_LOOKUP = 100
 """The plugin's lookup route takes at most 100 references."""
 POSTS_PATH = "/wp-json/wp/v2/posts"
 BATCH_PATH = "/wp-json/batch/v1"
+WORDPRESS_REJECTS = {
+    "invalid_unicode": (400, "rest_invalid_json"),
+    "not_json": (400, "rest_invalid_json"),
+    "wrong_content_type": (400, "empty_content"),
+}
+"""synth invalid kinds WordPress 6.1 refuses (status, code); every other kind gets 201."""
 META_ERROR_CODES = frozenset(
     {"rest_invalid_type", "rest_invalid_param", "rest_meta_database_error"}
 )
@@ -148,7 +161,7 @@ class WordPressTarget:
     def invalid_request(self, invalid: InvalidPost) -> Request:
         """An invalid variant as WordPress would receive it: a JSON document is mapped field by
         field as ``post_fields`` does (keeping wrong types and bad values); a body that is not a
-        JSON object is sent as it is."""
+        JSON object is sent as it is. The variant's Content-Type is kept either way."""
         document = getattr(invalid, "document", None)
         if document is None:
             try:
@@ -159,7 +172,8 @@ class WordPressTarget:
         if not isinstance(document, dict):
             headers = {**self._headers, "Content-Type": invalid.content_type}
             return Request("POST", POSTS_PATH, name, headers, invalid.body)
-        return Request("POST", POSTS_PATH, name, self._headers, dumps(document_fields(document)))
+        headers = {**self._headers, "Content-Type": invalid.content_type}
+        return Request("POST", POSTS_PATH, name, headers, dumps(document_fields(document)))
 
     # --- read back ------------------------------------------------------------------------------
 
@@ -261,8 +275,12 @@ def document_fields(document: Mapping[str, Any]) -> dict[str, Any]:
     fields: dict[str, Any] = {}
     if "title" in document:
         fields["title"] = document["title"]
-    texts = [document.get("intro"), document.get("final_notes")]
-    fields["content"] = "\n".join(f"<p>{t}</p>" for t in texts if isinstance(t, str))
+    sections = document.get("sections")
+    if "sections" in document and not isinstance(sections, list):
+        fields["content"] = sections  # the wrong type travels on, for WordPress to judge
+    else:
+        texts = [document.get("intro"), document.get("final_notes")]
+        fields["content"] = "\n".join(f"<p>{t}</p>" for t in texts if isinstance(t, str))
     meta = document.get("meta")
     meta = meta if isinstance(meta, dict) else {}
     if "summary" in meta:
