@@ -168,11 +168,15 @@ def collect_record(
     after the record). When it died first but left ``measurements.json``, the run is finalized
     here, marked interrupted. With neither, the run failed: RunError 3.
     """
-    from loadtests.finalize import exit_code, finalize, refresh_artifacts
+    from loadtests.finalize import exit_code, finalize, refresh_artifacts, write_record
     from loadtests.measurements import Measurements
 
     record = refresh_artifacts(plan.run_dir)
     if record is not None:
+        if (interrupted or overran) and not record.interrupted:
+            # the load was cut short by our stop signal: say so in the record
+            record = record.model_copy(update={"interrupted": True})
+            write_record(record, plan.run_dir)
         return record, exit_code(record)
     measurements_path = plan.run_dir / "measurements.json"
     if measurements_path.is_file():

@@ -1,0 +1,69 @@
+"""``anp demo`` as the README runs it, with a short duration."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+
+def test_demo_runs_verifies_and_summarises(tmp_path: Path):
+    out = tmp_path / "runs"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "anp",
+            "demo",
+            "--duration",
+            "5s",
+            "--users",
+            "4",
+            "--out",
+            str(out),
+            "--no-progress",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    (run_dir,) = [p for p in out.iterdir() if p.is_dir()]
+    record = json.loads((run_dir / "run.json").read_text())
+    assert set(record["load"]["scenarios"]) == {"import", "invalid"}
+    assert record["target"]["release"]
+    v = record["verification"]
+    assert v["performed"] and v["error"] is None
+    assert v["acknowledged"] > 0 and v["landed"] == v["acknowledged"]
+    assert (v["missing"], v["corrupted"], v["duplicates"]) == (0, 0, 0)
+    assert record["errors"].get("rejected_invalid", 0) > 0  # invalid posts were refused
+    assert "unexpected_acceptance" not in record["errors"]
+    assert {c["name"] for c in record["checks"]} == {
+        "max_error_ratio",
+        "max_missing",
+        "max_corrupted",
+    }
+    assert record["passed"] is True
+    for role in ("target_definition", "target_log", "locust_html", "measurements"):
+        assert role in record["artifacts"]
+    # the summary: throughput, errors by kind, percentiles, verification, verdict
+    for text in (
+        "throughput",
+        "errors by kind",
+        "rejected_invalid",
+        "p99",
+        "verification",
+        "PASS (exit 0)",
+    ):
+        assert text in done.stdout, text
+    # the site was stopped cleanly by the demo (SIGTERM to its PID): it logged its own stop
+    assert "anp-reference: stopped" in (run_dir / "target.log").read_text()
+    # no database left in the run folder (it lived in a temporary folder)
+    assert not list(run_dir.glob("*.db"))
