@@ -116,6 +116,7 @@ def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
         404: "No such post.",
         409: "Same reference already stored with different content (policy: reject, never update).",
         413: "Body larger than the site's limit (checked before parsing).",
+        415: "Content-Type given and not application/json.",
         422: "Validation failed; `field` names the failing value.",
         503: "Injected failure (--fail-rate) or storage unavailable; nothing was stored; retry_safe.",
     }

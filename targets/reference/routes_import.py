@@ -3,7 +3,7 @@
 Idempotency policy: the same reference with the same hash is acknowledged with 200
 ``unchanged`` and changes nothing; the same reference with a different hash is refused with
 409 ``conflict`` (never updated). Order of checks for one request: auth (401), injected failure
-(503, counted per import request), body size (413), JSON (400), validation (422), ``--latency-ms``,
+(503, counted per import request), Content-Type (415 unless absent or JSON), body size (413), JSON (400), validation (422), ``--latency-ms``,
 then one storage transaction.
 """
 
@@ -18,7 +18,7 @@ from starlette.responses import Response
 
 from targets.reference import docs
 from targets.reference.errors import ApiError
-from targets.reference.site import Site, read_body
+from targets.reference.site import Site, check_json_content_type, read_body
 from targets.reference.storage import Outcome
 from targets.reference.validation import (
     ValidPost,
@@ -61,7 +61,7 @@ def add_import_routes(app: FastAPI, site: Site) -> None:
                 "model": docs.ImportResult,
                 "description": "Already stored with the same hash; nothing changed.",
             },
-            **docs.errors(400, 401, 409, 413, 422, 503),
+            **docs.errors(400, 401, 409, 413, 415, 422, 503),
         },
         openapi_extra={
             "requestBody": {"required": True, "content": {_JSON: {"schema": _POST_BODY}}}
@@ -70,6 +70,7 @@ def add_import_routes(app: FastAPI, site: Site) -> None:
     async def import_post(request: Request) -> Response:
         site.authorize(request)
         site.inject_failure()
+        check_json_content_type(request)
         raw = await read_body(request, site.settings.max_body_bytes)
         try:
             post = parse_post(raw)
@@ -103,7 +104,7 @@ def add_import_routes(app: FastAPI, site: Site) -> None:
         response_class=Response,
         responses={
             200: {"model": docs.BatchResult, "description": "Per-item results."},
-            **docs.errors(400, 401, 413, 422, 503),
+            **docs.errors(400, 401, 413, 415, 422, 503),
         },
         openapi_extra={
             "requestBody": {
@@ -123,6 +124,7 @@ def add_import_routes(app: FastAPI, site: Site) -> None:
     async def import_batch(request: Request) -> Response:
         site.authorize(request)
         site.inject_failure()
+        check_json_content_type(request)
         raw = await read_body(request, site.settings.max_batch_bytes)
         items = parse_batch(raw, site.settings.max_batch)
         results: list[dict[str, Any] | None] = [None] * len(items)

@@ -13,7 +13,7 @@ from starlette.responses import Response
 from synth import Post
 from targets.reference import docs
 from targets.reference.errors import ApiError, from_validation_error
-from targets.reference.site import Site, read_body
+from targets.reference.site import Site, check_json_content_type, read_body
 from targets.reference.validation import REFERENCE_RE, check_reference
 
 _JSON = "application/json"
@@ -101,7 +101,7 @@ def add_read_routes(app: FastAPI, site: Site) -> None:
         response_class=Response,
         responses={
             200: {"model": docs.LookupResult, "description": "Stored posts by reference."},
-            **docs.errors(400, 401, 413, 422),
+            **docs.errors(400, 401, 413, 415, 422),
         },
         openapi_extra={
             "requestBody": {
@@ -112,6 +112,7 @@ def add_read_routes(app: FastAPI, site: Site) -> None:
     )
     async def lookup_posts(request: Request) -> Response:
         site.authorize(request)
+        check_json_content_type(request)
         raw = await read_body(request, site.settings.max_body_bytes)
         try:
             refs = docs.LookupRequest.model_validate_json(raw).references

@@ -80,6 +80,25 @@ class Site:
             request.scope["anp_slept"] = time.perf_counter() - t0
 
 
+def check_json_content_type(request: Request) -> None:
+    """415 when a Content-Type is given and it is not JSON (a missing header is accepted)."""
+    given = request.headers.get("content-type")
+    if given is None:
+        return
+    media = given.split(";", 1)[0].strip().lower()
+    if media != "application/json" and not (
+        media.startswith("application/") and media.endswith("+json")
+    ):
+        raise ApiError(
+            415,
+            "unsupported_media_type",
+            f"Content-Type {given[:64]!r} is not JSON",
+            field="Content-Type",
+            expected="application/json",
+            retry_safe=False,
+        )
+
+
 async def read_body(request: Request, limit: int) -> bytes:
     """The request body, or 413 as soon as it is known to exceed ``limit`` bytes.
 

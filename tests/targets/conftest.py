@@ -246,3 +246,16 @@ def backend(request: pytest.FixtureRequest) -> str:
 def site(start_reference: StartSite, backend: str) -> RunningSite:
     """A fresh reference site on the parametrized backend, default settings."""
     return start_reference(backend=backend)
+
+
+@pytest.fixture(scope="module")
+def module_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSite]:
+    """One SQLite reference site shared by a module's many small requests."""
+    tmp = tmp_path_factory.mktemp("reference")
+    db_path, log_file, stderr_file = tmp / "reference.db", tmp / "site.log", tmp / "site.stderr"
+    proc = spawn(["--port", "0", "--db", str(db_path), "--log-file", str(log_file)], stderr_file)
+    lines: list[str] = []
+    url = wait_for_url(proc, lines)
+    site = RunningSite(proc, url, "sqlite", log_file, stderr_file, db_path, stdout=lines)
+    yield site
+    site.stop()
