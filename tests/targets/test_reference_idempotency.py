@@ -16,11 +16,16 @@ pytestmark = pytest.mark.integration
 def changed_copy(post: synth.Post) -> synth.Post:
     """Same reference, different content, correct hash for that content."""
     other = post.model_copy(update={"final_notes": post.final_notes + " (edited)"})
-    return other.model_copy(update={"meta": other.meta.model_copy(update={"hash": synth.post_hash(other)})})
+    return other.model_copy(
+        update={"meta": other.meta.model_copy(update={"hash": synth.post_hash(other)})}
+    )
 
 
 def stored(site, reference: str) -> list[tuple[object, ...]]:
-    return site.query("SELECT reference, seed, hash, title, body, created_at FROM posts WHERE reference = ?", (reference,))
+    return site.query(
+        "SELECT reference, seed, hash, title, body, created_at FROM posts WHERE reference = ?",
+        (reference,),
+    )
 
 
 def test_reimport_is_acknowledged_and_changes_nothing(site) -> None:
@@ -32,7 +37,11 @@ def test_reimport_is_acknowledged_and_changes_nothing(site) -> None:
         for _ in range(3):
             r = c.post("/import/posts", content=data)
             assert r.status_code == 200
-            assert r.json() == {"status": "unchanged", "reference": post.meta.reference, "hash": post.meta.hash}
+            assert r.json() == {
+                "status": "unchanged",
+                "reference": post.meta.reference,
+                "hash": post.meta.hash,
+            }
         r = c.post("/import/batch", content=b"[" + data + b"]")
         assert r.json()["results"][0]["status"] == 200
     assert site.count_rows() == 1
@@ -75,7 +84,10 @@ def test_concurrent_overlapping_imports_never_lose_or_duplicate(site) -> None:
         with httpx.Client(base_url=site.url, timeout=60.0) as c:
             for i, seed in enumerate(plan):
                 if i % 10 == 9:
-                    r = c.post("/import/batch", content=b"[" + bodies[seed] + b"," + bodies[plan[i - 1]] + b"]")
+                    r = c.post(
+                        "/import/batch",
+                        content=b"[" + bodies[seed] + b"," + bodies[plan[i - 1]] + b"]",
+                    )
                     statuses += [x["status"] for x in r.json()["results"]]
                 else:
                     statuses.append(c.post("/import/posts", content=bodies[seed]).status_code)
@@ -87,7 +99,9 @@ def test_concurrent_overlapping_imports_never_lose_or_duplicate(site) -> None:
     assert set(results) <= {200, 201}
     assert results.count(201) == len(covered)  # exactly one creation per distinct post
     assert site.count_rows() == len(covered)
-    rows = site.query("SELECT reference, count(*) FROM posts GROUP BY reference HAVING count(*) > 1")
+    rows = site.query(
+        "SELECT reference, count(*) FROM posts GROUP BY reference HAVING count(*) > 1"
+    )
     assert rows == []
     for seed in covered:
         ref = synth.synthesize(seed).meta.reference
@@ -100,7 +114,10 @@ def test_concurrent_conflicting_imports_keep_exactly_one_version(site) -> None:
 
     def run(which: int) -> list[int]:
         with httpx.Client(base_url=site.url, timeout=60.0) as c:
-            return [c.post("/import/posts", content=synth.canonical_json(pair[which])).status_code for pair in variants]
+            return [
+                c.post("/import/posts", content=synth.canonical_json(pair[which])).status_code
+                for pair in variants
+            ]
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         a, b, a2, b2 = pool.map(run, [0, 1, 0, 1])
