@@ -4,10 +4,14 @@ Pure: no network, imports nothing else of ours.
 """
 
 from synth.canonical import canonical_json, post_from_json, post_hash
+from synth.corpus import write_corpus
+from synth.corpus_errors import CorpusError
 from synth.errors import ParseError, SeedError, SeedRangeError, SynthError
+from synth.formats import CORPUS_FORMATS, POST_FORMATS, render_post
 from synth.generate import SIZES, synthesize
 from synth.html import render_html
 from synth.invalid import INVALID_KINDS, InvalidPost, synthesize_invalid
+from synth.manifest import CorpusManifest
 from synth.markdown import render_markdown
 from synth.model import (
     AiOutline,
@@ -41,18 +45,23 @@ from synth.seeds import (
     seed_at,
 )
 from synth.text import parse_text, render_text
+from synth.verify import VerifyReport, verify_corpus
 from synth.version import GENERATOR_NAME, GENERATOR_VERSION
 
 __all__ = [
+    "CORPUS_FORMATS",
     "GENERATOR_NAME",
     "GENERATOR_VERSION",
     "INVALID_KINDS",
     "MAX_SEED",
+    "POST_FORMATS",
     "SIZES",
     "AiOutline",
     "Block",
     "BulletList",
     "CodeBlock",
+    "CorpusError",
+    "CorpusManifest",
     "Entity",
     "Figure",
     "Flags",
@@ -65,12 +74,13 @@ __all__ = [
     "Post",
     "Revision",
     "Score",
+    "Section",
     "SeedError",
     "SeedRangeError",
     "SeedRanges",
-    "Section",
     "SimilarPost",
     "SynthError",
+    "VerifyReport",
     "canonical_json",
     "check_seed",
     "count_seeds",
@@ -85,8 +95,11 @@ __all__ = [
     "ranges_from_seeds",
     "render_html",
     "render_markdown",
+    "render_post",
     "render_text",
     "seed_at",
     "synthesize",
     "synthesize_invalid",
+    "verify_corpus",
+    "write_corpus",
 ]
