@@ -140,9 +140,9 @@ def test_batch_request_limit_and_shape() -> None:
     body = json.loads(request.body or b"")
     assert [r["path"] for r in body["requests"]] == ["/wp/v2/posts", "/wp/v2/posts"]
     assert body["requests"][1]["body"] == post_fields(OTHER)
-    with pytest.raises(ValueError, match="a WordPress batch holds 1..25 posts, got 26"):
+    with pytest.raises(ValueError, match=r"a WordPress batch holds 1\.\.25 posts, got 26"):
         target.batch_request([POST] * 26)
-    with pytest.raises(TargetError, match="batch_limit must be 1..25, got 30"):
+    with pytest.raises(TargetError, match=r"batch_limit must be 1\.\.25, got 30"):
         _target(batch_limit=30)
 
 
@@ -221,7 +221,7 @@ def test_read_back_and_lookup_answers() -> None:
         (0, None, "missing_item"),
     ]
     assert json.loads(target.lookup_request(["a", "b"]).body or b"") == {"references": ["a", "b"]}
-    with pytest.raises(ValueError, match="1..100 references, got 101"):
+    with pytest.raises(ValueError, match=r"1\.\.100 references, got 101"):
         target.lookup_request(["a"] * 101)
 
 

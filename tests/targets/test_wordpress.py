@@ -10,13 +10,16 @@ import json
 import re
 
 import pytest
-from wordpress_fixtures import wordpress, wp_sender  # noqa: F401 (fixtures)
+import wordpress_fixtures
 
 from synth import INVALID_KINDS, Post, synthesize, synthesize_invalid
 from targets import Request, Sender, WordPressTarget, fetch_release, import_posts, read_back_posts
 from targets.adapters.wordpress import WORDPRESS_REJECTS
 
 pytestmark = [pytest.mark.wordpress, pytest.mark.integration]
+
+wordpress = wordpress_fixtures.wordpress
+wp_sender = wordpress_fixtures.wp_sender
 
 SEEDS = 7_000_000  # this module's seeds start here, away from anything a demo imports
 
@@ -37,7 +40,7 @@ def _with_body(request: Request, body: object) -> Request:
     )
 
 
-def test_create_and_read_back_with_hash(wordpress: WordPressTarget, wp_sender: Sender) -> None:  # noqa: F811
+def test_create_and_read_back_with_hash(wordpress: WordPressTarget, wp_sender: Sender) -> None:
     (post,) = _posts(0, 1)
     _purge(wordpress, wp_sender, [post.meta.reference])
     ack = wordpress.import_ack(post, wp_sender.send(wordpress.import_request(post)))
@@ -72,7 +75,7 @@ def test_create_and_read_back_with_hash(wordpress: WordPressTarget, wp_sender: S
 
 def test_a_different_post_under_the_reference_is_not_content_ok(
     wordpress: WordPressTarget, wp_sender: Sender
-) -> None:  # noqa: F811
+) -> None:
     post, other = _posts(10, 2)
     _purge(wordpress, wp_sender, [post.meta.reference])
     assert wordpress.import_ack(post, wp_sender.send(wordpress.import_request(post))).acknowledged
@@ -84,7 +87,7 @@ def test_a_different_post_under_the_reference_is_not_content_ok(
 
 def test_duplicate_slug_is_renamed_and_counted_as_two_copies(
     wordpress: WordPressTarget, wp_sender: Sender
-) -> None:  # noqa: F811
+) -> None:
     (post,) = _posts(20, 1)
     _purge(wordpress, wp_sender, [post.meta.reference])
     first = wp_sender.send(wordpress.import_request(post))
@@ -98,7 +101,7 @@ def test_duplicate_slug_is_renamed_and_counted_as_two_copies(
     assert (back.copies, back.content_ok) == (2, True)
 
 
-def test_batches_of_25_split_by_the_caller(wordpress: WordPressTarget, wp_sender: Sender) -> None:  # noqa: F811
+def test_batches_of_25_split_by_the_caller(wordpress: WordPressTarget, wp_sender: Sender) -> None:
     posts = _posts(100, 30)
     references = [p.meta.reference for p in posts]
     _purge(wordpress, wp_sender, references)
@@ -111,7 +114,7 @@ def test_batches_of_25_split_by_the_caller(wordpress: WordPressTarget, wp_sender
 
 def test_more_than_25_in_one_batch_is_refused_whole(
     wordpress: WordPressTarget, wp_sender: Sender
-) -> None:  # noqa: F811
+) -> None:
     posts = _posts(200, 26)
     _purge(wordpress, wp_sender, [p.meta.reference for p in posts])
     request = wordpress.batch_request(posts[:25])
@@ -124,7 +127,7 @@ def test_more_than_25_in_one_batch_is_refused_whole(
     assert [b.copies for b in read_back_posts(wordpress, posts, sender=wp_sender)] == [0] * 26
 
 
-def test_207_with_mixed_statuses(wordpress: WordPressTarget, wp_sender: Sender) -> None:  # noqa: F811
+def test_207_with_mixed_statuses(wordpress: WordPressTarget, wp_sender: Sender) -> None:
     posts = _posts(300, 3)
     _purge(wordpress, wp_sender, [p.meta.reference for p in posts])
     request = wordpress.batch_request(posts)
@@ -144,7 +147,7 @@ def test_207_with_mixed_statuses(wordpress: WordPressTarget, wp_sender: Sender) 
     assert [b.copies for b in backs] == [1, 0, 1]  # the meta-400 post exists all the same
 
 
-def test_meta_400_still_creates_the_post(wordpress: WordPressTarget, wp_sender: Sender) -> None:  # noqa: F811
+def test_meta_400_still_creates_the_post(wordpress: WordPressTarget, wp_sender: Sender) -> None:
     (post,) = _posts(400, 1)
     _purge(wordpress, wp_sender, [post.meta.reference])
     request = wordpress.import_request(post)
@@ -164,7 +167,7 @@ def test_meta_400_still_creates_the_post(wordpress: WordPressTarget, wp_sender: 
     assert back.stored_hash == post.meta.hash
 
 
-def test_missing_title_still_creates(wordpress: WordPressTarget, wp_sender: Sender) -> None:  # noqa: F811
+def test_missing_title_still_creates(wordpress: WordPressTarget, wp_sender: Sender) -> None:
     (post,) = _posts(500, 1)
     _purge(wordpress, wp_sender, [post.meta.reference])
     request = wordpress.import_request(post)
@@ -180,7 +183,7 @@ def test_missing_title_still_creates(wordpress: WordPressTarget, wp_sender: Send
 
 def test_without_credentials_nothing_is_created(
     wordpress: WordPressTarget, wp_sender: Sender
-) -> None:  # noqa: F811
+) -> None:
     (post,) = _posts(600, 1)
     _purge(wordpress, wp_sender, [post.meta.reference])
     request = wordpress.import_request(post)
@@ -201,7 +204,7 @@ def test_without_credentials_nothing_is_created(
     )
 
 
-def test_release_is_the_wordpress_version(wordpress: WordPressTarget, wp_sender: Sender) -> None:  # noqa: F811
+def test_release_is_the_wordpress_version(wordpress: WordPressTarget, wp_sender: Sender) -> None:
     assert re.fullmatch(r"\d+\.\d+(\.\d+)?", fetch_release(wordpress, wp_sender))
     assert wp_sender.send(wordpress.health_request()).status == 200
 
@@ -209,7 +212,7 @@ def test_release_is_the_wordpress_version(wordpress: WordPressTarget, wp_sender:
 @pytest.mark.parametrize("kind", INVALID_KINDS)
 def test_invalid_kinds_as_measured(
     wordpress: WordPressTarget, wp_sender: Sender, kind: str
-) -> None:  # noqa: F811
+) -> None:
     invalid = synthesize_invalid(SEEDS + 700, kind)
     _purge(wordpress, wp_sender, [invalid.reference])
     answer = wp_sender.send(wordpress.invalid_request(invalid))
