@@ -91,9 +91,11 @@ async def _serve(settings: ReferenceSettings, sock: socket.socket) -> int:
     )
     server = uvicorn.Server(config)
     # uvicorn turns SIGINT/SIGTERM into a graceful shutdown and then re-raises the signal for
-    # the handlers that were installed before it; no-op handlers make that a clean exit 0.
+    # the handlers that were installed before it. Installing its own handle_exit first makes a
+    # signal that arrives before uvicorn is listening stop it too, and the re-raise harmless
+    # (exit code 0 instead of death by signal).
     for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, _ignore)
+        signal.signal(sig, server.handle_exit)
     print(
         f"anp-reference {settings.release} serving on {url_of(sock)} ({storage.description})",
         flush=True,
@@ -103,7 +105,3 @@ async def _serve(settings: ReferenceSettings, sock: socket.socket) -> int:
         raise ServeError("the site failed to start (see the messages above)")
     print("anp-reference: stopped", flush=True)
     return 0
-
-
-def _ignore(_signum: int, _frame: object) -> None:
-    """Signal handler that does nothing (the shutdown already happened)."""
