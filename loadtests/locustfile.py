@@ -26,6 +26,7 @@ from locust import events  # noqa: E402
 
 from loadtests import hooks  # noqa: E402
 from loadtests.shapes import SHAPES  # noqa: E402
+from loadtests.shape_classes import shape_class  # noqa: E402
 from loadtests.users import (  # noqa: E402
     BatchUser,
     ImportUser,
@@ -51,11 +52,7 @@ def _shape_from_argv(argv: list[str]) -> str:
 
 _SHAPE = _shape_from_argv(sys.argv)
 if _SHAPE != "steady" and _SHAPE in SHAPES:
-
-    class AnpShape(SHAPES[_SHAPE]):  # type: ignore[valid-type,misc]
-        """The shape chosen with --shape."""
-
-        abstract = False
+    AnpShape = shape_class(_SHAPE)
 
 
 __all__ = ["BatchUser", "ImportUser", "InvalidUser", "ReadUser", "ReimportUser"]

@@ -1,21 +1,20 @@
-"""Load shapes: steady, ramp, step and spike, as Locust ``LoadTestShape`` classes.
+"""Load shapes: steady, ramp, step and spike (the logic; ``loadtests.shape_classes`` makes them
+Locust ``LoadTestShape`` classes, so this module stays importable without Locust's patching).
 
 Each shape is a pure function ``users_at(t, peak, duration)`` (users wanted ``t`` seconds into
-the run, or None once the run is over) wrapped in a ``LoadTestShape``. The peak is ``-u``, the
+the run, or None once the run is over) wrapped in a ``ShapeLogic`` class. The peak is ``-u``, the
 spawn rate ``-r`` and the duration ``-t``; a shape without ``-t`` lasts ``DEFAULT_DURATION_S``,
 so every shaped run stops by itself.
 
 The locustfile exposes at most one shape class (Locust uses the first it finds), chosen with
 ``--shape``: ``steady`` uses Locust's own plain mode (``-u``/``-r``/``-t``), so the web UI keeps
-its usual start form; the others expose ``SHAPES[name]``.
+its usual start form; the others expose ``SHAPE_CLASSES[name]``.
 """
 
 from __future__ import annotations
 
 import math
 from typing import Any
-
-from locust import LoadTestShape
 
 DEFAULT_DURATION_S = 60.0
 
@@ -48,9 +47,13 @@ def spike_users(t: float, peak: int, duration: float) -> int | None:
     return peak if 0.4 * duration <= t < 0.6 * duration else base
 
 
-class _AnpShape(LoadTestShape):
-    abstract = True
-    use_common_options = True
+class ShapeLogic:
+    """``tick()`` for a shape; mixed into a ``LoadTestShape`` (which provides ``runner`` and
+    ``get_run_time``)."""
+
+    runner: Any = None
+    get_run_time: Any
+    """Provided by ``LoadTestShape``: seconds since the shape started."""
 
     @staticmethod
     def users_at(t: float, peak: int, duration: float) -> int | None:
@@ -69,38 +72,34 @@ class _AnpShape(LoadTestShape):
         if users is None:
             return None
         # Spike: jump at once (the spawn rate only limits the way down and other shapes).
-        return users, max(rate, float(peak)) if type(self) is SpikeShape else rate
+        return users, max(rate, float(peak)) if isinstance(self, SpikeShape) else rate
 
 
-class SteadyShape(_AnpShape):
+class SteadyShape(ShapeLogic):
     """``-u`` users for ``-t``."""
 
-    abstract = False
     users_at = staticmethod(steady_users)
 
 
-class RampShape(_AnpShape):
+class RampShape(ShapeLogic):
     """A linear ramp from 1 to ``-u`` users over ``-t``."""
 
-    abstract = False
     users_at = staticmethod(ramp_users)
 
 
-class StepShape(_AnpShape):
+class StepShape(ShapeLogic):
     """Four plateaus up to ``-u`` users over ``-t``."""
 
-    abstract = False
     users_at = staticmethod(step_users)
 
 
-class SpikeShape(_AnpShape):
+class SpikeShape(ShapeLogic):
     """A fifth of ``-u``, a spike to ``-u`` in the middle fifth of ``-t``, then back."""
 
-    abstract = False
     users_at = staticmethod(spike_users)
 
 
-SHAPES: dict[str, type[LoadTestShape]] = {
+SHAPES: dict[str, type[ShapeLogic]] = {
     "steady": SteadyShape,
     "ramp": RampShape,
     "step": StepShape,

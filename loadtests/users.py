@@ -30,6 +30,8 @@ from synth import INVALID_KINDS, synthesize, synthesize_invalid
 from targets.base import Request, Response
 
 monotonic = time.monotonic
+CHANGED_CONTENT = "changed_content"
+"""The invalid kind that reuses an acknowledged post's reference (a 409 once it landed)."""
 
 # (ok, kind, posts): kind is an error kind on failure, or an expected outcome on success.
 Verdict = tuple[bool, str | None, int]
@@ -261,7 +263,15 @@ class InvalidUser(AnpUser):
         node.invalid_sent += 1
         number = node.invalid_sent
         kind = INVALID_KINDS[number % len(INVALID_KINDS)]
-        invalid = synthesize_invalid(number, kind)
+        seed = number
+        if kind == CHANGED_CONTENT:
+            # Only a conflict once the original landed: use a seed this node saw acknowledged.
+            recent = node.recorder.recent
+            if not recent:
+                kind = INVALID_KINDS[(number + 1) % len(INVALID_KINDS)]
+            else:
+                seed = recent[number % len(recent)][0]
+        invalid = synthesize_invalid(seed, kind)
         expected = invalid.expected_status
 
         def judge(response: Response) -> Verdict:

@@ -1,0 +1,85 @@
+"""Harness options: parsing, defaults, and usage errors that name the option and the fix."""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+
+from loadtests.options import OptionError, parse_duration, parse_scenarios, read_options, register
+
+
+def parse(*args: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    register(parser)
+    return parser.parse_args(["--target", "targets/local-reference.toml", *args])
+
+
+def test_defaults():
+    opts = read_options(parse())
+    assert opts.scenarios == {"import": 1}
+    assert opts.seeds == ((0, 999999),)
+    assert opts.load_model == "closed" and opts.arrival_rate is None
+    assert opts.verify is True
+    assert opts.run_id and opts.resolved_out_dir().parts[:2] == ("results", "runs")
+
+
+def test_a_full_set():
+    opts = read_options(parse(
+        "--seeds", "5,1-3", "--scenario", "invalid:1, import:3", "--batch-size", "25",
+        "--size", "l", "--load-model", "open", "--arrival-rate", "200", "--shape", "spike",
+        "--max-seeds", "1000", "--request-timeout", "2.5", "--warmup", "1m", "--max-p95-ms",
+        "300", "--max-missing", "0", "--anp-out", "out/x", "--no-verify", "--run-id", "r1",
+    ))
+    assert opts.seeds == ((1, 3), (5, 5))
+    assert list(opts.scenarios.items()) == [("import", 3), ("invalid", 1)]
+    assert (opts.batch_size, opts.size, opts.arrival_rate, opts.shape) == (25, "l", 200.0, "spike")
+    assert (opts.max_seeds, opts.seed_budget) == (1000, 4)
+    assert (opts.request_timeout, opts.warmup) == (2.5, 60.0)
+    assert opts.checks.max_p95_ms == 300 and opts.checks.max_missing == 0
+    assert opts.checks.max_p50_ms is None
+    assert str(opts.resolved_out_dir()) == "out/x" and opts.verify is False and opts.run_id == "r1"
+
+
+@pytest.mark.parametrize(
+    ("args", "names"),
+    [
+        (["--target", ""], ["--target", "target definition"]),
+        (["--seeds", "9-1"], ["--seeds", "below the start"]),
+        (["--scenario", "imprt"], ["--scenario", "'imprt'", "import, batch"]),
+        (["--scenario", "import:0"], ["--scenario", "WEIGHT an integer >= 1"]),
+        (["--scenario", "import,import"], ["--scenario", "each name once"]),
+        (["--batch-size", "0"], ["--batch-size", "'0'", "an integer >= 1"]),
+        (["--size", "xxl"], ["--size", "'xxl'", "s, m, l, xl"]),
+        (["--load-model", "half"], ["--load-model", "closed or open"]),
+        (["--load-model", "open"], ["--arrival-rate", "when --load-model open"]),
+        (["--arrival-rate", "5"], ["--arrival-rate", "unless --load-model open"]),
+        (["--shape", "wave"], ["--shape", "'wave'", "steady, ramp, step, spike"]),
+        (["--request-timeout", "soon"], ["--request-timeout", "'soon'", "duration"]),
+        (["--request-timeout", "0"], ["--request-timeout", "duration > 0"]),
+        (["--max-error-ratio", "2"], ["--max-error-ratio", "'2'", "<= 1"]),
+        (["--max-p95-ms", "fast"], ["--max-p95-ms", "'fast'", "a number >= 0"]),
+        (["--max-missing", "-1"], ["--max-missing", "an integer >= 0"]),
+        (["--run-id", "../x"], ["--run-id", "'../x'"]),
+    ],
+)
+def test_bad_values_name_the_option_the_value_and_the_fix(args, names):
+    with pytest.raises(OptionError) as caught:
+        read_options(parse(*args))
+    assert caught.value.exit_code == 2
+    for name in names:
+        assert name in str(caught.value)
+    assert "retrying with the same value will fail again" in str(caught.value) or "--seeds" in names
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("30", 30.0), ("2.5", 2.5), ("45s", 45.0), ("2m", 120.0), ("1h30m", 5400.0),
+     ("1m30s", 90.0)],
+)
+def test_durations(text, seconds):
+    assert parse_duration("--warmup", text) == seconds
+
+
+def test_scenario_order_is_canonical():
+    assert list(parse_scenarios("read:1,import:2,batch")) == ["import", "batch", "read"]

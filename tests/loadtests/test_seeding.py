@@ -1,0 +1,113 @@
+"""Seed allocation: no seed twice, none skipped, leftovers exact, order fixed by the options."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from loadtests.recorder import subtract_ranges
+from loadtests.seeding import SeedAllocator, SeedQueue
+from synth import merge_ranges, parse_seed_ranges
+
+
+def local_queue(alloc, **kwargs):
+    """A queue fed synchronously by the allocator, as on the local runner."""
+    holder: list[SeedQueue] = []
+
+    def ask(count):
+        holder[0].feed(alloc.grant(count), exhausted=alloc.exhausted)
+
+    holder.append(SeedQueue(ask, **kwargs))
+    return holder[0]
+
+
+def expand(ranges):
+    return [s for a, b in ranges for s in range(a, b + 1)]
+
+
+def test_grants_walk_the_ranges_in_order_across_gaps():
+    alloc = SeedAllocator(parse_seed_ranges("1,3,10-20"))
+    assert alloc.grant(2) == [(1, 1), (3, 3)]
+    assert alloc.grant(4) == [(10, 13)]
+    assert alloc.grant(100) == [(14, 20)]
+    assert alloc.exhausted
+    assert alloc.grant(5) == []
+
+
+def test_budget_caps_the_grants():
+    alloc = SeedAllocator(parse_seed_ranges("0-999"), budget=7)
+    assert alloc.grant(5) == [(0, 4)]
+    assert alloc.grant(5) == [(5, 6)]
+    assert alloc.exhausted and alloc.granted == 7
+
+
+def test_given_back_seeds_are_granted_again_first():
+    alloc = SeedAllocator(parse_seed_ranges("0-99"))
+    alloc.grant(10)
+    alloc.give_back([(5, 9)])
+    assert not alloc.exhausted
+    assert alloc.grant(3) == [(5, 7)]
+    assert alloc.grant(4) == [(8, 11)]
+    assert alloc.returned() == []
+
+
+def test_many_queues_share_one_allocator_without_duplicates_or_holes():
+    """Three nodes with small blocks take seeds at random; every seed goes exactly once."""
+    ranges = parse_seed_ranges("0-499,1000-1099,5000")
+    alloc = SeedAllocator(ranges)
+    queues = [local_queue(alloc, block=7, low_water=3) for _ in range(3)]
+    rng = random.Random(4)
+    sent: list[int] = []
+    while True:
+        live = [q for q in queues if not (q.exhausted and not q.available)]
+        if not live:
+            break
+        q = rng.choice(live)
+        got = q.take(rng.choice([1, 1, 3]))
+        sent.extend(got)
+    assert sorted(sent) == expand(ranges)
+    assert len(sent) == len(set(sent))
+
+
+def test_each_queue_hands_out_its_seeds_in_ascending_order():
+    alloc = SeedAllocator(parse_seed_ranges("0-99"))
+    queue = local_queue(alloc, block=10)
+    taken = [queue.take_one() for _ in range(40)]
+    assert taken == list(range(40))
+
+
+def test_close_returns_exactly_the_unsent_tail():
+    """sent = granted minus leftovers, and the leftovers lie above everything sent."""
+    alloc = SeedAllocator(parse_seed_ranges("0-999"))
+    queue = local_queue(alloc, block=50)
+    sent = [queue.take_one() for _ in range(123)]
+    left = queue.close()
+    granted = [(0, alloc.granted - 1)]
+    assert subtract_ranges(granted, left) == list(merge_ranges((s, s) for s in sent))
+    assert min(a for a, _ in left) > max(sent)
+    assert queue.take(1) == []
+
+
+def test_take_returns_a_partial_batch_only_at_the_end():
+    alloc = SeedAllocator(parse_seed_ranges("0-9"))
+    queue = local_queue(alloc, block=4)
+    assert queue.take(4) == [0, 1, 2, 3]
+    assert queue.take(4) == [4, 5, 6, 7]
+    assert queue.take(4) == [8, 9]
+    assert queue.take(4) == []
+    assert queue.take_one() is None
+
+
+def test_reproducible_order():
+    def run():
+        alloc = SeedAllocator(parse_seed_ranges("7-30,100-120"), budget=30)
+        return [alloc.grant(n) for n in (3, 5, 8, 20, 4)]
+
+    assert run() == run()
+
+
+@pytest.mark.parametrize("count", [0, -1])
+def test_grant_refuses_a_non_positive_count(count):
+    with pytest.raises(ValueError, match="count must be >= 1"):
+        SeedAllocator(parse_seed_ranges("0-9")).grant(count)
