@@ -8,9 +8,10 @@ from synth.corpus import write_corpus
 from synth.corpus_errors import CorpusError
 from synth.errors import ParseError, SeedError, SeedRangeError, SynthError
 from synth.formats import CORPUS_FORMATS, POST_FORMATS, render_post
-from synth.generate import SIZES, synthesize
+from synth.generate import SIZES, synthesize, synthesize_json
 from synth.html import render_html
 from synth.invalid import INVALID_KINDS, InvalidPost, synthesize_invalid
+from synth.invariants import check_invariants
 from synth.manifest import CorpusManifest
 from synth.markdown import render_markdown
 from synth.model import (
@@ -82,6 +83,7 @@ __all__ = [
     "SynthError",
     "VerifyReport",
     "canonical_json",
+    "check_invariants",
     "check_seed",
     "count_seeds",
     "format_seed_ranges",
@@ -100,6 +102,7 @@ __all__ = [
     "seed_at",
     "synthesize",
     "synthesize_invalid",
+    "synthesize_json",
     "verify_corpus",
     "write_corpus",
 ]

@@ -1,0 +1,197 @@
+"""Benchmark: the anp synthesizer against a Faker-per-post generator, side by side in one run.
+
+    .venv/bin/python bench/bench_synth.py [--posts 2000] [--rounds 5]
+
+Measured per post, for a typical post (size=None, seeds 0..posts-1):
+
+- ``faker``: one Faker instance (created once), ``seed_instance(seed)`` per post, then a post of
+  comparable size built from Faker paragraphs, sentences, words, names and numbers, validated
+  into ``synth.model.Post`` and serialized with its hash (``post_hash`` + ``canonical_json``).
+- ``synthesize+canonical_json``: ``canonical_json(synthesize(seed))``, the Post model path.
+- ``synthesize_json``: the bytes-only fast path used for payloads and corpora.
+
+Methods run interleaved in rounds (faker, synth, json, faker, ...) so that load from other
+processes hits all of them alike; per-post times are the median of the rounds (min in brackets).
+The ratio is faker time / synth time. Mean JSON sizes are printed so the "comparable size" claim
+can be checked.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections.abc import Callable
+
+from synth.canonical import canonical_json, post_hash
+from synth.generate import synthesize, synthesize_json
+from synth.model import Post
+
+
+def make_faker_post_bytes() -> Callable[[int], bytes]:
+    """The baseline: a straightforward Faker-per-post generator with the same Post model."""
+    from faker import Faker
+
+    fake = Faker("en_US")
+
+    def paragraph() -> str:
+        return fake.paragraph(nb_sentences=4).lower()
+
+    def generate(seed: int) -> bytes:
+        fake.seed_instance(seed)
+        stack = fake.word()
+        problem = " ".join(fake.words(nb=2))
+        n_sections = fake.random_int(2, 3)
+        figures = [
+            {
+                "kind": "figure",
+                "caption": fake.sentence(nb_words=6).rstrip(".").lower(),
+                "source": "unsplash",
+                "url": fake.image_url(),
+            }
+            for _ in range(fake.random_int(0, 5))
+        ]
+        sections = []
+        paragraphs = 1
+        for _ in range(n_sections):
+            blocks: list[dict[str, object]] = []
+            for _ in range(fake.random_int(2, 4)):
+                blocks.append({"kind": "paragraph", "text": paragraph()})
+                paragraphs += 1
+            sections.append(
+                {"heading": fake.sentence(nb_words=3).rstrip(".").lower(), "blocks": blocks}
+            )
+        sections[0]["blocks"].append(
+            {"kind": "code", "language": "python", "code": "\n".join(fake.sentences(nb=5))}
+        )
+        checklist = [fake.sentence(nb_words=3).rstrip(".").lower() for _ in range(5)]
+        sections.append(
+            {
+                "heading": "implementation checklist",
+                "blocks": [{"kind": "list", "items": checklist}, *figures[2:]],
+            }
+        )
+        doc = {
+            "breadcrumb": "| |",
+            "title": f"how to handle {problem} in {stack}",
+            "intro": paragraph(),
+            "lead": figures[:2],
+            "sections": sections,
+            "final_notes": paragraph(),
+            "meta": {
+                "topic": f"{problem} / {stack}",
+                "summary": fake.sentence(nb_words=20).lower(),
+                "ai_outline": {
+                    "context": fake.sentence(nb_words=4).lower(),
+                    "problem": problem,
+                    "stack": stack,
+                    "recommended_action": fake.sentence(nb_words=6).lower(),
+                },
+                "ai_brief": fake.sentence(nb_words=25).lower(),
+                "stack": [stack, fake.word(), fake.word()],
+                "tools": fake.words(nb=6),
+                "code_language": "python",
+                "difficulty": fake.random_element(("beginner", "intermediate", "advanced")),
+                "reading_time": fake.random_int(1, 15),
+                "view_count": fake.random_int(0, 999_999),
+                "score": {
+                    "quality": fake.random_int(40, 100),
+                    "freshness": fake.random_int(0, 100),
+                    "depth": fake.random_int(20, 100),
+                    "clarity": fake.random_int(40, 100),
+                },
+                "revision": {
+                    "status": "reviewed",
+                    "version": fake.numerify("#.#.#"),
+                    "last_reviewed": fake.date(),
+                },
+                "reference": f"anp-ref-{seed:06d}-{fake.random_int(0, 9999):04d}",
+                "hash": "",
+                "flags": {
+                    "ai_generated_style": True,
+                    "has_images": bool(figures),
+                    "image_heavy": len(figures) >= 4,
+                    "needs_human_review": fake.boolean(),
+                },
+                "checklist": checklist,
+                "entities": [
+                    {"name": fake.name(), "type": "person"},
+                    {"name": fake.company(), "type": "organization"},
+                    {"name": problem, "type": "problem"},
+                ],
+                "image_sources": [
+                    {"source": f["source"], "url": f["url"], "caption": f["caption"]}
+                    for f in figures
+                ],
+                "payload": {
+                    "source_id": f"alphanode-{seed:06d}",
+                    "generator": "faker baseline",
+                    "paragraphs": paragraphs,
+                    "scenario": fake.sentence(nb_words=4).lower(),
+                    "seed": seed,
+                    "generator_version": None,
+                },
+                "notes": [fake.sentence(nb_words=10).lower() for _ in range(3)],
+            },
+            "similar_posts": [],
+        }
+        post = Post.model_validate(doc)
+        post = post.model_copy(
+            update={"meta": post.meta.model_copy(update={"hash": post_hash(post)})}
+        )
+        return canonical_json(post)
+
+    return generate
+
+
+def _synth(seed: int) -> bytes:
+    return canonical_json(synthesize(seed))
+
+
+def measure(func: Callable[[int], bytes], seeds: range) -> tuple[float, int]:
+    """Seconds per post over ``seeds`` and the total bytes produced."""
+    total = 0
+    started = time.perf_counter()
+    for seed in seeds:
+        total += len(func(seed))
+    return (time.perf_counter() - started) / len(seeds), total
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="synthesizer vs Faker-per-post benchmark")
+    parser.add_argument("--posts", type=int, default=2000, help="posts per round for synth")
+    parser.add_argument("--faker-posts", type=int, default=200, help="posts per round for Faker")
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args(argv)
+
+    faker_post = make_faker_post_bytes()
+    methods: dict[str, tuple[Callable[[int], bytes], range]] = {
+        "faker per post": (faker_post, range(args.faker_posts)),
+        "synthesize+canonical_json": (_synth, range(args.posts)),
+        "synthesize_json": (synthesize_json, range(args.posts)),
+    }
+    for func, seeds in methods.values():  # warm up imports and caches
+        measure(func, range(seeds.start, seeds.start + 20))
+    times: dict[str, list[float]] = {name: [] for name in methods}
+    sizes: dict[str, float] = {}
+    for _ in range(args.rounds):
+        for name, (func, seeds) in methods.items():
+            per_post, total = measure(func, seeds)
+            times[name].append(per_post)
+            sizes[name] = total / len(seeds)
+
+    baseline = statistics.median(times["faker per post"])
+    print(f"python {sys.version.split()[0]}, {args.rounds} interleaved rounds")
+    print(f"{'method':28} {'us/post (min)':>20} {'posts/s':>10} {'mean bytes':>11} {'speed-up':>9}")
+    for name, values in times.items():
+        median = statistics.median(values)
+        print(
+            f"{name:28} {median * 1e6:10.1f} ({min(values) * 1e6:7.1f}) {1 / median:10.0f} "
+            f"{sizes[name]:11.0f} {baseline / median:8.1f}x"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
