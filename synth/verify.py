@@ -146,13 +146,18 @@ def _seed_of(record: bytes, fmt: str) -> tuple[int | None, str, Post | None]:
 
 def _check_record(record: bytes, fmt: str, size: str | None) -> tuple[int | None, str]:
     """(seed, what differs) for one record; '' when it matches."""
-    from synth.generate import synthesize
+    from synth.generate import synthesize, synthesize_json
 
     seed, why, parsed = _seed_of(record, fmt)
     if seed is None:
         return None, why
-    expected_post = synthesize(seed, size=size)
-    expected = render_post(expected_post, fmt)
+    if fmt == "jsonl":
+        expected = synthesize_json(seed, size=size)
+        if record == expected:
+            return seed, ""
+    else:
+        expected_post = synthesize(seed, size=size)
+        expected = render_post(expected_post, fmt)
     if record == expected:
         if parsed is not None and parsed != expected_post:
             return seed, "the text matches but does not parse back to the same post"
