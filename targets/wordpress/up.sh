@@ -18,9 +18,9 @@ PORT=${ANP_WP_PORT:-8080}
 URL="http://127.0.0.1:${PORT}"
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ADMIN_USER=anp-admin
-START=$(date +%s.%N)
+START=$(date +%s%N)
 
-say() { printf 'anp-wp: %s (%.1fs)\n' "$1" "$(echo "$(date +%s.%N) - $START" | bc)"; }
+say() { local ms=$((($(date +%s%N) - START) / 1000000)); printf 'anp-wp: %s (%d.%03ds)\n' "$1" $((ms / 1000)) $((ms % 1000)); }
 die() { printf 'anp-wp: error: %s\n' "$1" >&2; exit "${2:-1}"; }
 alive() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
@@ -43,7 +43,7 @@ fi
 
 # 1. Packages (Debian bookworm: wordpress 6.1, mariadb 10.11, apache 2.4, php 8.2).
 PACKAGES="wordpress wordpress-theme-twentytwentythree mariadb-server mariadb-client apache2
-  libapache2-mod-php php-mysql php-mbstring php-xml curl bc"
+  libapache2-mod-php php-mysql php-mbstring php-xml curl"
 missing=""
 for p in $PACKAGES; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"; done
 if [ -n "$missing" ]; then
@@ -52,7 +52,7 @@ if [ -n "$missing" ]; then
   # shellcheck disable=SC2086
   apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends $missing >"/tmp/anp-wp-apt.log" 2>&1 \
     || die "apt-get install failed, see /tmp/anp-wp-apt.log"
-  START=$(date +%s.%N)   # the timings below are for bringing WordPress up, not for apt
+  START=$(date +%s%N)   # the timings below are for bringing WordPress up, not for apt
   say "installed:$missing"
 fi
 

@@ -4,6 +4,7 @@ against the real reference site on loopback."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 import wordpress_fixtures
@@ -27,8 +28,8 @@ POST = synthesize(11)
 OTHER = synthesize(12)
 
 
-def _target(**kwargs: object) -> ReferenceTarget:
-    return ReferenceTarget("ref", "http://127.0.0.1:9/", **kwargs)  # type: ignore[arg-type]
+def _target(**kwargs: Any) -> ReferenceTarget:
+    return ReferenceTarget("ref", "http://127.0.0.1:9/", **kwargs)
 
 
 def _json(value: object, status: int = 200, **headers: str) -> Response:

@@ -5,6 +5,11 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import signal
+import subprocess
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,10 +23,10 @@ POST = synthesize(21)
 OTHER = synthesize(22)
 
 
-def _target(**kwargs: object) -> WordPressTarget:
+def _target(**kwargs: Any) -> WordPressTarget:
     return WordPressTarget(
         "wp", "http://127.0.0.1:8080", user="anp", app_password="abcd efgh ijkl", **kwargs
-    )  # type: ignore[arg-type]
+    )
 
 
 def _json(value: object, status: int = 200) -> Response:
@@ -255,3 +260,54 @@ def test_document_fields_keep_bad_values() -> None:
     assert "anp_hash" not in document_fields(missing)["meta"]
     valid = json.loads(synthesize_invalid(31, "hash_mismatch").body)
     assert document_fields(valid)["content"].startswith("<p>")
+
+
+# --- the bring-up scripts (no WordPress needed) -------------------------------------------------
+
+SCRIPTS = Path(__file__).resolve().parents[2] / "targets" / "wordpress"
+
+
+def test_down_stops_recorded_pids_and_ignores_junk(tmp_path: Path) -> None:
+    (tmp_path / "run").mkdir()
+    sleeper = subprocess.Popen(["sleep", "60"])
+    try:
+        (tmp_path / "run" / "apache2.pid").write_text(f"{sleeper.pid}\n")
+        (tmp_path / "run" / "mysqld.pid").write_text("not-a-pid\n")
+        done = subprocess.run(
+            [str(SCRIPTS / "down.sh")],
+            env={**os.environ, "ANP_WP_ROOT": str(tmp_path)},
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert done.returncode == 0, done.stderr
+        assert sleeper.wait(timeout=10) == -signal.SIGTERM
+        assert f"stopped apache2 (pid {sleeper.pid})" in done.stdout
+        assert "ignoring" in done.stderr and "not a PID" in done.stderr
+        assert not (tmp_path / "run" / "apache2.pid").exists()
+    finally:
+        if sleeper.poll() is None:
+            sleeper.kill()
+            sleeper.wait()
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"ANP_WP_PORT": "80a"}, "ANP_WP_PORT must be a port number, got '80a'"),
+        (
+            {"ANP_WP_ROOT": "relative/dir"},
+            "ANP_WP_ROOT must be an absolute path, got 'relative/dir'",
+        ),
+    ],
+)
+def test_up_refuses_bad_settings(env: dict[str, str], message: str) -> None:
+    done = subprocess.run(
+        [str(SCRIPTS / "up.sh")],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 2
+    assert message in done.stderr
