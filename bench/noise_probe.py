@@ -1,0 +1,145 @@
+"""Measure run-to-run and second-to-second noise on this machine (feeds bench_compare.py).
+
+Starts the reference site on a free loopback port (SQLite in a temporary folder), then makes
+``--runs`` short closed-loop runs of ``--threads`` keep-alive clients posting fresh synthesized
+posts to ``POST /import/posts`` for ``--seconds`` seconds each. Every run is reduced exactly as
+``anp compare`` reduces a record (median per-second throughput after the warm-up, p50/p95/p99
+from an HDR histogram), and the noise model is printed and written as JSON:
+
+- ``between``: standard deviation across runs of the log of each per-run value;
+- ``within_throughput``: standard deviation of log(per-second throughput / run median).
+
+    .venv/bin/python bench/noise_probe.py --runs 8 --seconds 6 --out bench/noise_model.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import math
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from hdrh.histogram import HdrHistogram
+
+from synth import canonical_json, synthesize
+
+
+def start_site(tmp: Path) -> tuple[subprocess.Popen[str], str, int]:
+    exe = Path(sys.executable).parent / "anp"
+    proc = subprocess.Popen(
+        [str(exe), "target", "serve", "reference", "--port", "0", "--db", str(tmp / "ref.db"),
+         "--log-file", str(tmp / "access.log")],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    assert proc.stdout is not None
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        match = re.search(r"http://(127\.0\.0\.1):(\d+)", line)
+        if match:
+            return proc, match.group(1), int(match.group(2))
+    proc.kill()
+    raise RuntimeError("the reference site did not print its URL within 30 s")
+
+
+def one_run(host: str, port: int, payloads: list[bytes], threads: int, seconds: float) -> dict:
+    hist = HdrHistogram(1, 60_000_000, 3)
+    per_second: dict[int, int] = {}
+    lock = threading.Lock()
+    index = iter(range(len(payloads)))
+    start = time.monotonic()
+    stop = start + seconds
+
+    def worker() -> None:
+        conn = http.client.HTTPConnection(host, port, timeout=10)
+        headers = {"Content-Type": "application/json"}
+        while True:
+            with lock:
+                i = next(index, None)
+            if i is None or time.monotonic() >= stop:
+                break
+            t0 = time.monotonic()
+            conn.request("POST", "/import/posts", body=payloads[i], headers=headers)
+            response = conn.getresponse()
+            response.read()
+            t1 = time.monotonic()
+            with lock:
+                hist.record_value(max(1, round((t1 - t0) * 1e6)))
+                if response.status < 300:
+                    second = int(t0 - start)
+                    per_second[second] = per_second.get(second, 0) + 1
+        conn.close()
+
+    pool = [threading.Thread(target=worker) for _ in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    return {"per_second": per_second, "hist": hist}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=8)
+    parser.add_argument("--seconds", type=int, default=6)
+    parser.add_argument("--warmup", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args()
+    per_run_posts = args.seconds * 5000
+    with tempfile.TemporaryDirectory(prefix="anp-noise-") as tmp:
+        proc, host, port = start_site(Path(tmp))
+        try:
+            values: dict[str, list[float]] = {k: [] for k in ("throughput_rps", "p50_ms", "p95_ms", "p99_ms")}
+            within: list[float] = []
+            for run in range(args.runs):
+                payloads = [
+                    canonical_json(synthesize(seed))
+                    for seed in range(run * per_run_posts, (run + 1) * per_run_posts)
+                ]
+                result = one_run(host, port, payloads, args.threads, args.seconds)
+                seconds = [result["per_second"].get(s, 0) for s in range(args.warmup, args.seconds)]
+                med = statistics.median(seconds)
+                values["throughput_rps"].append(med)
+                within += [math.log(s / med) for s in seconds if s > 0]
+                for q in (50, 95, 99):
+                    values[f"p{q}_ms"].append(result["hist"].get_value_at_percentile(q) / 1000)
+                print(f"run {run}: {med:.0f} req/s, p50 {values['p50_ms'][-1]:.2f} ms, "
+                      f"p95 {values['p95_ms'][-1]:.2f} ms, p99 {values['p99_ms'][-1]:.2f} ms",
+                      flush=True)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    model = {
+        "measured": {
+            "runs": args.runs, "seconds": args.seconds, "warmup": args.warmup,
+            "threads": args.threads, "cpus": os.cpu_count(),
+            "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "per_run": values,
+        },
+        "between": {k: statistics.stdev(math.log(v) for v in vs) for k, vs in values.items()},
+        "within_throughput": statistics.stdev(within),
+        "medians": {k: statistics.median(vs) for k, vs in values.items()},
+    }
+    print(json.dumps({k: model[k] for k in ("between", "within_throughput", "medians")}, indent=2))
+    if args.out:
+        args.out.write_text(json.dumps(model, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
