@@ -1,5 +1,6 @@
 """The live progress display of ``anp run``: elapsed time against the run time, and the latest
-aggregate row that Locust writes every second to ``locust_stats_history.csv``.
+aggregate row that Locust writes every second to ``locust_stats_history.csv``. The clock starts
+with Locust's first row, so the start-up of the child is not counted as load time.
 
 It only reads that file; a missing or half-written row is skipped until the next refresh. When
 standard error is not a terminal, rich draws nothing live and prints the final state once.
@@ -73,8 +74,11 @@ class Progress:
         self._task = self._bar.add_task("load", total=self.run_time_s, stats="starting Locust...")
 
     def update(self) -> None:
+        row = latest_aggregate(self.history)
+        if row is None:  # Locust is still starting: the load's clock has not started
+            self.started = time.monotonic()
         elapsed = min(time.monotonic() - self.started, self.run_time_s)
-        stats = describe(latest_aggregate(self.history))
+        stats = describe(row)
         if elapsed >= self.run_time_s:
             stats += "  (verifying and writing the record...)"
         self._bar.update(self._task, completed=elapsed, stats=stats)

@@ -1,8 +1,8 @@
 """``anp run``: check the options and the target, run Locust headless in a child process, show
 progress, and print the run's summary.
 
-The child is ``python -m locust -f loadtests/locustfile.py --headless ...``: the same locustfile a
-user can run by hand. At quit it writes ``measurements.json`` and ``run.json`` into the run folder
+The child is ``python -m loadtests.locust_child -f loadtests/locustfile.py --headless ...``
+(Locust's own main; see ``loadtests.locust_child``): the same locustfile a user can run by hand. At quit it writes ``measurements.json`` and ``run.json`` into the run folder
 (``loadtests.finalize``). This wrapper:
 
 - refuses bad options (exit 2) and an unreachable target (exit 3) before anything starts;
@@ -217,7 +217,7 @@ def locust_argv(
     argv = [
         sys.executable,
         "-m",
-        "locust",
+        "loadtests.locust_child",  # Locust's main, CSV flushed every second for the progress
         "-f",
         str(LOCUSTFILE),
         "--headless",
