@@ -253,6 +253,26 @@ def check_loopback(url: str) -> None:
         )
 
 
+_TABLES: dict[tuple[str, ...], type[BaseModel]] = {}
+
+
+def _keys_at(table: tuple[str, ...]) -> list[str]:
+    """The keys allowed in the table at ``table`` (() for the top level)."""
+    if not _TABLES:
+        _TABLES.update(
+            {
+                (): TargetDefinition,
+                ("timeouts",): TimeoutsDef,
+                ("limits",): LimitsDef,
+                ("checks",): ChecksDef,
+                ("http",): HttpDef,
+                ("http", "read"): HttpReadDef,
+            }
+        )
+    model = _TABLES.get(table)
+    return list(model.model_fields) if model is not None else []
+
+
 def _describe(error: Mapping[str, Any]) -> tuple[str, str]:
     key = ".".join(str(p) for p in error["loc"]) or "(top level)"
     message = str(error["msg"])
@@ -262,7 +282,8 @@ def _describe(error: Mapping[str, Any]) -> tuple[str, str]:
     elif kind == "missing":
         message = "expected a value: the key is required"
     elif kind == "extra_forbidden":
-        message = "unknown key; expected only the documented keys (check the spelling)"
+        known = ", ".join(_keys_at(tuple(str(p) for p in error["loc"][:-1])))
+        message = f"unknown key; expected one of: {known}"
     elif message.startswith("Input should be "):
         message = "expected " + message[len("Input should be ") :]
     elif message.startswith("String should match pattern "):

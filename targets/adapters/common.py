@@ -71,3 +71,12 @@ def rebuild_post(data: bytes | str) -> Post | None:
         return post_from_json(data)
     except (SynthError, ValidationError, ValueError, TypeError):
         return None
+
+
+def header(response: Response, name: str) -> str | None:
+    """A response header by case-insensitive name (Locust's client keeps the site's case)."""
+    wanted = name.lower()
+    for key, value in response.headers.items():
+        if key.lower() == wanted:
+            return value
+    return None

@@ -13,6 +13,7 @@ from targets.adapters.common import (
     JSON_HEADERS,
     dumps,
     error_kind,
+    header,
     json_body,
     quote_reference,
     rebuild_post,
@@ -131,7 +132,7 @@ class ReferenceTarget:
         if response.status != 200:
             return ReadBack(reference, 0, error=error_kind(response))
         post = rebuild_post(response.body)
-        stored_hash = response.headers.get("x-anp-hash") or (post.meta.hash if post else None)
+        stored_hash = header(response, "x-anp-hash") or (post.meta.hash if post else None)
         return _read_back(reference, post, stored_hash, expected)
 
     def lookup_request(self, references: Sequence[str]) -> Request:

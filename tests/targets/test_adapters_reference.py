@@ -131,7 +131,7 @@ def test_batch_acks_whole_failure_and_missing_item() -> None:
 def test_read_back_rebuilds_the_post() -> None:
     target = _target()
     ok = target.read_back(
-        POST.meta.reference, Response(200, canonical_json(POST), {"x-anp-hash": "h"}), POST
+        POST.meta.reference, Response(200, canonical_json(POST), {"X-Anp-Hash": "h"}), POST
     )
     assert (ok.copies, ok.post, ok.stored_hash, ok.content_ok, ok.error) == (
         1,

@@ -85,7 +85,12 @@ BAD = [
         "expected an http:// or https:// URL",
         "'ftp://127.0.0.1'",
     ),
-    (REFERENCE + 'tokn_env = "X"\n', "key 'tokn_env'", "unknown key", "'X'"),
+    (
+        REFERENCE + 'tokn_env = "X"\n',
+        "key 'tokn_env'",
+        "unknown key; expected one of: kind, name, allow_non_loopback, base_url,",
+        "'X'",
+    ),
     (
         REFERENCE + 'token_env = "lower"\n',
         "key 'token_env'",
@@ -105,7 +110,12 @@ BAD = [
         "less than or equal to 1",
         "2",
     ),
-    (REFERENCE + "[checks]\nmax_p95 = 2\n", "key 'checks.max_p95'", "unknown key", "2"),
+    (
+        REFERENCE + "[checks]\nmax_p95 = 2\n",
+        "key 'checks.max_p95'",
+        "unknown key; expected one of: max_error_ratio, max_p50_ms, max_p95_ms,",
+        "2",
+    ),
     (
         REFERENCE + "[limits]\nbatch_size = 0\n",
         "key 'limits.batch_size'",
