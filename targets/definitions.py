@@ -285,7 +285,8 @@ def _describe(error: Mapping[str, Any]) -> tuple[str, str]:
         known = ", ".join(_keys_at(tuple(str(p) for p in error["loc"][:-1])))
         message = f"unknown key; expected one of: {known}"
     elif message.startswith("Input should be "):
-        message = "expected " + message[len("Input should be ") :]
+        rest = message[len("Input should be ") :]
+        message = "expected " + ("a value " if rest.startswith(("greater", "less")) else "") + rest
     elif message.startswith("String should match pattern "):
         message = "expected a string matching " + message[len("String should match pattern ") :]
     return key, message

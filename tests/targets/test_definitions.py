@@ -97,7 +97,7 @@ BAD = [
         "expected a string matching",
         "'lower'",
     ),
-    (REFERENCE + "[timeouts]\nread_s = -1\n", "key 'timeouts.read_s'", "greater than 0", "-1"),
+    (REFERENCE + "[timeouts]\nread_s = -1\n", "key 'timeouts.read_s'", "expected a value greater than 0", "-1"),
     (
         REFERENCE + '[timeouts]\nread_s = "slow"\n',
         "key 'timeouts.read_s'",
