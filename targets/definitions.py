@@ -233,6 +233,10 @@ def check_url_shape(url: str) -> None:
         raise ValueError("expected an http:// or https:// URL with a host")
     if parts.query or parts.fragment:
         raise ValueError("expected a URL without query or fragment")
+    if parts.username is not None or parts.password is not None:
+        raise ValueError(
+            "expected a URL without user:password@ (credentials belong in environment variables)"
+        )
 
 
 def is_loopback(url: str) -> bool:
@@ -292,11 +296,20 @@ def _describe(error: Mapping[str, Any]) -> tuple[str, str]:
     return key, message
 
 
+def _shown(value: object) -> object:
+    """A given value as it may appear in a message: credentials in a URL are hidden."""
+    if isinstance(value, str):
+        return re.sub(r"(?<=://)[^/@\s]*@", "***@", value)
+    if isinstance(value, dict):
+        return {k: _shown(v) for k, v in value.items()}
+    return value
+
+
 def _format(path: Path, exc: ValidationError) -> str:
     lines = []
     for error in exc.errors():
         key, message = _describe(error)
-        given = "" if error["type"] == "missing" else f", got {error['input']!r}"
+        given = "" if error["type"] == "missing" else f", got {_shown(error['input'])!r}"
         lines.append(f"{path}: key '{key}': {message}{given}")
     return "\n".join(lines)
 
@@ -420,7 +433,8 @@ class Environment:
                         check_loopback(override)
                 except ValueError as exc:
                     raise DefinitionError(
-                        f"{self.source or 'definition'}: key '{key}': {exc}, got {override!r}"
+                        f"{self.source or 'definition'}: key '{key}': {exc}, "
+                        f"got {_shown(override)!r}"
                     ) from None
                 url = override.rstrip("/")
         return url

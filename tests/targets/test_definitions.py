@@ -86,6 +86,12 @@ BAD = [
         "'ftp://127.0.0.1'",
     ),
     (
+        REFERENCE.replace("http://", "http://admin:pw0rd@"),
+        "key 'base_url'",
+        "expected a URL without user:password@",
+        "'http://***@127.0.0.1:8000'",
+    ),
+    (
         REFERENCE + 'tokn_env = "X"\n',
         "key 'tokn_env'",
         "unknown key; expected one of: kind, name, allow_non_loopback, base_url,",
@@ -97,7 +103,12 @@ BAD = [
         "expected a string matching",
         "'lower'",
     ),
-    (REFERENCE + "[timeouts]\nread_s = -1\n", "key 'timeouts.read_s'", "expected a value greater than 0", "-1"),
+    (
+        REFERENCE + "[timeouts]\nread_s = -1\n",
+        "key 'timeouts.read_s'",
+        "expected a value greater than 0",
+        "-1",
+    ),
     (
         REFERENCE + '[timeouts]\nread_s = "slow"\n',
         "key 'timeouts.read_s'",
@@ -318,3 +329,15 @@ def test_expand_path_and_env_file_parsing(tmp_path: Path) -> None:
     file = tmp_path / "e.env"
     file.write_text('A=1\nB="two words"\nnot a line\nexport C=3\n', encoding="utf-8")
     assert read_env_file(file) == {"A": "1", "B": "two words", "C": "3"}
+
+
+def test_credentials_in_a_url_never_reach_the_message(tmp_path: Path) -> None:
+    text = REFERENCE.replace("http://", "http://admin:pw0rd@") + "[timeouts]\nread_s = -1\n"
+    with pytest.raises(DefinitionError) as caught:
+        load_definition(_write(tmp_path, text))
+    assert "pw0rd" not in str(caught.value)
+    path = _write(tmp_path, REFERENCE + 'base_url_env = "ANP_TEST_URL"\n')
+    with pytest.raises(DefinitionError) as caught:
+        load_target(path, environ={"ANP_TEST_URL": "http://u:s3cret@127.0.0.1:1"})
+    assert "s3cret" not in str(caught.value)
+    assert "http://***@127.0.0.1:1" in str(caught.value)
