@@ -15,6 +15,9 @@ Quirks measured on Debian's WordPress 6.1.9 (see tests/targets/test_wordpress.py
 - a meta value of the wrong type gets ``400 rest_invalid_type`` but the post *is* created (with the
   meta keys before the bad one): such an Ack has ``may_have_written=True``;
 - a duplicate slug is silently renamed ``<slug>-2``; the read-back counts copies;
+- the post date is the revision's ``last reviewed`` day; on a server whose clock is before that
+  day WordPress turns ``publish`` into ``future`` (scheduled). The read-back counts posts of every
+  status but trash, so verification does not depend on the clock;
 - a missing title still gives 201; leading/trailing spaces of a title are trimmed;
 - a body that is not JSON gets ``400 rest_invalid_json``; an empty title+content+excerpt gets
   ``400 empty_content``.
