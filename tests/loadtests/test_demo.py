@@ -67,3 +67,56 @@ def test_demo_runs_verifies_and_summarises(tmp_path: Path):
     assert "anp-reference: stopped" in (run_dir / "target.log").read_text()
     # no database left in the run folder (it lived in a temporary folder)
     assert not list(run_dir.glob("*.db"))
+
+
+def test_ctrl_c_during_the_demo_stops_the_site_and_keeps_a_partial_record(tmp_path: Path):
+    import signal
+    import time
+
+    from loadtests.progress import latest_aggregate
+
+    out = tmp_path / "runs"
+    demo = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "anp",
+            "demo",
+            "--duration",
+            "60s",
+            "--users",
+            "2",
+            "--out",
+            str(out),
+            "--no-progress",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        run_dir = None
+        while time.monotonic() < deadline:
+            dirs = [p for p in out.iterdir() if p.is_dir()] if out.exists() else []
+            if dirs:
+                run_dir = dirs[0]
+                row = latest_aggregate(run_dir / "locust_stats_history.csv")
+                if row is not None and float(row.get("Total Request Count") or 0) > 0:
+                    break
+            assert demo.poll() is None, demo.communicate()
+            time.sleep(0.2)
+        else:
+            pytest.fail("the demo's load never started")
+        demo.send_signal(signal.SIGINT)  # what Ctrl-C sends to the foreground process
+        stdout, stderr = demo.communicate(timeout=120)
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+    assert demo.returncode == 3, stdout + stderr
+    assert run_dir is not None
+    record = json.loads((run_dir / "run.json").read_text())
+    assert record["interrupted"] is True
+    assert record["verification"]["landed"] == record["verification"]["acknowledged"] > 0
+    assert "anp-reference: stopped" in (run_dir / "target.log").read_text()
