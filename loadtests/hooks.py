@@ -143,14 +143,21 @@ def _select_user_classes(environment: Environment, options: RunOptions) -> None:
 
 
 def _mark_signals() -> None:
+    """Note SIGINT/SIGTERM; deliver Ctrl-C's KeyboardInterrupt to the main greenlet only.
+
+    Python runs a signal handler in whichever greenlet happens to run; the default handler would
+    raise KeyboardInterrupt inside a user between its response and its recording, and that
+    request would be lost to the counts. Locust's main greenlet handles the interrupt (HTML
+    report, then ``quitting``, where the harness drains and writes the partial record)."""
     previous = signal.getsignal(signal.SIGINT)
 
     def on_sigint(signum: int, frame: Any) -> None:
         NODE.signalled = True
-        if callable(previous):
+        if callable(previous) and previous is not signal.default_int_handler:
             previous(signum, frame)
-        else:
-            raise KeyboardInterrupt
+            return
+        hub = gevent.get_hub()
+        hub.loop.run_callback(hub.parent.throw, KeyboardInterrupt)
 
     signal.signal(signal.SIGINT, on_sigint)
     gevent.signal_handler(signal.SIGTERM, lambda: setattr(NODE, "signalled", True))

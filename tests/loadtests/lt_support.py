@@ -1,0 +1,133 @@
+"""Helpers for the load-test tests: the reference site on a free loopback port with a fresh
+SQLite file (``anp target serve reference --port 0``), and Locust run headless as a subprocess.
+
+The ``start_site`` fixture (conftest.py) stops every site it started, by PID.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+LOCUSTFILE = REPO / "loadtests" / "locustfile.py"
+TARGET = REPO / "targets" / "local-reference.toml"
+
+
+@dataclass
+class Site:
+    url: str
+    proc: subprocess.Popen[str]
+    db: Path
+    log: Path
+
+    def get(self, path: str) -> Any:
+        with urllib.request.urlopen(self.url + path, timeout=10) as response:
+            return json.loads(response.read())
+
+    def stats(self) -> dict[str, Any]:
+        return dict(self.get("/stats"))
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+
+
+@dataclass
+class SiteFactory:
+    tmp: Path
+    started: list[Site] = field(default_factory=list)
+
+    def __call__(self, *args: str, port: int = 0) -> Site:
+        n = len(self.started)
+        db = self.tmp / f"ref{n}.db"
+        log = self.tmp / f"site{n}.log"
+        handle = open(log, "w")  # noqa: SIM115 - closed with the process below
+        proc = subprocess.Popen(
+            [str(BIN / "anp"), "target", "serve", "reference", "--port", str(port),
+             "--db", str(db), *args],
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            text=True,
+            cwd=REPO,
+        )
+        handle.close()
+        deadline = time.monotonic() + 30
+        url = None
+        while time.monotonic() < deadline and url is None:
+            if proc.poll() is not None:
+                raise RuntimeError(f"reference site exited: {log.read_text()}")
+            for word in log.read_text().split():
+                if word.startswith("http://127.0.0.1:"):
+                    url = word
+            time.sleep(0.1)
+        if url is None:
+            proc.kill()
+            raise RuntimeError(f"reference site did not start: {log.read_text()}")
+        site = Site(url, proc, db, log)
+        self.started.append(site)
+        return site
+
+
+
+
+@dataclass
+class LocustRun:
+    returncode: int
+    out: Path
+    log: str
+
+    def measurements(self) -> dict[str, Any]:
+        return dict(json.loads((self.out / "measurements.json").read_text()))
+
+    def record(self) -> dict[str, Any]:
+        return dict(json.loads((self.out / "run.json").read_text()))
+
+
+def locust_env(url: str) -> dict[str, str]:
+    return dict(os.environ, ANP_REF_URL=url, PYTHONUNBUFFERED="1")
+
+
+def locust_argv(out: Path, *args: str) -> list[str]:
+    return [
+        str(BIN / "locust"), "-f", str(LOCUSTFILE), "--headless", "--only-summary",
+        "--target", str(TARGET), "--anp-out", str(out), *args,
+    ]
+
+
+def run_locust(url: str, out: Path, *args: str, timeout: float = 120) -> LocustRun:
+    """Run Locust headless to its end (bounded by ``timeout``)."""
+    proc = subprocess.run(
+        locust_argv(out, *args),
+        env=locust_env(url),
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    return LocustRun(proc.returncode, out, proc.stdout + proc.stderr)
+
+
+def endpoint(measurements: dict[str, Any], scenario: str, name: str) -> dict[str, Any]:
+    for item in measurements["endpoints"]:
+        if item["scenario"] == scenario and item["name"] == name:
+            return dict(item)
+    raise AssertionError(f"no endpoint {scenario} {name} in {measurements['endpoints']}")
+
+
+def count(ranges: list[list[int]]) -> int:
+    return sum(b - a + 1 for a, b in ranges)

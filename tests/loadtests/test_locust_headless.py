@@ -1,0 +1,185 @@
+"""Plain ``locust -f loadtests/locustfile.py --headless`` against the real reference site."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import time
+
+import pytest
+from lt_support import (
+    REPO,
+    count,
+    endpoint,
+    locust_argv,
+    locust_env,
+    run_locust,
+)
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+
+def test_import_ends_by_itself_when_the_seeds_run_out(start_site, tmp_path):
+    site = start_site()
+    run = run_locust(site.url, tmp_path / "run", "-u", "5", "-r", "5", "-t", "90s",
+                     "--seeds", "0-299")
+    assert run.returncode == 0, run.log
+    m = run.measurements()
+    assert m["seeds"]["sent"] == [[0, 299]]
+    assert m["seeds"]["acknowledged"] == [[0, 299]]
+    assert m["seeds"]["failed"] == []
+    assert m["interrupted"] is False
+    imp = endpoint(m, "import", "POST /import/posts")
+    assert imp["requests"] == imp["successes"] == 300
+    assert sum(ok for _, ok, _ in imp["per_second"]) == 300
+    record = run.record()
+    assert record["verification"]["landed"] == 300 and record["verification"]["missing"] == 0
+    assert record["passed"] is True
+    for name in ("locust.html", "locust_stats.csv", "locust_failures.csv"):
+        assert (run.out / name).is_file(), name
+    assert site.stats()["posts"] == 300
+
+
+def test_mixed_scenarios_count_rejections_as_successes(start_site, tmp_path):
+    site = start_site()
+    run = run_locust(
+        site.url, tmp_path / "run", "-u", "8", "-r", "8", "-t", "4s", "--seeds", "0-99999",
+        "--scenario", "import:2,batch:1,invalid:2,reimport:1,read:1", "--batch-size", "5",
+    )
+    assert run.returncode == 0, run.log
+    m = run.measurements()
+    invalid = endpoint(m, "invalid", "POST /import/posts [invalid]")
+    assert invalid["failures"] == 0
+    assert invalid["errors"].get("rejected_invalid", 0) == invalid["successes"] > 0
+    assert "unexpected_acceptance" not in invalid["errors"]
+    batch = endpoint(m, "batch", "POST /import/batch")
+    assert batch["posts"] == 5 * batch["successes"]
+    reimport = endpoint(m, "reimport", "POST /import/posts")
+    assert reimport["successes"] > 0 and m["reimported"]
+    assert endpoint(m, "read", "GET /posts/{reference}")["successes"] > 0
+    record = run.record()
+    assert record["verification"]["duplicates"] == 0
+    assert record["verification"]["missing"] == 0
+    # every post the site holds was sent once by import or batch
+    assert site.stats()["posts"] == count(m["seeds"]["acknowledged"])
+
+
+def test_a_shape_bounds_the_run(start_site, tmp_path):
+    site = start_site()
+    run = run_locust(site.url, tmp_path / "run", "-u", "4", "-r", "4", "-t", "3s",
+                     "--shape", "step", "--seeds", "0-999999")
+    assert run.returncode == 0, run.log
+    m = run.measurements()
+    assert m["load"]["shape"] == "step"
+    assert count(m["seeds"]["sent"]) > 0
+
+
+def test_open_model_never_exceeds_the_offered_rate(start_site, tmp_path):
+    site = start_site()
+    rate = 40
+    run = run_locust(site.url, tmp_path / "run", "-u", "10", "-r", "10", "-t", "3s",
+                     "--load-model", "open", "--arrival-rate", str(rate))
+    assert run.returncode == 0, run.log
+    m = run.measurements()
+    sent = count(m["seeds"]["sent"])
+    assert 0 < sent <= rate * m["duration_s"] + rate  # the schedule is a ceiling, never passed
+    assert m["load"]["load_model"] == "open" and m["load"]["arrival_rate"] == rate
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--scenario", "imprt"], "--scenario: got 'imprt'"),
+        (["--seeds", "5-1"], "--seeds"),
+        (["--batch-size", "5000", "--scenario", "batch"], "--batch-size: got 5000; expected 1..100"),
+        (["--target", "targets/nope.toml"], "--target targets/nope.toml"),
+    ],
+)
+def test_usage_errors_exit_2_without_a_traceback(tmp_path, args, message):
+    proc = subprocess.run(
+        locust_argv(tmp_path / "run", "-t", "2s", *args), env=locust_env("http://127.0.0.1:9"),
+        cwd=REPO, capture_output=True, text=True, timeout=60,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert message in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "run" / "measurements.json").exists()
+
+
+def test_a_folder_holding_a_run_is_never_overwritten(tmp_path):
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "run.json").write_text("{}")
+    proc = subprocess.run(
+        locust_argv(out, "-t", "2s"), env=locust_env("http://127.0.0.1:9"),
+        cwd=REPO, capture_output=True, text=True, timeout=60,
+    )
+    assert proc.returncode == 2
+    assert "already holds a run" in proc.stderr
+    assert (out / "run.json").read_text() == "{}"
+
+
+def _wait_for_posts(site, minimum, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if site.stats()["posts"] >= minimum:
+            return
+        time.sleep(0.2)
+    raise AssertionError("the load never reached the site")
+
+
+def test_the_target_dies_mid_run(start_site, tmp_path):
+    site = start_site()
+    out = tmp_path / "run"
+    proc = subprocess.Popen(
+        locust_argv(out, "-u", "4", "-r", "4", "-t", "5s", "--request-timeout", "2"),
+        env=locust_env(site.url), cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        _wait_for_posts(site, 20)
+        site.stop()
+        log, _ = proc.communicate(timeout=90)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    m = json.loads((out / "measurements.json").read_text())
+    imp = endpoint(m, "import", "POST /import/posts")
+    kinds = set(imp["errors"])
+    assert kinds & {"connection_refused", "connection_reset", "connection_error"}, kinds
+    assert imp["successes"] >= 20
+    assert m["interrupted"] is False
+    # the run went on after the death: failures were recorded in later seconds too
+    assert sum(fail for _, _, fail in imp["per_second"]) == imp["failures"] > 0
+    record = json.loads((out / "run.json").read_text())
+    assert record["verification"]["performed"] is False or record["verification"]["error"]
+    assert proc.returncode == 3, log
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_writes_a_partial_record_marked_interrupted(start_site, tmp_path, signum):
+    site = start_site()
+    out = tmp_path / "run"
+    proc = subprocess.Popen(
+        locust_argv(out, "-u", "4", "-r", "4", "-t", "60s"),
+        env=locust_env(site.url), cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        _wait_for_posts(site, 20)
+        proc.send_signal(signum)
+        log, _ = proc.communicate(timeout=90)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    m = json.loads((out / "measurements.json").read_text())
+    assert m["interrupted"] is True, log
+    record = json.loads((out / "run.json").read_text())
+    assert record["interrupted"] is True
+    imp = endpoint(m, "import", "POST /import/posts")
+    # drained: every request that reached the site was counted
+    assert site.stats()["requests"]["POST /import/posts"]["total"] == imp["requests"]
+    assert record["verification"]["missing"] == 0
