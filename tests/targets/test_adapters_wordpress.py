@@ -299,6 +299,7 @@ def test_down_stops_recorded_pids_and_ignores_junk(tmp_path: Path) -> None:
             {"ANP_WP_ROOT": "relative/dir"},
             "ANP_WP_ROOT must be an absolute path, got 'relative/dir'",
         ),
+        ({"ANP_WP_ROOT": str(SCRIPTS)}, "was not made by this script; refusing to use it"),
     ],
 )
 def test_up_refuses_bad_settings(env: dict[str, str], message: str) -> None:
