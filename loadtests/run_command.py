@@ -94,7 +94,12 @@ def plan_run(
     options = read_options(harness_namespace(args, target, run_id))  # OptionError: exit 2
     if options.warmup >= run_time:
         raise _usage("--warmup", args.warmup, f"less than --run-time ({run_time:g} s)")
-    _url, release = check_reachable(target)  # DefinitionError 2, RunError 3
+    _url, release, batch_limit = check_reachable(target)  # DefinitionError 2, RunError 3
+    if "batch" in options.scenarios:
+        if batch_limit < 1:
+            raise _usage("--scenario", args.scenario, "no batch: the target has no batch endpoint")
+        if options.batch_size > batch_limit:
+            raise _usage("--batch-size", args.batch_size, f"1..{batch_limit} (the target's limit)")
     if run_dir is None:
         run_dir = prepare_run_dir(Path(args.out).resolve(), run_id)
     argv = locust_argv(

@@ -74,8 +74,9 @@ def prepare_run_dir(out_root: Path, run_id: str) -> Path:
     return run_dir
 
 
-def check_reachable(target_path: str, timeout_s: float = 5.0) -> tuple[str, str | None]:
-    """Ask the target for its health and release before the load; (base URL, release).
+def check_reachable(target_path: str, timeout_s: float = 5.0) -> tuple[str, str | None, int]:
+    """Ask the target for its health and release before the load; (base URL, release, the
+    adapter's batch limit).
 
     Raises RunError 3 naming the URL and what failed when it does not answer.
     """
@@ -100,7 +101,7 @@ def check_reachable(target_path: str, timeout_s: float = 5.0) -> tuple[str, str 
             release = target.release(release_response)
         except Exception:  # a site without a readable version still runs
             release = None
-    return target.base_url, release
+    return target.base_url, release, target.batch_limit
 
 
 def _forward(child: subprocess.Popen[bytes], state: dict[str, int]) -> None:
@@ -190,12 +191,28 @@ def collect_record(
         except Exception:
             target = None
         return finalize(measurements, target=target, out_dir=plan.run_dir)
+    if code == 2:  # the locustfile refused an option or the definition before the load
+        message = _child_usage_error(plan.run_dir / "locust.log")
+        if message:
+            raise RunError(message, 2)
     why = "it overran its time bound and was killed" if overran else f"it exited with {code}"
     raise RunError(
         f"Locust wrote no measurements ({why}); see {plan.run_dir / 'locust.log'}. "
         "Retrying is safe: nothing in the run folder was overwritten",
         3,
     )
+
+
+def _child_usage_error(log_path: Path) -> str | None:
+    """The child's last ``anp: error: ...`` line, without the prefix."""
+    try:
+        lines = log_path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    for line in reversed(lines):
+        if line.startswith("anp: error: "):
+            return line[len("anp: error: ") :]
+    return None
 
 
 def execute(plan: LocustPlan, *, show_progress: bool = True) -> tuple[RunRecord, int]:

@@ -76,12 +76,13 @@ def _errors(record: RunRecord) -> Table:
     return table
 
 
-def _pct_row(table: Table, label: str, p: Percentiles | None, requests: int) -> None:
+def _pct_row(table: Table, scenario: str, name: str, p: Percentiles | None, requests: int) -> None:
     if p is None:
-        table.add_row(label, f"{requests:,}", *(["-"] * 5))
+        table.add_row(scenario, name, f"{requests:,}", *(["-"] * 5))
         return
     table.add_row(
-        label,
+        scenario,
+        name,
         f"{requests:,}",
         f"{p.p50_ms:.2f}",
         f"{p.p95_ms:.2f}",
@@ -93,13 +94,15 @@ def _pct_row(table: Table, label: str, p: Percentiles | None, requests: int) -> 
 
 def _latency(record: RunRecord) -> Table:
     table = Table(title="latency (ms, exact from HDR histograms)", title_justify="left")
-    table.add_column("scenario / endpoint")
+    table.add_column("scenario", no_wrap=True)
+    table.add_column("endpoint", no_wrap=True)
     table.add_column("requests", justify="right")
     for name in ("p50", "p95", "p99", "p99.9", "max"):
         table.add_column(name, justify="right")
     for e in record.endpoints:
-        _pct_row(table, f"{e.scenario}  {e.name}", e.percentiles, e.requests)
-    _pct_row(table, "all", overall_percentiles(record.endpoints), record.totals.requests)
+        _pct_row(table, e.scenario, e.name, e.percentiles, e.requests)
+    overall = overall_percentiles(record.endpoints)
+    _pct_row(table, "all", "", overall, record.totals.requests)
     return table
 
 
@@ -167,4 +170,8 @@ def render(record: RunRecord, code: int, run_dir: Path | None = None) -> Group:
 def print_summary(
     record: RunRecord, code: int, run_dir: Path | None = None, console: Console | None = None
 ) -> None:
-    (console or Console()).print(render(record, code, run_dir))
+    if console is None:
+        console = Console()
+        if not console.is_terminal:  # a pipe or a file: wide enough that no figure is cut
+            console = Console(width=120)
+    console.print(render(record, code, run_dir))

@@ -168,3 +168,25 @@ def test_help_has_examples():
         done = anp(command, "--help", timeout=60)
         assert done.returncode == 0
         assert "examples:" in done.stdout and f"anp {command}" in done.stdout
+
+
+@pytest.mark.integration
+def test_batch_size_over_the_targets_limit_exits_2(reference_site: Site, tmp_path: Path):
+    definition = tmp_path / "limited.toml"
+    definition.write_text(reference_site.definition.read_text() + "\n[limits]\nbatch_size = 50\n")
+    out = tmp_path / "runs"
+    done = anp(
+        "run",
+        "--target",
+        str(definition),
+        "--scenario",
+        "batch",
+        "--batch-size",
+        "51",
+        "--out",
+        str(out),
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "--batch-size: got '51'; expected 1..50" in done.stderr
+    assert not out.exists() or not any(out.iterdir())
