@@ -26,11 +26,11 @@ alive() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
 case "$PORT" in ''|*[!0-9]*) die "ANP_WP_PORT must be a port number, got '$PORT'" 2;; esac
 case "$ROOT" in /*) ;; *) die "ANP_WP_ROOT must be an absolute path, got '$ROOT'" 2;; esac
-[ "$(id -u)" = 0 ] || die "must run as root (apt-get, and servers running as www-data/mysql)" 2
 # Only ever stop servers of, or delete, a folder this script made (it leaves a marker in it).
 if [ -e "$ROOT" ] && [ ! -e "$ROOT/.anp-wp" ] && [ -n "$(ls -A "$ROOT" 2>/dev/null)" ]; then
   die "ANP_WP_ROOT=$ROOT exists, is not empty and was not made by this script; refusing to use it" 2
 fi
+[ "$(id -u)" = 0 ] || die "must run as root (apt-get, and servers running as www-data/mysql)" 2
 
 # 0. Reuse a running instance from an earlier call.
 if [ -s "$ROOT/credentials.env" ] && alive "$ROOT/run/mysqld.pid" && alive "$ROOT/run/apache2.pid"; then
