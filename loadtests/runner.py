@@ -9,7 +9,8 @@ The child is ``python -m loadtests.locust_child -f loadtests/locustfile.py --hea
 - creates ``<out>/<run-id>/``, never reusing an existing folder;
 - forwards Ctrl-C and SIGTERM to the child, which then writes a partial record marked
   ``interrupted``; a second Ctrl-C kills the child;
-- kills the child by PID if it overruns its bound (run time + a grace period for verification);
+- kills the child by PID if it overruns its bound: the run time plus a grace period, extended
+  once the load has ended (``measurements.json`` written) by verification's own bound;
 - finalizes the run itself from ``measurements.json`` if the child died before writing the record;
 - returns the record's exit code: 0 pass, 1 a check failed, 3 a harness or target failure.
 """
@@ -26,6 +27,7 @@ from pathlib import Path
 from types import FrameType
 
 from loadtests.progress import Progress
+from loadtests.verify import VERIFY_DEADLINE_S
 from results import RunRecord
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -54,9 +56,10 @@ class LocustPlan:
     target_path: str
 
 
-def bound_grace(run_time_s: float, posts_hint: int = 0) -> float:
-    """Time allowed past the run time: spawning, verification (about 1 ms per post) and reports."""
-    return 60.0 + run_time_s * 0.5 + posts_hint / 1000.0
+def bound_grace(run_time_s: float) -> float:
+    """Time allowed past the run time for spawning, draining and reports (verification gets its
+    own bound once the load has ended)."""
+    return 60.0 + run_time_s * 0.5
 
 
 def prepare_run_dir(out_root: Path, run_id: str) -> Path:
@@ -137,11 +140,17 @@ def run_locust(plan: LocustPlan, *, show_progress: bool = True) -> tuple[int, bo
         )
         _forward(child, state)
         deadline = time.monotonic() + plan.run_time_s + plan.grace_s
+        measurements = plan.run_dir / "measurements.json"
+        verifying = False
         progress = Progress(plan.run_dir, plan.run_time_s, enabled=show_progress)
         try:
             with progress:
                 while child.poll() is None:
                     progress.update()
+                    if not verifying and not overran and measurements.exists():
+                        # the load is over; verification has its own bound
+                        verifying = True
+                        deadline = max(deadline, time.monotonic() + VERIFY_DEADLINE_S + 60)
                     if time.monotonic() > deadline and not overran:
                         overran = True
                         child.send_signal(signal.SIGTERM)

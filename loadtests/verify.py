@@ -33,6 +33,9 @@ from targets.base import ReadBack, SupportsLookup, Target
 from targets.transport import Sender
 from targets.verify_io import read_back_many
 
+VERIFY_DEADLINE_S = 600.0
+"""The default bound of one verification, in seconds."""
+
 MAX_LISTED_REFS = 1000
 """At most this many references are listed per category in the record (the counts stay exact)."""
 
@@ -154,7 +157,7 @@ def verify_posts(
     sent: SeedRanges = (),
     size: str | None = None,
     concurrency: int = 8,
-    deadline_s: float = 600.0,
+    deadline_s: float = VERIFY_DEADLINE_S,
 ) -> Verification:
     """Read back the acknowledged seeds (and the sent-but-unacknowledged ones) and compare.
 
@@ -171,7 +174,7 @@ def verify_posts(
     stopped = False
     for ranges, was_acknowledged in ((acknowledged, True), (unacknowledged, False)):
         for seeds in _chunks(ranges, reader.chunk_size):
-            if time.monotonic() - started > deadline_s:
+            if time.monotonic() - started >= deadline_s:
                 stopped = True
                 break
             expected = _expected(seeds, size)

@@ -182,3 +182,11 @@ def test_duplicates_from_a_site_that_stores_copies(plugin_server: str):
 )
 def test_subtract_ranges(ranges, minus, expected):
     assert _subtract(ranges, minus) == expected
+
+
+def test_verification_stops_at_its_bound_and_says_how_far_it_got(reference_site: Site):
+    reference_site.import_seeds(range(0, 10))
+    with Sender(reference_site.url) as sender:
+        v = verify_posts(reference_site.target, sender, acknowledged=((0, 9),), deadline_s=0)
+    assert v.error == "verification stopped at its 0 s bound after checking 0 of 10 seeds"
+    assert v.landed == 0 and v.missing == 0
