@@ -47,7 +47,9 @@ def test_synthesized_posts_round_trip(seed: int, size: str | None) -> None:
     _round_trip(synthesize(seed, size=size))
 
 
-@pytest.mark.parametrize("size", [None, *SIZES])
+@pytest.mark.parametrize(
+    "size", [None, *(pytest.param(s, marks=pytest.mark.slow) if s == "xl" else s for s in SIZES)]
+)
 def test_sweep_of_2000_seeds_round_trips(size: str | None) -> None:
     failures = []
     for seed in range(2000):
