@@ -1,0 +1,117 @@
+"""Distributed runs: ``--processes 2`` and an explicit master with two worker processes on
+loopback. No seed is sent twice, none is skipped, histograms and counts merge."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+
+import pytest
+from lt_support import (
+    BIN,
+    LOCUSTFILE,
+    REPO,
+    LocustRun,
+    count,
+    endpoint,
+    locust_argv,
+    locust_env,
+    run_locust,
+)
+
+from synth import merge_ranges
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+BLOCK, LOW_WATER = 100, 50  # loadtests.seeding defaults: what one worker may hold unused
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _histogram_count(entry) -> int:
+    from hdrh.histogram import HdrHistogram
+
+    hist = HdrHistogram(1, 3_600_000_000, 3)
+    hist.decode_and_add(entry["histogram"]["data"])
+    return int(hist.get_total_count())
+
+
+def test_processes_send_every_seed_exactly_once(start_site, tmp_path):
+    site = start_site()
+    run = run_locust(site.url, tmp_path / "run", "-u", "8", "-r", "8", "-t", "120s",
+                     "--processes", "2", "--seeds", "0-1499")
+    assert run.returncode == 0, run.log
+    m = run.measurements()
+    assert m["seeds"]["sent"] == [[0, 1499]]
+    assert m["load"]["processes"] == 2
+    # the site saw each reference once: 1500 creations, no "unchanged" re-sends
+    assert site.stats()["requests"]["POST /import/posts"]["by_status"] == {"201": 1500}
+    imp = endpoint(m, "import", "POST /import/posts")
+    assert imp["requests"] == 1500 == _histogram_count(imp)
+    assert imp["percentiles"]["count"] == 1500
+    assert run.record()["verification"]["landed"] == 1500
+
+
+def _master_and_workers(site, out, *args, workers=2, timeout=120):
+    port = free_port()
+    env = locust_env(site.url)
+    worker_procs = [
+        subprocess.Popen(
+            [str(BIN / "locust"), "-f", str(LOCUSTFILE), "--worker", "--master-host",
+             "127.0.0.1", "--master-port", str(port)],
+            env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        for _ in range(workers)
+    ]
+    try:
+        master = subprocess.run(
+            [*locust_argv(out, *args), "--master", "--master-bind-host", "127.0.0.1",
+             "--master-bind-port", str(port), "--expect-workers", str(workers)],
+            env=env, cwd=REPO, capture_output=True, text=True, timeout=timeout,
+        )
+        for proc in worker_procs:
+            proc.wait(timeout=30)
+    finally:
+        for proc in worker_procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    return master
+
+
+def test_master_and_two_workers_until_the_seeds_run_out(start_site, tmp_path):
+    site = start_site()
+    out = tmp_path / "run"
+    master = _master_and_workers(site, out, "-u", "6", "-r", "6", "-t", "120s",
+                                 "--seeds", "100-599,1000-1199")
+    assert master.returncode == 0, master.stdout + master.stderr
+    m = LocustRun(master.returncode, out, "").measurements()
+    assert m["seeds"]["sent"] == [[100, 599], [1000, 1199]]
+    assert m["load"]["processes"] == 2
+    assert site.stats()["requests"]["POST /import/posts"]["by_status"] == {"201": 700}
+
+
+def test_master_and_two_workers_bounded_by_time(start_site, tmp_path):
+    """Cut by the run time: sent is the granted prefix minus the workers' unused tails."""
+    site = start_site("--latency-ms", "5")
+    out = tmp_path / "run"
+    master = _master_and_workers(site, out, "-u", "6", "-r", "6", "-t", "4s",
+                                 "--seeds", "0-999999", "--no-verify")
+    assert master.returncode in (0, 1), master.stdout + master.stderr
+    m = LocustRun(master.returncode, out, "").measurements()
+    sent = [tuple(r) for r in m["seeds"]["sent"]]
+    assert sent[0][0] == 0
+    top = sent[-1][1]
+    holes = (top + 1) - count([list(r) for r in sent])
+    assert 0 <= holes <= 2 * (BLOCK + LOW_WATER)  # only the unused tails of the last blocks
+    assert len(sent) <= 1 + 2 * 2
+    assert list(merge_ranges(sent)) == sent
+    stats = site.stats()
+    assert stats["requests"]["POST /import/posts"]["by_status"] == {"201": count(m["seeds"]["sent"])}
+    imp = endpoint(m, "import", "POST /import/posts")
+    assert imp["requests"] == stats["requests"]["POST /import/posts"]["total"]
+    assert sum(ok for _, ok, _ in imp["per_second"]) == imp["successes"]
