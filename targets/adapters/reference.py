@@ -106,6 +106,8 @@ class ReferenceTarget:
             status = status if isinstance(status, int) else 0
             if status in ACK_STATUSES and item.get("reference") in (reference, None):
                 acks.append(Ack(reference, True, status))
+            elif status in ACK_STATUSES:  # the site stored something, under another reference
+                acks.append(Ack(reference, False, status, "reference_mismatch", True))
             else:
                 kind = error_kind(Response(status=status), {"error": item.get("error")})
                 acks.append(Ack(reference, False, status, kind))

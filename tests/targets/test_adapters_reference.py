@@ -121,6 +121,13 @@ def test_batch_acks_whole_failure_and_missing_item() -> None:
     target = _target()
     failed = target.batch_acks([POST, OTHER], _json({"error": {"code": "too_large"}}, 413))
     assert {(a.acknowledged, a.error) for a in failed} == {(False, "http_413_too_large")}
+    mismatch = {"results": [{"index": 0, "reference": "anp-ref-other", "status": 201}]}
+    (odd,) = target.batch_acks([POST], _json(mismatch))
+    assert (odd.acknowledged, odd.error, odd.may_have_written) == (
+        False,
+        "reference_mismatch",
+        True,
+    )
     partial = target.batch_acks([POST, OTHER], _json({"results": [{"index": 0, "status": 201}]}))
     assert [(a.acknowledged, a.error, a.may_have_written) for a in partial] == [
         (True, None, False),
