@@ -48,11 +48,11 @@ def make_record(
     fails = sum((errors or {}).values())
     for second in range(seconds):
         count = max(1, round(rps * level * rng.lognormvariate(0.0, 0.03)))
-        lat = sorted(latency_ms * lat_level * rng.lognormvariate(0.0, 0.35) for _ in range(60))
+        lat = sorted(latency_ms * lat_level * rng.lognormvariate(0.0, 0.25) for _ in range(200))
         for value in lat:
-            hist.record_value(round(value * 1000), count // 60 or 1)
+            hist.record_value(round(value * 1000))
         rows.append((second, count, fails if second == seconds // 2 else 0))
-        timeline.append((second, round(lat[30], 3), round(lat[57], 3)))
+        timeline.append((second, round(lat[100], 3), round(lat[190], 3)))
     successes = sum(r[1] for r in rows)
     data = hist.encode().decode("ascii")
     endpoint = EndpointStats(

@@ -1,0 +1,132 @@
+"""Compare verdicts on records built in code (real HDR histograms) with known differences."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+from results_factory import make_record
+
+from results import CompareSettings, Comparison, compare_runs, reduce_run
+
+
+def _side(prefix: str, k: int, seed: int, **kwargs: object) -> list:
+    return [reduce_run(make_record(f"{prefix}{i}", seed=seed + i, **kwargs)) for i in range(k)]  # type: ignore[arg-type]
+
+
+def _verdicts(c: Comparison) -> dict[str, str]:
+    return {m.spec.key: m.verdict for m in c.metrics}
+
+
+def test_same_build_is_no_regression() -> None:
+    c = compare_runs(_side("a", 5, 0), _side("b", 5, 100))
+    assert c.mode == "statistical"
+    assert c.verdict == "no regression" and c.exit_code == 0
+    assert set(_verdicts(c).values()) <= {"no change", "improved"}
+    for m in c.metrics:
+        assert (
+            m.ci_low is not None and m.ci_high is not None and m.ci_low <= 1.0 <= m.ci_high * 1.02
+        )
+
+
+def test_ten_percent_throughput_drop_is_a_regression() -> None:
+    c = compare_runs(_side("a", 5, 0), _side("b", 5, 100, rps=90.0))
+    tput = c.metrics[0]
+    assert tput.spec.key == "throughput_rps" and tput.verdict == "regression"
+    assert tput.ratio == pytest.approx(0.9, abs=0.02)
+    assert tput.ci_low is not None and tput.ci_high is not None and tput.ci_high < 0.95
+    assert tput.p_value == pytest.approx(1 / 252) and tput.p_adjusted is not None
+    assert tput.p_adjusted <= 0.05
+    assert c.exit_code == 1 and c.verdict == "regression"
+
+
+def test_latency_increase_is_a_regression_and_throughput_gain_is_not() -> None:
+    slower = compare_runs(_side("a", 5, 0), _side("b", 5, 100, latency_ms=26.0))
+    assert _verdicts(slower)["p50_ms"] == "regression" and slower.exit_code == 1
+    faster = compare_runs(_side("a", 5, 0), _side("b", 5, 100, rps=120.0))
+    assert _verdicts(faster)["throughput_rps"] == "improved" and faster.exit_code == 0
+
+
+def test_small_significant_change_below_the_minimum_effect_is_not_a_regression() -> None:
+    base = _side("a", 5, 0, rps=1000.0, run_noise=0.001)
+    cand = _side("b", 5, 100, rps=980.0, run_noise=0.001)
+    c = compare_runs(base, cand)
+    tput = c.metrics[0]
+    assert tput.p_adjusted is not None and tput.p_adjusted <= 0.05  # detectable...
+    assert tput.verdict == "no change"  # ...but under the 5% minimum effect
+    strict = compare_runs(
+        base,
+        cand,
+        CompareSettings(
+            min_effect={"throughput_rps": 0.01, "p50_ms": 0.05, "p95_ms": 0.08, "p99_ms": 0.12}
+        ),
+    )
+    assert strict.metrics[0].verdict == "regression"
+
+
+def test_wide_interval_is_inconclusive() -> None:
+    c = compare_runs(_side("a", 5, 0, run_noise=0.15), _side("b", 5, 100, run_noise=0.15))
+    assert c.exit_code == 2 and c.verdict == "inconclusive"
+    assert "inconclusive" in _verdicts(c).values()
+    reason = next(m.reason for m in c.metrics if m.verdict == "inconclusive")
+    assert "beyond the" in reason and "minimum effect" in reason
+
+
+def test_new_error_kind_is_a_regression_whatever_the_statistics() -> None:
+    c = compare_runs(_side("a", 5, 0), _side("b", 5, 100, errors={"http_503": 1}))
+    assert set(_verdicts(c).values()) <= {"no change", "improved"}
+    assert c.exit_code == 1
+    assert c.hard_regressions == ["new error kind 'http_503' in the candidate"]
+    assert [row.kind for row in c.error_kinds if row.new] == ["http_503"]
+
+
+def test_known_or_expected_error_kinds_are_not_new() -> None:
+    base = _side("a", 5, 0, errors={"http_503": 1, "rejected_invalid": 3})
+    cand = _side("b", 5, 100, errors={"http_503": 2, "rejected_invalid": 4})
+    assert compare_runs(base, cand).hard_regressions == []
+    only_expected = compare_runs(
+        _side("a", 5, 0), _side("b", 5, 100, errors={"rejected_invalid": 5})
+    )
+    assert only_expected.exit_code == 0
+
+
+@pytest.mark.parametrize(("missing", "corrupted"), [(1, 0), (0, 1)])
+def test_a_lost_post_is_a_regression(missing: int, corrupted: int) -> None:
+    cand = _side("b", 4, 100) + _side("z", 1, 200, missing=missing, corrupted=corrupted)
+    c = compare_runs(_side("a", 5, 0), cand)
+    assert c.exit_code == 1
+    assert c.hard_regressions == [
+        f"candidate run 'z0' lost 1 post(s) ({missing} missing, {corrupted} corrupted)"
+    ]
+
+
+def test_single_run_per_side_is_descriptive() -> None:
+    c = compare_runs(_side("a", 1, 0), _side("b", 1, 100, rps=80.0))
+    assert c.mode == "descriptive" and c.exit_code == 2
+    assert all(m.verdict == "descriptive" and m.p_value is None for m in c.metrics)
+    assert "Descriptive comparison only (1 vs 1 runs)" in c.notes[0]
+    assert c.metrics[0].reason.endswith("% worse (1 run on a side: no statistical verdict)")
+    assert 0.7 < c.metrics[0].ratio < 0.9
+
+
+def test_single_run_still_catches_lost_posts() -> None:
+    c = compare_runs(_side("a", 1, 0), _side("b", 1, 100, missing=3))
+    assert c.exit_code == 1
+
+
+@pytest.mark.parametrize(("k", "smallest"), [(2, "0.1667"), (3, "0.0500"), (4, "0.0143")])
+def test_too_few_runs_say_they_cannot_reach_significance(k: int, smallest: str) -> None:
+    c = compare_runs(_side("a", k, 0), _side("b", k, 100, rps=50.0))
+    assert c.mode == "underpowered"
+    assert f"the smallest possible p-value is {smallest}" in c.notes[0]
+    assert "k = 5" in c.notes[0]
+    assert "regression" not in _verdicts(c).values()
+    assert c.exit_code == 2
+
+
+def test_deterministic() -> None:
+    def run() -> Sequence[object]:
+        c = compare_runs(_side("a", 5, 0), _side("b", 5, 100, rps=95.0))
+        return [(m.ratio, m.ci_low, m.ci_high, m.p_value, m.verdict) for m in c.metrics]
+
+    assert run() == run()

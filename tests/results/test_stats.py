@@ -1,0 +1,74 @@
+"""The exact test, the corrections and the Hodges-Lehmann interval against brute force."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+
+from results.stats import adjust, hodges_lehmann_ratio, one_sided_p, smallest_p
+
+
+@pytest.mark.parametrize(
+    ("n", "m", "p"), [(2, 2, 1 / 6), (3, 3, 1 / 20), (5, 5, 1 / 252), (1, 5, 1 / 6)]
+)
+def test_smallest_p(n: int, m: int, p: float) -> None:
+    assert smallest_p(n, m) == pytest.approx(p)
+    worst = one_sided_p([1.0] * 0 + list(range(n)), list(range(100, 100 + m)), worse="lower")
+    assert worst == pytest.approx(p)  # complete separation reaches exactly that value
+
+
+def test_direction_of_the_one_sided_test() -> None:
+    low, high = [1.0, 2.0, 3.0, 4.0, 5.0], [6.0, 7.0, 8.0, 9.0, 10.0]
+    assert one_sided_p(low, high, worse="lower") == pytest.approx(1 / 252)
+    assert one_sided_p(low, high, worse="higher") == pytest.approx(1.0)
+    assert one_sided_p(high, low, worse="higher") == pytest.approx(1 / 252)
+
+
+def test_holm_and_bonferroni() -> None:
+    p = [0.01, 0.04, 0.03, 0.005]
+    assert adjust(p, "bonferroni") == pytest.approx([0.04, 0.16, 0.12, 0.02])
+    # Holm: sorted 0.005*4=0.02, 0.01*3=0.03, 0.03*2=0.06, 0.04*1 -> max(0.06, 0.04)=0.06
+    assert adjust(p, "holm") == pytest.approx([0.03, 0.06, 0.06, 0.02])
+
+
+def _coverage_rank_bruteforce(n: int, m: int, level: float) -> int | None:
+    """Largest c with P(U <= c-1) <= (1-level)/2 by enumerating every rank assignment."""
+    counts: dict[int, int] = {}
+    for xs in itertools.combinations(range(n + m), n):
+        u = sum(1 for x in xs for y in set(range(n + m)) - set(xs) if x > y)
+        counts[u] = counts.get(u, 0) + 1
+    total = math.comb(n + m, n)
+    c, cum = 0, 0
+    for u in range(n * m + 1):
+        cum += counts.get(u, 0)
+        if cum / total <= (1 - level) / 2 + 1e-12:
+            c = u + 1
+        else:
+            break
+    return c or None
+
+
+@pytest.mark.parametrize(("n", "m"), [(2, 2), (3, 3), (4, 5), (5, 5)])
+@pytest.mark.parametrize("level", [0.8, 0.9, 0.95])
+def test_interval_uses_the_exact_rank(n: int, m: int, level: float) -> None:
+    rng = np.random.default_rng(n * 10 + m)
+    x, y = list(rng.uniform(1, 2, n)), list(rng.uniform(1, 2, m))
+    estimate, low, high = hodges_lehmann_ratio(x, y, level)
+    diffs = sorted(math.log(a) - math.log(b) for a in x for b in y)
+    assert estimate == pytest.approx(math.exp(float(np.median(diffs))))
+    c = _coverage_rank_bruteforce(n, m, level)
+    if c is None:
+        assert low is None and high is None
+    else:
+        assert low == pytest.approx(math.exp(diffs[c - 1]))
+        assert high == pytest.approx(math.exp(diffs[len(diffs) - c]))
+
+
+def test_interval_of_a_pure_scale_change_contains_it() -> None:
+    base = [100.0, 103.0, 98.0, 101.0, 99.5]
+    estimate, low, high = hodges_lehmann_ratio([v * 0.9 for v in base], base, 0.9)
+    assert estimate == pytest.approx(0.9)
+    assert low is not None and high is not None and low <= 0.9 <= high
