@@ -196,13 +196,25 @@ def _emit(data: bytes, out: str | None) -> None:
     if out is not None:
         from synth.atomic import write_atomic
 
-        write_atomic(out, data)
+        try:
+            write_atomic(out, data)
+        except OSError as exc:
+            raise _write_error(out, exc) from None
         return
     sys.stdout.flush()
     sys.stdout.buffer.write(data)
     if sys.stdout.isatty() and not data.endswith(b"\n"):
         sys.stdout.buffer.write(b"\n")
     sys.stdout.buffer.flush()
+
+
+def _write_error(out: str, exc: OSError) -> Exception:
+    from synth.corpus_errors import CorpusError
+
+    return CorpusError(
+        f"--out {out!r}: cannot write it ({exc.strerror or exc}); nothing was written under that "
+        "name. Fix the path, permissions or free space, then retry"
+    )
 
 
 def _corpus(args: argparse.Namespace) -> int:
@@ -229,6 +241,8 @@ def _corpus(args: argparse.Namespace) -> int:
         manifest = write_corpus(
             ranges, args.out, fmt, workers=args.workers, size=args.size, progress=progress
         )
+    except OSError as exc:
+        raise _write_error(args.out, exc) from None
     finally:
         finish()
     print(

@@ -111,6 +111,10 @@ def test_bad_seed_exits_2_naming_the_value_and_an_example(seed: str) -> None:
             "--format and --size do not apply",
         ),
         (["post"], "SEED is required, e.g. 'anp post 679'"),
+        (
+            ["post", "5", "--out", "no/such/dir/p.txt"],
+            "cannot write it (No such file or directory)",
+        ),
     ],
 )
 def test_bad_post_options_exit_2(args: list[str], message: str) -> None:
