@@ -64,8 +64,8 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def iso(wall: float) -> str:
-    return datetime.fromtimestamp(wall, UTC).isoformat(timespec="milliseconds").replace(
-        "+00:00", "Z"
+    return (
+        datetime.fromtimestamp(wall, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     )
 
 
@@ -136,7 +136,7 @@ def write_locust_reports(env: Any, folder: Path) -> None:
     if not getattr(parsed, "html_file", None):
         from locust.html import get_html_report
 
-        html = get_html_report(env, show_download_link=False)
+        html = get_html_report(env, show_download_link=False)  # type: ignore[no-untyped-call]
         write_atomic(folder / "locust.html", html.encode("utf-8"))
 
 

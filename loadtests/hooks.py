@@ -25,6 +25,7 @@ SIGTERM) the ``quitting`` handler does the same with ``interrupted=True``.
 
 from __future__ import annotations
 
+import argparse
 import logging
 import signal
 import sys
@@ -32,6 +33,7 @@ import time
 from typing import Any
 
 import gevent
+from locust import User
 from locust.env import Environment
 from locust.runners import MasterRunner, WorkerRunner
 
@@ -59,6 +61,11 @@ def install(events: Any) -> None:
     events.quitting.add_listener(on_quitting)
 
 
+def _parsed(environment: Environment) -> argparse.Namespace:
+    parsed = environment.parsed_options
+    return parsed if parsed is not None else argparse.Namespace()
+
+
 def _usage_exit(message: str, code: int) -> None:
     sys.stderr.write(f"anp: error: {message}\n")
     sys.stderr.flush()
@@ -67,18 +74,22 @@ def _usage_exit(message: str, code: int) -> None:
 
 def _check(environment: Environment, *, first: bool) -> RunOptions:
     try:
-        options = read_options(environment.parsed_options)
+        options = read_options(_parsed(environment))
     except OptionError as exc:
         if first:
             _usage_exit(str(exc), exc.exit_code)
         raise
-    if not options.seeded and not getattr(environment.parsed_options, "run_time", None):
-        if options.shape == "steady" and first:
-            _usage_exit(
-                f"--scenario {','.join(options.scenarios)}: no scenario consumes seeds, so the "
-                "run needs a bound; expected --run-time (e.g. -t 30s)",
-                2,
-            )
+    if (
+        not options.seeded
+        and not getattr(environment.parsed_options, "run_time", None)
+        and options.shape == "steady"
+        and first
+    ):
+        _usage_exit(
+            f"--scenario {','.join(options.scenarios)}: no scenario consumes seeds, so the "
+            "run needs a bound; expected --run-time (e.g. -t 30s)",
+            2,
+        )
     return options
 
 
@@ -91,8 +102,11 @@ def _load_target(path: str) -> Any:
     except TargetError as exc:
         _usage_exit(f"--target {path}: {exc}", exc.exit_code)
     except OSError as exc:
-        _usage_exit(f"--target {path}: cannot read the definition ({exc}); expected a "
-                    "target definition file such as targets/local-reference.toml", 2)
+        _usage_exit(
+            f"--target {path}: cannot read the definition ({exc}); expected a "
+            "target definition file such as targets/local-reference.toml",
+            2,
+        )
     return None
 
 
@@ -115,8 +129,9 @@ def on_init(environment: Environment, runner: Any = None, **_: Any) -> None:
     if "batch" in options.scenarios and not 1 <= options.batch_size <= max(limit, 0):
         _usage_exit(
             f"--batch-size: got {options.batch_size}; expected 1..{limit} for target "
-            f"{target.name} (its batch limit)" if limit else
-            f"--scenario batch: target {target.name} has no batch endpoint; expected a scenario "
+            f"{target.name} (its batch limit)"
+            if limit
+            else f"--scenario batch: target {target.name} has no batch endpoint; expected a scenario "
             "without batch",
             2,
         )
@@ -134,7 +149,7 @@ def on_init(environment: Environment, runner: Any = None, **_: Any) -> None:
 def _select_user_classes(environment: Environment, options: RunOptions) -> None:
     if getattr(environment.parsed_options, "user_classes", None):
         return  # the user named classes on the command line: Locust's choice stands
-    chosen = []
+    chosen: list[type[User]] = []
     for name, weight in options.scenarios.items():
         cls = USER_CLASSES[name]
         cls.weight = weight
@@ -182,7 +197,7 @@ def on_test_start(environment: Environment, **_: Any) -> None:
     NODE.options = options
     NODE.reset_coordinator(options)
     NODE.release = _fetch_release(NODE.target)
-    runner = environment.runner
+    runner: Any = environment.runner
     if NODE.role == "master":
         workers = max(1, len(runner.clients)) if runner is not None else 1
         NODE.worker_share = 1.0 / workers
@@ -229,7 +244,7 @@ def _start_node(environment: Environment, options: RunOptions, target: Any, *, t
 
 
 def _start_worker(environment: Environment) -> None:
-    options = read_options(environment.parsed_options)
+    options = read_options(_parsed(environment))
     target = NODE.target if NODE.options and NODE.options.target == options.target else None
     if target is None:
         from targets import load_target
@@ -335,11 +350,17 @@ def _drain_node(timeout: float) -> dict[str, Any]:
     while NODE.recorder.in_flight > 0 and time.monotonic() < deadline:
         gevent.sleep(0.02)
     if NODE.recorder.in_flight:
-        log.warning("%d requests still in flight after %.0f s; not counted",
-                    NODE.recorder.in_flight, timeout)
+        log.warning(
+            "%d requests still in flight after %.0f s; not counted",
+            NODE.recorder.in_flight,
+            timeout,
+        )
     if NODE.pacer is not None and NODE.pacer.late:
-        log.warning("open model: %d of %d slots were sent late (too few users to hold the rate)",
-                    NODE.pacer.late, NODE.pacer.issued)
+        log.warning(
+            "open model: %d of %d slots were sent late (too few users to hold the rate)",
+            NODE.pacer.late,
+            NODE.pacer.issued,
+        )
     return NODE.recorder.take()
 
 
@@ -368,7 +389,7 @@ def drain_all() -> None:
     if NODE.role == "local":
         NODE.merged.add(_drain_node(timeout))
         return
-    runner = NODE.env.runner
+    runner: Any = NODE.env.runner
     assert runner is not None
     expected = set(runner.clients.keys()) | NODE.granted_nodes
     runner.send_message("anp_drain", {})
@@ -377,8 +398,9 @@ def drain_all() -> None:
         gevent.sleep(0.05)
     missing = expected - NODE.final_nodes
     if missing:
-        log.error("no final report from workers %s; their last seconds are missing",
-                  sorted(missing))
+        log.error(
+            "no final report from workers %s; their last seconds are missing", sorted(missing)
+        )
 
 
 def on_test_stopping(environment: Environment, **_: Any) -> None:

@@ -25,8 +25,8 @@ if _ROOT not in sys.path:
 from locust import events  # noqa: E402
 
 from loadtests import hooks  # noqa: E402
-from loadtests.shapes import SHAPES  # noqa: E402
 from loadtests.shape_classes import shape_class  # noqa: E402
+from loadtests.shapes import SHAPES  # noqa: E402
 from loadtests.users import (  # noqa: E402
     BatchUser,
     ImportUser,

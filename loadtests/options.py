@@ -205,8 +205,9 @@ def read_options(ns: argparse.Namespace) -> RunOptions:
     """Check the harness options of a parsed Locust namespace."""
     target = _text(ns, "target").strip()
     if not target:
-        raise _fail("--target", target, "the path of a target definition, e.g. "
-                    "targets/local-reference.toml")
+        raise _fail(
+            "--target", target, "the path of a target definition, e.g. targets/local-reference.toml"
+        )
     seeds_text = _text(ns, "seeds").strip() or DEFAULT_SEEDS
     try:
         seeds = parse_seed_ranges(seeds_text)
@@ -245,8 +246,9 @@ def read_options(ns: argparse.Namespace) -> RunOptions:
     out_text = _text(ns, "anp_out").strip()
     run_id = _text(ns, "run_id").strip()
     if run_id and not _RUN_ID.match(run_id):
-        raise _fail("--run-id", run_id, "1-100 characters of A-Z a-z 0-9 . _ - (not starting "
-                    "with . _ or -)")
+        raise _fail(
+            "--run-id", run_id, "1-100 characters of A-Z a-z 0-9 . _ - (not starting with . _ or -)"
+        )
     return RunOptions(
         target=target,
         seeds=seeds,

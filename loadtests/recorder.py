@@ -252,7 +252,9 @@ class Merged:
                     successes=s.successes,
                     failures=s.failures,
                     posts=s.posts,
-                    per_second=[(sec, ok, fail) for sec, (ok, fail) in sorted(s.per_second.items())],
+                    per_second=[
+                        (sec, ok, fail) for sec, (ok, fail) in sorted(s.per_second.items())
+                    ],
                     histogram=_model(s.hist),
                     histogram_after_warmup=_model(s.hist_w),
                     percentiles=percentiles(s.hist),

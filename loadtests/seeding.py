@@ -113,7 +113,11 @@ class SeedQueue:
     """
 
     def __init__(
-        self, ask: Callable[[int], None], *, block: int = DEFAULT_BLOCK, low_water: int | None = None
+        self,
+        ask: Callable[[int], None],
+        *,
+        block: int = DEFAULT_BLOCK,
+        low_water: int | None = None,
     ) -> None:
         self._ask = ask
         self.block = block

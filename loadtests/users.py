@@ -85,7 +85,7 @@ class AnpUser(FastHttpUser):
             with self.client.request(
                 request.method,
                 request.path,
-                data=request.body,
+                data=request.body,  # type: ignore[arg-type]
                 headers=request.headers,  # type: ignore[arg-type]
                 name=request.name,
                 catch_response=True,
@@ -204,8 +204,10 @@ class BatchUser(AnpUser):
                     recorder.acked.append(seed)
                     recorder.recent.append((seed, ack.reference))
                 elif failed is None:
-                    failed = _status_kind(response) if response.status != 200 else (
-                        http_kind(ack.status) if ack.status else "bad_response"
+                    failed = (
+                        _status_kind(response)
+                        if response.status != 200
+                        else (http_kind(ack.status) if ack.status else "bad_response")
                     )
             if failed is None and count == len(seeds):
                 return True, None, count

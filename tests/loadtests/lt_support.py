@@ -58,8 +58,17 @@ class SiteFactory:
         log = self.tmp / f"site{n}.log"
         handle = open(log, "w")  # noqa: SIM115 - closed with the process below
         proc = subprocess.Popen(
-            [str(BIN / "anp"), "target", "serve", "reference", "--port", str(port),
-             "--db", str(db), *args],
+            [
+                str(BIN / "anp"),
+                "target",
+                "serve",
+                "reference",
+                "--port",
+                str(port),
+                "--db",
+                str(db),
+                *args,
+            ],
             stdout=handle,
             stderr=subprocess.STDOUT,
             text=True,
@@ -83,8 +92,6 @@ class SiteFactory:
         return site
 
 
-
-
 @dataclass
 class LocustRun:
     returncode: int
@@ -104,8 +111,16 @@ def locust_env(url: str) -> dict[str, str]:
 
 def locust_argv(out: Path, *args: str) -> list[str]:
     return [
-        str(BIN / "locust"), "-f", str(LOCUSTFILE), "--headless", "--only-summary",
-        "--target", str(TARGET), "--anp-out", str(out), *args,
+        str(BIN / "locust"),
+        "-f",
+        str(LOCUSTFILE),
+        "--headless",
+        "--only-summary",
+        "--target",
+        str(TARGET),
+        "--anp-out",
+        str(out),
+        *args,
     ]
 
 

@@ -42,8 +42,20 @@ def _histogram_count(entry) -> int:
 
 def test_processes_send_every_seed_exactly_once(start_site, tmp_path):
     site = start_site()
-    run = run_locust(site.url, tmp_path / "run", "-u", "8", "-r", "8", "-t", "120s",
-                     "--processes", "2", "--seeds", "0-1499")
+    run = run_locust(
+        site.url,
+        tmp_path / "run",
+        "-u",
+        "8",
+        "-r",
+        "8",
+        "-t",
+        "120s",
+        "--processes",
+        "2",
+        "--seeds",
+        "0-1499",
+    )
     assert run.returncode == 0, run.log
     m = run.measurements()
     assert m["seeds"]["sent"] == [[0, 1499]]
@@ -61,17 +73,40 @@ def _master_and_workers(site, out, *args, workers=2, timeout=120):
     env = locust_env(site.url)
     worker_procs = [
         subprocess.Popen(
-            [str(BIN / "locust"), "-f", str(LOCUSTFILE), "--worker", "--master-host",
-             "127.0.0.1", "--master-port", str(port)],
-            env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                str(BIN / "locust"),
+                "-f",
+                str(LOCUSTFILE),
+                "--worker",
+                "--master-host",
+                "127.0.0.1",
+                "--master-port",
+                str(port),
+            ],
+            env=env,
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         for _ in range(workers)
     ]
     try:
         master = subprocess.run(
-            [*locust_argv(out, *args), "--master", "--master-bind-host", "127.0.0.1",
-             "--master-bind-port", str(port), "--expect-workers", str(workers)],
-            env=env, cwd=REPO, capture_output=True, text=True, timeout=timeout,
+            [
+                *locust_argv(out, *args),
+                "--master",
+                "--master-bind-host",
+                "127.0.0.1",
+                "--master-bind-port",
+                str(port),
+                "--expect-workers",
+                str(workers),
+            ],
+            env=env,
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
         )
         for proc in worker_procs:
             proc.wait(timeout=30)
@@ -86,8 +121,9 @@ def _master_and_workers(site, out, *args, workers=2, timeout=120):
 def test_master_and_two_workers_until_the_seeds_run_out(start_site, tmp_path):
     site = start_site()
     out = tmp_path / "run"
-    master = _master_and_workers(site, out, "-u", "6", "-r", "6", "-t", "120s",
-                                 "--seeds", "100-599,1000-1199")
+    master = _master_and_workers(
+        site, out, "-u", "6", "-r", "6", "-t", "120s", "--seeds", "100-599,1000-1199"
+    )
     assert master.returncode == 0, master.stdout + master.stderr
     m = LocustRun(master.returncode, out, "").measurements()
     assert m["seeds"]["sent"] == [[100, 599], [1000, 1199]]
@@ -99,8 +135,9 @@ def test_master_and_two_workers_bounded_by_time(start_site, tmp_path):
     """Cut by the run time: sent is the granted prefix minus the workers' unused tails."""
     site = start_site("--latency-ms", "5")
     out = tmp_path / "run"
-    master = _master_and_workers(site, out, "-u", "6", "-r", "6", "-t", "4s",
-                                 "--seeds", "0-999999", "--no-verify")
+    master = _master_and_workers(
+        site, out, "-u", "6", "-r", "6", "-t", "4s", "--seeds", "0-999999", "--no-verify"
+    )
     assert master.returncode in (0, 1), master.stdout + master.stderr
     m = LocustRun(master.returncode, out, "").measurements()
     sent = [tuple(r) for r in m["seeds"]["sent"]]
@@ -111,7 +148,9 @@ def test_master_and_two_workers_bounded_by_time(start_site, tmp_path):
     assert len(sent) <= 1 + 2 * 2
     assert list(merge_ranges(sent)) == sent
     stats = site.stats()
-    assert stats["requests"]["POST /import/posts"]["by_status"] == {"201": count(m["seeds"]["sent"])}
+    assert stats["requests"]["POST /import/posts"]["by_status"] == {
+        "201": count(m["seeds"]["sent"])
+    }
     imp = endpoint(m, "import", "POST /import/posts")
     assert imp["requests"] == stats["requests"]["POST /import/posts"]["total"]
     assert sum(ok for _, ok, _ in imp["per_second"]) == imp["successes"]

@@ -23,9 +23,22 @@ def test_counts_equal_the_sites_counters(start_site, tmp_path, processes):
     site = start_site("--fail-rate", "0.2", "--latency-ms", "20")
     extra = ["--processes", str(processes)] if processes > 1 else []
     run = run_locust(
-        site.url, tmp_path / "run", "-u", "12", "-r", "12", "-t", "4s", "--seeds", "0-999999",
-        "--scenario", "import:3,batch:1,invalid:1,reimport:1", "--batch-size", "4",
-        "--no-verify", *extra,
+        site.url,
+        tmp_path / "run",
+        "-u",
+        "12",
+        "-r",
+        "12",
+        "-t",
+        "4s",
+        "--seeds",
+        "0-999999",
+        "--scenario",
+        "import:3,batch:1,invalid:1,reimport:1",
+        "--batch-size",
+        "4",
+        "--no-verify",
+        *extra,
     )
     assert run.returncode in (0, 1), run.log  # the 20% failures fail the error-ratio check
     m = run.measurements()
@@ -39,18 +52,21 @@ def test_counts_equal_the_sites_counters(start_site, tmp_path, processes):
     posts_route = _by_status(stats, "POST /import/posts")
     assert sum(posts_route.values()) == sum(e["requests"] for e in singles)
     assert posts_route.get(503, 0) == sum(e["errors"].get("http_503", 0) for e in singles)
-    assert posts_route.get(201, 0) + posts_route.get(200, 0) == imp["successes"] + reimport[
-        "successes"
-    ]
+    assert (
+        posts_route.get(201, 0) + posts_route.get(200, 0)
+        == imp["successes"] + reimport["successes"]
+    )
     assert sum(v for k, v in posts_route.items() if 400 <= k < 500) == invalid["successes"]
 
     batch_route = _by_status(stats, "POST /import/batch")
     assert sum(batch_route.values()) == batch["requests"]
     assert batch_route.get(503, 0) == batch["errors"].get("http_503", 0)
 
-    assert stats["injected_failures"] == sum(
-        e["errors"].get("http_503", 0) for e in (*singles, batch)
-    ) > 0
+    assert (
+        stats["injected_failures"]
+        == sum(e["errors"].get("http_503", 0) for e in (*singles, batch))
+        > 0
+    )
     # every post the site stored was acknowledged to the harness, and the other way round
     acknowledged = sum(b - a + 1 for a, b in m["seeds"]["acknowledged"])
     assert stats["posts"] == acknowledged == imp["successes"] + batch["posts"]

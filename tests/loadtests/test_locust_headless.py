@@ -22,8 +22,9 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 def test_import_ends_by_itself_when_the_seeds_run_out(start_site, tmp_path):
     site = start_site()
-    run = run_locust(site.url, tmp_path / "run", "-u", "5", "-r", "5", "-t", "90s",
-                     "--seeds", "0-299")
+    run = run_locust(
+        site.url, tmp_path / "run", "-u", "5", "-r", "5", "-t", "90s", "--seeds", "0-299"
+    )
     assert run.returncode == 0, run.log
     m = run.measurements()
     assert m["seeds"]["sent"] == [[0, 299]]
@@ -44,8 +45,20 @@ def test_import_ends_by_itself_when_the_seeds_run_out(start_site, tmp_path):
 def test_mixed_scenarios_count_rejections_as_successes(start_site, tmp_path):
     site = start_site()
     run = run_locust(
-        site.url, tmp_path / "run", "-u", "8", "-r", "8", "-t", "4s", "--seeds", "0-99999",
-        "--scenario", "import:2,batch:1,invalid:2,reimport:1,read:1", "--batch-size", "5",
+        site.url,
+        tmp_path / "run",
+        "-u",
+        "8",
+        "-r",
+        "8",
+        "-t",
+        "4s",
+        "--seeds",
+        "0-99999",
+        "--scenario",
+        "import:2,batch:1,invalid:2,reimport:1,read:1",
+        "--batch-size",
+        "5",
     )
     assert run.returncode == 0, run.log
     m = run.measurements()
@@ -67,8 +80,20 @@ def test_mixed_scenarios_count_rejections_as_successes(start_site, tmp_path):
 
 def test_a_shape_bounds_the_run(start_site, tmp_path):
     site = start_site()
-    run = run_locust(site.url, tmp_path / "run", "-u", "4", "-r", "4", "-t", "3s",
-                     "--shape", "step", "--seeds", "0-999999")
+    run = run_locust(
+        site.url,
+        tmp_path / "run",
+        "-u",
+        "4",
+        "-r",
+        "4",
+        "-t",
+        "3s",
+        "--shape",
+        "step",
+        "--seeds",
+        "0-999999",
+    )
     assert run.returncode == 0, run.log
     m = run.measurements()
     assert m["load"]["shape"] == "step"
@@ -78,8 +103,20 @@ def test_a_shape_bounds_the_run(start_site, tmp_path):
 def test_open_model_never_exceeds_the_offered_rate(start_site, tmp_path):
     site = start_site()
     rate = 40
-    run = run_locust(site.url, tmp_path / "run", "-u", "10", "-r", "10", "-t", "3s",
-                     "--load-model", "open", "--arrival-rate", str(rate))
+    run = run_locust(
+        site.url,
+        tmp_path / "run",
+        "-u",
+        "10",
+        "-r",
+        "10",
+        "-t",
+        "3s",
+        "--load-model",
+        "open",
+        "--arrival-rate",
+        str(rate),
+    )
     assert run.returncode == 0, run.log
     m = run.measurements()
     sent = count(m["seeds"]["sent"])
@@ -92,14 +129,21 @@ def test_open_model_never_exceeds_the_offered_rate(start_site, tmp_path):
     [
         (["--scenario", "imprt"], "--scenario: got 'imprt'"),
         (["--seeds", "5-1"], "--seeds"),
-        (["--batch-size", "5000", "--scenario", "batch"], "--batch-size: got 5000; expected 1..100"),
+        (
+            ["--batch-size", "5000", "--scenario", "batch"],
+            "--batch-size: got 5000; expected 1..100",
+        ),
         (["--target", "targets/nope.toml"], "--target targets/nope.toml"),
     ],
 )
 def test_usage_errors_exit_2_without_a_traceback(tmp_path, args, message):
     proc = subprocess.run(
-        locust_argv(tmp_path / "run", "-t", "2s", *args), env=locust_env("http://127.0.0.1:9"),
-        cwd=REPO, capture_output=True, text=True, timeout=60,
+        locust_argv(tmp_path / "run", "-t", "2s", *args),
+        env=locust_env("http://127.0.0.1:9"),
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode == 2, proc.stderr
     assert message in proc.stderr
@@ -112,8 +156,12 @@ def test_a_folder_holding_a_run_is_never_overwritten(tmp_path):
     out.mkdir()
     (out / "run.json").write_text("{}")
     proc = subprocess.run(
-        locust_argv(out, "-t", "2s"), env=locust_env("http://127.0.0.1:9"),
-        cwd=REPO, capture_output=True, text=True, timeout=60,
+        locust_argv(out, "-t", "2s"),
+        env=locust_env("http://127.0.0.1:9"),
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode == 2
     assert "already holds a run" in proc.stderr
@@ -134,7 +182,10 @@ def test_the_target_dies_mid_run(start_site, tmp_path):
     out = tmp_path / "run"
     proc = subprocess.Popen(
         locust_argv(out, "-u", "4", "-r", "4", "-t", "5s", "--request-timeout", "2"),
-        env=locust_env(site.url), cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        env=locust_env(site.url),
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         text=True,
     )
     try:
@@ -164,7 +215,10 @@ def test_a_signal_writes_a_partial_record_marked_interrupted(start_site, tmp_pat
     out = tmp_path / "run"
     proc = subprocess.Popen(
         locust_argv(out, "-u", "4", "-r", "4", "-t", "60s"),
-        env=locust_env(site.url), cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        env=locust_env(site.url),
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         text=True,
     )
     try:

@@ -25,12 +25,39 @@ def test_defaults():
 
 
 def test_a_full_set():
-    opts = read_options(parse(
-        "--seeds", "5,1-3", "--scenario", "invalid:1, import:3", "--batch-size", "25",
-        "--size", "l", "--load-model", "open", "--arrival-rate", "200", "--shape", "spike",
-        "--max-seeds", "1000", "--request-timeout", "2.5", "--warmup", "1m", "--max-p95-ms",
-        "300", "--max-missing", "0", "--anp-out", "out/x", "--no-verify", "--run-id", "r1",
-    ))
+    opts = read_options(
+        parse(
+            "--seeds",
+            "5,1-3",
+            "--scenario",
+            "invalid:1, import:3",
+            "--batch-size",
+            "25",
+            "--size",
+            "l",
+            "--load-model",
+            "open",
+            "--arrival-rate",
+            "200",
+            "--shape",
+            "spike",
+            "--max-seeds",
+            "1000",
+            "--request-timeout",
+            "2.5",
+            "--warmup",
+            "1m",
+            "--max-p95-ms",
+            "300",
+            "--max-missing",
+            "0",
+            "--anp-out",
+            "out/x",
+            "--no-verify",
+            "--run-id",
+            "r1",
+        )
+    )
     assert opts.seeds == ((1, 3), (5, 5))
     assert list(opts.scenarios.items()) == [("import", 3), ("invalid", 1)]
     assert (opts.batch_size, opts.size, opts.arrival_rate, opts.shape) == (25, "l", 200.0, "spike")
@@ -74,8 +101,7 @@ def test_bad_values_name_the_option_the_value_and_the_fix(args, names):
 
 @pytest.mark.parametrize(
     ("text", "seconds"),
-    [("30", 30.0), ("2.5", 2.5), ("45s", 45.0), ("2m", 120.0), ("1h30m", 5400.0),
-     ("1m30s", 90.0)],
+    [("30", 30.0), ("2.5", 2.5), ("45s", 45.0), ("2m", 120.0), ("1h30m", 5400.0), ("1m30s", 90.0)],
 )
 def test_durations(text, seconds):
     assert parse_duration("--warmup", text) == seconds

@@ -48,7 +48,9 @@ def test_deltas_from_several_workers_merge_to_the_sum():
     assert stats.per_second == [(0, 150, 0), (1, 150, 0)]
     expected = percentiles(everything)
     assert stats.percentiles == expected
-    assert stats.percentiles is not None and stats.percentiles.p50_ms == pytest.approx(150, rel=1e-3)
+    assert stats.percentiles is not None and stats.percentiles.p50_ms == pytest.approx(
+        150, rel=1e-3
+    )
 
 
 def test_take_resets_so_nothing_is_counted_twice():

@@ -26,7 +26,15 @@ def test_ramp_rises_from_one_to_the_peak():
 
 
 def test_step_has_four_plateaus():
-    assert [step_users(t, 40, 40.0) for t in (0, 9, 10, 19, 20, 30, 39)] == [10, 10, 20, 20, 30, 40, 40]
+    assert [step_users(t, 40, 40.0) for t in (0, 9, 10, 19, 20, 30, 39)] == [
+        10,
+        10,
+        20,
+        20,
+        30,
+        40,
+        40,
+    ]
 
 
 def test_spike_jumps_in_the_middle_fifth():
