@@ -247,12 +247,16 @@ class WordPressTarget:
         )
 
     def health_request(self) -> Request:
-        return Request("GET", "/wp-json/", "GET /wp-json/", self._headers)
+        """The plugin's info route: it answers 200 only when WordPress is up, the Application
+        Password works and the must-use plugin (without which the anp meta would be dropped
+        silently) is installed."""
+        return Request("GET", "/wp-json/anp/v1/info", "GET /anp/v1/info", self._headers)
 
 
 def judge(reference: str, stored: Sequence[Any], expected: Post | None) -> ReadBack:
     """A ReadBack from the plugin's list of stored posts (oldest first). The first copy is the one
-    compared: title, stored anp hash and content must equal what ``post_fields`` sends."""
+    compared: title, stored anp hash and content must equal what ``post_fields`` sends. (When a
+    refused-but-written attempt left an incomplete first copy, that copy is what is judged.)"""
     posts = [p for p in stored if isinstance(p, dict)]
     if not posts:
         return ReadBack(reference, 0)
