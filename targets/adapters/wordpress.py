@@ -188,7 +188,9 @@ class WordPressTarget:
         self, reference: str, response: Response, expected: Post | None = None
     ) -> ReadBack:
         body = json_body(response)
-        if response.status != 200:
+        if response.status == 404 and error_code(body) == "anp_not_found":
+            return ReadBack(reference, 0)
+        if response.status != 200:  # a 404 rest_no_route means the plugin is missing
             return ReadBack(reference, 0, error=error_kind(response, body))
         stored = body.get("posts") if isinstance(body, dict) else None
         if not isinstance(stored, list):

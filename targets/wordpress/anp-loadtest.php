@@ -8,6 +8,13 @@
  *
  * Installed by targets/wordpress/up.sh as a must-use plugin. Every route needs a logged-in user
  * (the harness authenticates with an Application Password).
+ *
+ * GET  /wp-json/anp/v1/info               {"wordpress": version, "php": ..., "plugin": ...}
+ * GET  /wp-json/anp/v1/posts/{reference}  {"reference", "copies", "posts": [...]} or 404 anp_not_found
+ * POST /wp-json/anp/v1/lookup             {"references": [...]} (max 100) -> {"posts": {R: [...]}}
+ * POST /wp-json/anp/v1/purge              {"references": [...]} (max 100) -> {"deleted": n}
+ * Each stored post: id, status, slug, title, content, excerpt (raw), anp_hash, anp_seed,
+ * anp_generator_version; oldest first. Trashed posts do not count.
  */
 
 if (!defined('ABSPATH')) {
@@ -121,6 +128,9 @@ add_action('rest_api_init', function () {
         'callback' => function (WP_REST_Request $request) {
             $reference = $request['reference'];
             $posts = anp_loadtest_find([$reference])[$reference];
+            if (!$posts) {
+                return new WP_Error('anp_not_found', "no post carries anp_reference $reference", ['status' => 404]);
+            }
             return ['reference' => $reference, 'copies' => count($posts), 'posts' => $posts];
         },
     ]);

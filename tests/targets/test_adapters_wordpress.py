@@ -218,6 +218,10 @@ def test_read_back_and_lookup_answers() -> None:
         == "http_401_rest_forbidden"
     )
     assert target.read_back(ref, _json({"posts": "x"})).error == "bad_body"
+    gone = target.read_back(ref, _json({"code": "anp_not_found"}, 404))
+    assert (gone.copies, gone.error) == (0, None)
+    no_plugin = target.read_back(ref, _json({"code": "rest_no_route"}, 404))
+    assert (no_plugin.copies, no_plugin.error) == (0, "http_404_rest_no_route")
     found = {"posts": {ref: [_stored(POST), _stored(POST, id=9)], "gone": []}}
     backs = target.lookup_read_backs([ref, "gone", "unasked"], _json(found), {ref: POST})
     assert [(b.copies, b.content_ok, b.error) for b in backs] == [
