@@ -240,6 +240,16 @@ def compare_runs(
                 f"candidate run '{run.run_id}' lost {run.posts_lost} post(s) "
                 f"({run.posts_missing} missing, {run.posts_corrupted} corrupted)"
             )
+    envs = {
+        side: {r.environment for r in runs}
+        for side, runs in (("baseline", baseline), ("candidate", candidate))
+    }
+    if envs["baseline"] != envs["candidate"]:
+        notes.append(
+            "The two sides ran in different environments ("
+            + " vs ".join("; ".join(sorted(envs[side])) for side in ("baseline", "candidate"))
+            + "): numbers from different machines differ for reasons other than the release."
+        )
     for run in [*baseline, *candidate]:
         if run.interrupted:
             notes.append(f"run '{run.run_id}' was interrupted: its record is partial.")

@@ -70,6 +70,8 @@ class RunMetrics:
     latency_series: list[tuple[int, float, float]] = field(default_factory=list)
     """``(second, p50_ms, p95_ms)`` when the record has them."""
     warmup_s: float = 0.0
+    environment: str = ""
+    """``<cpus> CPUs, Python <v>, Locust <v>``: compared sides should share it."""
 
     @property
     def posts_lost(self) -> int:
@@ -187,4 +189,8 @@ def reduce_run(record: RunRecord) -> RunMetrics:
         throughput_series=series,
         latency_series=sorted(record.latency_per_second),
         warmup_s=record.timing.warmup_s,
+        environment=(
+            f"{record.environment.cpu_count} CPUs, Python {record.environment.python}, "
+            f"Locust {record.environment.locust}"
+        ),
     )

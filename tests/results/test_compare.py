@@ -130,3 +130,16 @@ def test_deterministic() -> None:
         return [(m.ratio, m.ci_low, m.ci_high, m.p_value, m.verdict) for m in c.metrics]
 
     assert run() == run()
+
+
+def test_different_environments_are_noted() -> None:
+    record = make_record("x", seed=1)
+    bigger = record.model_copy(
+        update={"environment": record.environment.model_copy(update={"cpu_count": 16})}
+    )
+    c = compare_runs(_side("a", 2, 0), [reduce_run(bigger), reduce_run(bigger)])
+    assert any("different environments (2 CPUs" in n and "16 CPUs" in n for n in c.notes)
+    assert not any(
+        "different environments" in n
+        for n in compare_runs(_side("a", 2, 0), _side("b", 2, 9)).notes
+    )
