@@ -45,6 +45,8 @@ from loadtests.users import USER_CLASSES, configure_timeouts
 
 log = logging.getLogger("loadtests")
 
+LOCAL_FOLD_S = 3.0
+"""How often the local runner folds its recorder into the merged measurements."""
 DRAIN_GRACE_S = 5.0
 """Added to the request timeout when waiting for in-flight requests and worker reports."""
 
@@ -216,6 +218,16 @@ def on_test_start(environment: Environment, **_: Any) -> None:
 
     NODE.queue = SeedQueue(ask)
     NODE.on_seeds_used_up = _request_end_if_used_up
+    gevent.spawn(_fold_local, NODE.recorder)
+
+
+def _fold_local(recorder: Any) -> None:
+    """Local runner: fold the recorder into the merged measurements every few seconds, so seed
+    lists stay short (compressed to ranges) in long runs."""
+    while NODE.running and not NODE.drained and NODE.recorder is recorder:
+        gevent.sleep(LOCAL_FOLD_S)
+        if NODE.running and not NODE.drained and NODE.recorder is recorder:
+            NODE.merged.add(recorder.take())
 
 
 def _same_run_id(options: RunOptions, earlier: RunOptions) -> RunOptions:

@@ -74,7 +74,8 @@ class Series:
         us = int(latency_s * 1_000_000)
         us = LOWEST_US if us < LOWEST_US else HIGHEST_US if us > HIGHEST_US else us
         self.hist.record_value(us)
-        if started - self.recorder.t0 >= self.recorder.warmup:
+        warmup = self.recorder.warmup
+        if warmup > 0 and started - self.recorder.t0 >= warmup:
             self.hist_w.record_value(us)
 
     def success(
@@ -115,7 +116,7 @@ class Series:
             "per_second": [[s, self.ok_s.get(s, 0), self.fail_s.get(s, 0)] for s in seconds],
             "errors": dict(self.errors),
             "hist": _encode(self.hist),
-            "hist_w": _encode(self.hist_w),
+            "hist_w": _encode(self.hist_w) if self.recorder.warmup > 0 else None,
         }
         self.successes = self.failures = self.posts = 0
         self.ok_s = {}
@@ -186,6 +187,7 @@ class _MergedSeries:
         self.errors: dict[str, int] = {}
         self.hist = new_histogram()
         self.hist_w = new_histogram()
+        self.hist_w_used = False
 
 
 class Merged:
@@ -219,6 +221,7 @@ class Merged:
                 series.hist.decode_and_add(data["hist"])
             if data.get("hist_w"):
                 series.hist_w.decode_and_add(data["hist_w"])
+                series.hist_w_used = True
         self.sent.extend(_pairs(delta.get("sent", ())))
         self.acked.extend(_pairs(delta.get("acked", ())))
         self.reimported.extend(_pairs(delta.get("reimported", ())))
@@ -256,7 +259,7 @@ class Merged:
                         (sec, ok, fail) for sec, (ok, fail) in sorted(s.per_second.items())
                     ],
                     histogram=_model(s.hist),
-                    histogram_after_warmup=_model(s.hist_w),
+                    histogram_after_warmup=_model(s.hist_w) if s.hist_w_used else None,
                     percentiles=percentiles(s.hist),
                     errors=dict(sorted(s.errors.items())),
                 )

@@ -26,7 +26,7 @@ from locust import constant, task
 from locust.contrib.fasthttp import FastHttpUser
 
 from loadtests.node import NODE
-from synth import INVALID_KINDS, synthesize, synthesize_invalid
+from synth import INVALID_KINDS, Post, synthesize, synthesize_invalid
 from targets.base import Request, Response
 
 monotonic = time.monotonic
@@ -114,6 +114,10 @@ class AnpUser(FastHttpUser):
                 if queue is not None and queue.exhausted and not queue.available:
                     node_seeds_used_up()
 
+    def make_post(self, seed: int, size: str | None) -> Post:
+        """The post for ``seed`` (a seam for the benchmark's pre-synthesized variant)."""
+        return synthesize(seed, size=size)
+
     def pace(self, posts: int = 1) -> None:
         pacer = NODE.pacer
         if pacer is not None:
@@ -157,7 +161,7 @@ class ImportUser(AnpUser):
         node.seeded_in_flight += 1
         node.recorder.sent.append(seed)
         target = node.target
-        post = synthesize(seed, size=node.options.size)
+        post = self.make_post(seed, node.options.size)
         recorder = node.recorder
 
         def judge(response: Response) -> Verdict:
@@ -191,7 +195,7 @@ class BatchUser(AnpUser):
         node.seeded_in_flight += 1
         node.recorder.sent.extend(seeds)
         target = node.target
-        posts = [synthesize(s, size=node.options.size) for s in seeds]
+        posts = [self.make_post(s, node.options.size) for s in seeds]
         recorder = node.recorder
 
         def judge(response: Response) -> Verdict:

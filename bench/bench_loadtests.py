@@ -1,0 +1,278 @@
+"""Benchmark: the harness's own cost per request, measured side by side in one Locust process.
+
+    .venv/bin/python bench/bench_loadtests.py [--users 20] [--seconds 4] [--rounds 3]
+
+Against a fast sink (nginx from Debian, started here with a private config on a free loopback
+port, answering every request with 201; a tiny asyncio sink in a child process when nginx is
+not installed), one local Locust runner in this process runs FastHttpUsers of three kinds, one
+kind per round, rounds interleaved so machine noise hits all alike:
+
+``constant``   posts one pre-serialized body (a typical post, canonical JSON) with
+               ``catch_response`` and ``success()``: Locust alone;
+``harness``    ``loadtests.users.ImportUser``: a seed from the seed queue, ``synthesize(seed)``,
+               the adapter's ``import_request``/``import_ack``, recording (per-second counts,
+               HDR histogram, seed lists): everything a real run does per request;
+``harness-presynth`` the same, but posts come from a list synthesized beforehand: the harness's
+               machinery without synthesis.
+
+Printed: requests/s of each (median over rounds) and the ratios to ``constant``; the issue asks
+``harness / constant >= 0.85``. Also the CPU cost per post of synthesis and request building,
+measured alone. Exit code 0 (the ratio is reported, not enforced: machines differ).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from gevent import monkey
+
+monkey.patch_all()
+
+from locust import constant, task  # noqa: E402
+from locust.contrib.fasthttp import FastHttpUser  # noqa: E402
+from locust.env import Environment  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from loadtests.node import NODE  # noqa: E402
+from loadtests.options import RunOptions  # noqa: E402
+from loadtests.seeding import SeedQueue  # noqa: E402
+from loadtests.users import ImportUser  # noqa: E402
+from synth import Post, canonical_json, synthesize  # noqa: E402
+from targets import ReferenceTarget  # noqa: E402
+
+NGINX_CONF = """daemon off;
+worker_processes 1;
+pid {dir}/nginx.pid;
+error_log {dir}/error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    client_body_temp_path {dir}/body;
+    proxy_temp_path {dir}/proxy;
+    fastcgi_temp_path {dir}/fastcgi;
+    uwsgi_temp_path {dir}/uwsgi;
+    scgi_temp_path {dir}/scgi;
+    client_max_body_size 16m;
+    client_body_buffer_size 1m;
+    keepalive_requests 1000000;
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{ return 201 '{{"status":"created"}}'; }}
+    }}
+}}
+"""
+
+ASYNC_SINK = r"""
+import asyncio, sys
+REPLY = b"HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: 20\r\n\r\n{\"status\":\"created\"}"
+async def handle(reader, writer):
+    try:
+        while True:
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = 0
+            for line in head.split(b"\r\n"):
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":", 1)[1])
+            if length:
+                await reader.readexactly(length)
+            writer.write(REPLY)
+    except (asyncio.IncompleteReadError, ConnectionError):
+        writer.close()
+async def main():
+    server = await asyncio.start_server(handle, "127.0.0.1", int(sys.argv[1]))
+    async with server:
+        await server.serve_forever()
+asyncio.run(main())
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_port(port: int, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the sink exited with {proc.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("the sink did not start")
+
+
+@contextmanager
+def sink() -> Iterator[tuple[str, str]]:
+    """A fast HTTP sink on loopback answering 201; yields (url, kind). Stopped by PID."""
+    port = free_port()
+    nginx = shutil.which("nginx") or (
+        "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
+    )
+    with tempfile.TemporaryDirectory(prefix="anp-sink-") as tmp:
+        if nginx:
+            conf = Path(tmp) / "nginx.conf"
+            conf.write_text(NGINX_CONF.format(dir=tmp, port=port))
+            argv = [nginx, "-c", str(conf), "-p", tmp, "-e", f"{tmp}/error.log"]
+            kind = "nginx"
+        else:
+            argv = [sys.executable, "-c", ASYNC_SINK, str(port)]
+            kind = "asyncio"
+        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_port(port, proc)
+            yield f"http://127.0.0.1:{port}", kind
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+TARGET: ReferenceTarget | None = None
+CONSTANT_BODY = b""
+PRESYNTH: list[Post] = []
+
+
+class ConstantUser(FastHttpUser):
+    """Locust alone: one pre-serialized body, the same headers and response handling."""
+
+    wait_time = constant(0)
+
+    @task
+    def post(self) -> None:
+        assert TARGET is not None
+        request = TARGET.import_request(PRESYNTH[0])
+        with self.client.request(
+            "POST",
+            "/import/posts",
+            data=CONSTANT_BODY,
+            headers=request.headers,
+            name=request.name,
+            catch_response=True,
+        ) as raw:
+            raw.success()
+
+
+class PresynthUser(ImportUser):
+    """The harness's machinery with posts synthesized beforehand."""
+
+    abstract = False
+
+    def make_post(self, seed: int, size: str | None) -> Post:
+        return PRESYNTH[seed % len(PRESYNTH)]
+
+
+def prepare_node(url: str) -> None:
+    options = RunOptions(
+        target="bench",
+        seeds=((0, 10**12),),
+        seeds_text="0-1000000000000",
+        request_timeout=10.0,
+        run_id="bench",
+    )
+    assert TARGET is not None
+    NODE.reset_coordinator(options)
+    NODE.reset_for_test(options, TARGET, t0=time.monotonic())
+    allocator = NODE.allocator
+    assert allocator is not None
+    holder: list[SeedQueue] = []
+
+    def ask(count: int) -> None:
+        holder[0].feed(allocator.grant(count), exhausted=allocator.exhausted)
+
+    holder.append(SeedQueue(ask))
+    NODE.queue = holder[0]
+
+
+def one_round(user_class: type[FastHttpUser], url: str, users: int, seconds: float) -> float:
+    env = Environment(user_classes=[user_class], host=url)
+    runner = env.create_local_runner()
+    runner.start(users, spawn_rate=users * 100, wait=True)
+    import gevent
+
+    gevent.sleep(0.5)  # connections opened, users looping
+    before = env.stats.total.num_requests
+    started = time.perf_counter()
+    gevent.sleep(seconds)
+    done = env.stats.total.num_requests - before
+    elapsed = time.perf_counter() - started
+    runner.quit()
+    fails = env.stats.total.num_failures
+    if fails:
+        raise RuntimeError(f"{user_class.__name__}: {fails} failed requests against the sink")
+    return done / elapsed
+
+
+def cpu_per_post(n: int = 2000) -> tuple[float, float]:
+    assert TARGET is not None
+    started = time.perf_counter()
+    posts = [synthesize(s) for s in range(10_000, 10_000 + n)]
+    synth_us = (time.perf_counter() - started) / n * 1e6
+    started = time.perf_counter()
+    for post in posts:
+        TARGET.import_request(post)
+    build_us = (time.perf_counter() - started) / n * 1e6
+    return synth_us, build_us
+
+
+def main(argv: list[str] | None = None) -> int:
+    global TARGET, CONSTANT_BODY, PRESYNTH
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=4.0)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args(argv)
+    with sink() as (url, kind):
+        TARGET = ReferenceTarget("bench-sink", url)
+        PRESYNTH = [synthesize(s) for s in range(1000)]
+        CONSTANT_BODY = canonical_json(PRESYNTH[0])
+        prepare_node(url)
+        variants: dict[str, type[FastHttpUser]] = {
+            "constant": ConstantUser,
+            "harness": ImportUser,
+            "harness-presynth": PresynthUser,
+        }
+        figures: dict[str, list[float]] = {name: [] for name in variants}
+        for _ in range(args.rounds):
+            for name, cls in variants.items():
+                figures[name].append(one_round(cls, url, args.users, args.seconds))
+        synth_us, build_us = cpu_per_post()
+    med = {name: statistics.median(values) for name, values in figures.items()}
+    print(
+        f"sink: {kind} at {url}; {args.users} users; {args.rounds} rounds of {args.seconds:g} s"
+        f"; body {len(CONSTANT_BODY)} bytes; cpus {os.cpu_count()}"
+    )
+    for name, values in figures.items():
+        rounds = ", ".join(f"{v:,.0f}" for v in values)
+        print(f"  {name:<17} {med[name]:>9,.0f} requests/s  (rounds: {rounds})")
+    base = med["constant"]
+    print(f"  ratio harness / constant          = {med['harness'] / base:.3f}  (target >= 0.85)")
+    print(f"  ratio harness-presynth / constant = {med['harness-presynth'] / base:.3f}")
+    print(
+        f"  CPU per post alone: synthesize {synth_us:.1f} us, import_request {build_us:.1f} us; "
+        f"Locust alone: {1e6 / base:.1f} us per request"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
