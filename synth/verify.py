@@ -203,6 +203,18 @@ def _file_digest(path: Path) -> tuple[str, int]:
 
 
 def _check_manifest(path: Path, manifest: CorpusManifest, report: VerifyReport) -> None:
+    from synth.version import GENERATOR_VERSION
+
+    if manifest.generator_version != GENERATOR_VERSION:
+        report.mismatches.append(
+            Mismatch(
+                None,
+                None,
+                None,
+                f"the corpus was made by generator version {manifest.generator_version}, this is "
+                f"{GENERATOR_VERSION}: its posts are expected to differ (regenerate the corpus)",
+            )
+        )
     digest, size = _file_digest(path)
     if size != manifest.bytes:
         report.mismatches.append(

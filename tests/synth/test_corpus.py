@@ -313,6 +313,19 @@ def test_verify_checks_the_manifest(written: dict[str, Path], tmp_path: Path) ->
     assert any(w.startswith("42 records, the manifest says 40") for w in whats)
 
 
+def test_verify_names_a_different_generator_version(
+    written: dict[str, Path], tmp_path: Path
+) -> None:
+    bad = tmp_path / "c.txt"
+    bad.write_bytes(written["text"].read_bytes())
+    manifest = json.loads((written["text"].parent / "c.txt.manifest.json").read_text())
+    manifest["generator_version"] = "0.0.1"
+    (tmp_path / "c.txt.manifest.json").write_text(json.dumps(manifest))
+    whats = [m.what for m in verify_corpus(bad).mismatches]
+    assert len(whats) == 1
+    assert whats[0].startswith("the corpus was made by generator version 0.0.1, this is ")
+
+
 def test_verify_reports_records_out_of_manifest_order(
     written: dict[str, Path], tmp_path: Path
 ) -> None:
