@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+import pty
 import signal
 import subprocess
 import sys
@@ -186,6 +187,39 @@ def test_corpus_bytes_are_identical_across_workers_and_hash_seeds(
     assert outputs[0] == outputs[1] == outputs[2]
     data = gzip.decompress(outputs[0][0]) if name.endswith(".gz") else outputs[0][0]
     assert data.count(b"\n" if name.startswith("c.jsonl") else b"\n\f\n") == 403
+
+
+def test_progress_bar_only_on_a_terminal(tmp_path: Path) -> None:
+    quiet = anp("corpus", "--seeds", "0-600", "--out", "q.jsonl", cwd=tmp_path)
+    assert quiet.returncode == 0 and quiet.stderr == b""
+
+    master, slave = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "anp", "corpus", "--seeds", "0-600", "--out", "t.jsonl"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=slave,
+    )
+    os.close(slave)
+    seen = b""
+    try:
+        while True:
+            try:
+                block = os.read(master, 4096)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not block:
+                break
+            seen += block
+        process.communicate(timeout=60)
+    finally:
+        os.close(master)
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0
+    assert b"posts" in seen and b"/601" in seen
+    assert (tmp_path / "t.jsonl").read_bytes() == (tmp_path / "q.jsonl").read_bytes()
 
 
 def test_verify_clean_then_tampered_then_unreadable(tmp_path: Path) -> None:
