@@ -20,13 +20,7 @@ from targets.reference import docs
 from targets.reference.errors import ApiError
 from targets.reference.site import Site, check_json_content_type, read_body
 from targets.reference.storage import Outcome
-from targets.reference.validation import (
-    ValidPost,
-    item_reference,
-    parse_batch,
-    parse_item,
-    parse_post,
-)
+from targets.reference.validation import ValidPost, parse_post, validate_batch
 
 _JSON = "application/json"
 _POST_BODY = {"$ref": "#/components/schemas/Post"}
@@ -126,25 +120,23 @@ def add_import_routes(app: FastAPI, site: Site) -> None:
         site.inject_failure()
         check_json_content_type(request)
         raw = await read_body(request, site.settings.max_batch_bytes)
-        items = parse_batch(raw, site.settings.max_batch)
-        results: list[dict[str, Any] | None] = [None] * len(items)
+        checked = validate_batch(raw, site.settings.max_batch)
+        results: list[dict[str, Any] | None] = [None] * len(checked)
         valid: list[ValidPost] = []
         where: list[int] = []
         stats = site.stats
-        for i, item in enumerate(items):
-            try:
-                post = parse_item(item, i)
-            except ApiError as exc:
+        for i, item in enumerate(checked):
+            if isinstance(item, ApiError):
                 stats.posts_invalid += 1
                 results[i] = {
                     "index": i,
-                    "reference": item_reference(item),
+                    "reference": item.reference,
                     "status": 422,
-                    "error": exc.detail(),
+                    "error": item.detail(),
                 }
-                continue
-            valid.append(post)
-            where.append(i)
+            else:
+                valid.append(item)
+                where.append(i)
         await site.add_latency(request)
         outcomes = await site.storage.insert(valid) if valid else []
         for i, post, (outcome, stored) in zip(where, valid, outcomes, strict=True):

@@ -1,13 +1,21 @@
 """SQLite storage: one file in WAL mode, ``synchronous=NORMAL``, one connection.
 
-The site runs one event loop in one process, so every statement runs on the loop's thread; each
-call is a few short statements and does not yield, so requests never interleave inside a
+The site runs one event loop in one process, so every statement runs on the loop's thread; a
+write is a few short statements that never yield, so requests never interleave inside a
 transaction. ``busy_timeout`` and ``BEGIN IMMEDIATE`` keep it correct even if a second process
 writes to the same file.
+
+Group commit: single-post imports that reach storage in the same event-loop iteration are
+written in ONE transaction (flushed by ``loop.call_soon``), which is what makes a commit per
+request cheap under concurrency. Each request still gets its own outcome, and its answer is
+sent only after the transaction holding its row has committed. Inside a group, rows are
+inserted in arrival order, so two requests for one reference get created + unchanged/conflict
+exactly as they would one after the other.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -39,6 +47,8 @@ class SQLiteStorage:
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self._conn = conn
         self.description = f"sqlite {path}"
+        self._pending: list[tuple[ValidPost, asyncio.Future[tuple[Outcome, str]]]] = []
+        self._flush_scheduled = False
 
     @classmethod
     def open(cls, path: Path) -> SQLiteStorage:
@@ -55,6 +65,33 @@ class SQLiteStorage:
         return cls(conn, path)
 
     async def insert(self, posts: Sequence[ValidPost]) -> list[tuple[Outcome, str]]:
+        if len(posts) != 1:
+            return self._write(posts)
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[tuple[Outcome, str]] = loop.create_future()
+        self._pending.append((posts[0], future))
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            loop.call_soon(self._flush)
+        return [await future]
+
+    def _flush(self) -> None:
+        """Write every pending single-post import in one transaction and wake their requests."""
+        self._flush_scheduled = False
+        pending, self._pending = self._pending, []
+        try:
+            results = self._write([post for post, _ in pending])
+        except Exception as exc:  # handed to every waiting request (each answers 500)
+            for _, future in pending:
+                if not future.done():
+                    future.set_exception(exc)
+            return
+        for (_, future), result in zip(pending, results, strict=True):
+            if not future.done():
+                future.set_result(result)
+
+    def _write(self, posts: Sequence[ValidPost]) -> list[tuple[Outcome, str]]:
+        """Insert ``posts`` in one transaction, in order; per post its outcome and stored hash."""
         conn = self._conn
         now = datetime.now(UTC).isoformat(timespec="microseconds")
         results: list[tuple[Outcome, str]] = []

@@ -1,0 +1,273 @@
+"""Benchmark of the reference import site, measured side by side in one run.
+
+    .venv/bin/python bench/bench_reference.py [--requests 1500] [--rounds 3] [--batch-size 100]
+
+Starts, as subprocesses on free loopback ports, all on the same stack (one uvicorn worker,
+uvloop, httptools):
+
+* ``reference``: ``anp target serve reference`` with a fresh SQLite file (WAL) and its JSON access
+  log written to a file;
+* ``bare``: a FastAPI app whose ``POST /import/posts`` reads the same JSON body and discards it;
+* ``slow``: the reference site with ``--slowdown 0.10`` (an emulated release with 10% less
+  throughput).
+
+The load generator is an asyncio (uvloop) HTTP/1.1 client on keep-alive connections that sends
+pre-built requests (pre-serialized canonical JSON of distinct seeds, so every import is a fresh
+insert) and reads each response fully. Rounds alternate between the servers so that machine
+noise hits them alike; the figures are medians over rounds. Printed ratios:
+
+(a) reference single-post imports/s ÷ bare endpoint requests/s   (target >= 0.6)
+(b) reference batch posts/s ÷ reference single-post posts/s       (target >= 10)
+(c) slowdown 0.10 site imports/s ÷ reference imports/s            (expected about 0.90)
+
+Exit code 0; with ``--strict``, 1 when (a) or (b) misses its target.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import Request
+from fastapi.responses import Response
+
+REPO = Path(__file__).resolve().parents[1]
+SEED_BASE = 7_000_000_000  # far from the seeds tests and demos use
+URL_RE = re.compile(rb"(?:serving on|BARE) (http://[0-9.]+:(\d+))")
+
+
+# --- the bare endpoint --------------------------------------------------------------------------
+
+
+def run_bare_server() -> None:
+    """``POST /import/posts`` that reads the body and discards it, on the same uvicorn stack."""
+    import socket
+
+    import uvicorn
+    import uvloop
+    from fastapi import FastAPI
+
+    app = FastAPI()
+
+    @app.post("/import/posts")
+    async def import_post(request: Request) -> Response:
+        await request.body()
+        return Response(b'{"status":"created"}', status_code=201, media_type="application/json")
+
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(2048)
+    config = uvicorn.Config(app, http="httptools", log_level="warning", access_log=False, server_header=False)
+    server = uvicorn.Server(config)
+    print(f"BARE http://127.0.0.1:{sock.getsockname()[1]}", flush=True)
+    uvloop.run(server.serve(sockets=[sock]))
+
+
+# --- servers ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Server:
+    name: str
+    proc: subprocess.Popen[bytes]
+    port: int
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=15)
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+
+
+def start(name: str, argv: list[str]) -> Server:
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, cwd=REPO)
+    assert proc.stdout is not None
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        m = URL_RE.search(line)
+        if m:
+            return Server(name, proc, int(m.group(2)))
+    proc.kill()
+    raise SystemExit(f"bench: {name} server did not start")
+
+
+# --- load generator -----------------------------------------------------------------------------
+
+
+def build_requests(path: str, bodies: list[bytes]) -> list[bytes]:
+    head = "POST {} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n"
+    return [head.format(path, len(b)).encode() + b for b in bodies]
+
+
+async def _worker(port: int, work: Iterator[bytes], statuses: Counter[int]) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        for request in work:
+            writer.write(request)
+            head = await reader.readuntil(b"\r\n\r\n")
+            statuses[int(head[9:12])] += 1
+            m = re.search(rb"(?i)\r\ncontent-length: *(\d+)", head)
+            await reader.readexactly(int(m.group(1)) if m else 0)
+    finally:
+        writer.close()
+
+
+async def _drive(port: int, requests: list[bytes], connections: int) -> tuple[float, Counter[int]]:
+    statuses: Counter[int] = Counter()
+    work = iter(requests)  # shared: each request goes to whichever connection is free
+    t0 = time.perf_counter()
+    await asyncio.gather(*(_worker(port, work, statuses) for _ in range(connections)))
+    return time.perf_counter() - t0, statuses
+
+
+def drive(port: int, requests: list[bytes], connections: int) -> tuple[float, Counter[int]]:
+    import uvloop
+
+    return uvloop.run(_drive(port, requests, connections))
+
+
+# --- the run ------------------------------------------------------------------------------------
+
+
+class Seeds:
+    """Fresh seeds, never reused within a run (every import is an insert)."""
+
+    def __init__(self) -> None:
+        self.next = SEED_BASE
+
+    def bodies(self, n: int) -> list[bytes]:
+        import synth
+
+        out = [synth.canonical_json(synth.synthesize(s)) for s in range(self.next, self.next + n)]
+        self.next += n
+        return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=1500, help="single-post requests per server per round")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (median reported)")
+    parser.add_argument("--batch-size", type=int, default=100, help="posts per batch request")
+    parser.add_argument("--batches", type=int, default=30, help="batch requests per round")
+    parser.add_argument("--connections", type=int, default=16, help="keep-alive connections")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument("--bare-server", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.bare_server:
+        run_bare_server()
+        return 0
+
+    py = sys.executable
+    seeds = Seeds()
+    with tempfile.TemporaryDirectory(prefix="anp-bench-") as tmp:
+        servers = {
+            "reference": start(
+                "reference",
+                [py, "-m", "anp", "target", "serve", "reference", "--port", "0", "--db", f"{tmp}/ref.db", "--log-file", f"{tmp}/ref.log"],
+            ),
+            "bare": start("bare", [py, str(Path(__file__).resolve()), "--bare-server"]),
+            "slow": start(
+                "slow",
+                [py, "-m", "anp", "target", "serve", "reference", "--port", "0", "--db", f"{tmp}/slow.db",
+                 "--log-file", f"{tmp}/slow.log", "--slowdown", "0.10"],
+            ),
+        }
+        try:
+            rates = run_rounds(servers, seeds, args)
+        finally:
+            for server in servers.values():
+                server.stop()
+        db_rows = count_rows(Path(tmp) / "ref.db")
+    return report(rates, args, db_rows)
+
+
+def run_rounds(servers: dict[str, Server], seeds: Seeds, args: argparse.Namespace) -> dict[str, list[float]]:
+    rates: dict[str, list[float]] = {"reference": [], "bare": [], "slow": [], "batch": []}
+    # warm-up: imports, first page of the schema, connection setup
+    for name in ("reference", "bare", "slow"):
+        drive(servers[name].port, build_requests("/import/posts", seeds.bodies(100)), args.connections)
+    drive(servers["reference"].port, build_requests("/import/batch", [batch_body(seeds.bodies(args.batch_size))]), 1)
+    for round_no in range(1, args.rounds + 1):
+        for name in ("reference", "bare", "slow"):
+            requests = build_requests("/import/posts", seeds.bodies(args.requests))
+            elapsed, statuses = drive(servers[name].port, requests, args.connections)
+            check(statuses, {201: args.requests}, name)
+            rates[name].append(args.requests / elapsed)
+        batches = [batch_body(seeds.bodies(args.batch_size)) for _ in range(args.batches)]
+        elapsed, statuses = drive(servers["reference"].port, build_requests("/import/batch", batches), min(args.connections, 4))
+        check(statuses, {200: args.batches}, "batch")
+        rates["batch"].append(args.batches * args.batch_size / elapsed)
+        print(
+            f"round {round_no}: reference {rates['reference'][-1]:8.0f} posts/s | bare {rates['bare'][-1]:8.0f} req/s | "
+            f"slowdown 0.10 {rates['slow'][-1]:8.0f} posts/s | batch {rates['batch'][-1]:8.0f} posts/s",
+            flush=True,
+        )
+    return rates
+
+
+def batch_body(bodies: list[bytes]) -> bytes:
+    return b"[" + b",".join(bodies) + b"]"
+
+
+def check(statuses: Counter[int], expected: dict[int, int], name: str) -> None:
+    if dict(statuses) != expected:
+        raise SystemExit(f"bench: {name}: unexpected statuses {dict(statuses)} (expected {expected})")
+
+
+def count_rows(db: Path) -> int:
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    try:
+        return int(conn.execute("SELECT count(*) FROM posts").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def report(rates: dict[str, list[float]], args: argparse.Namespace, db_rows: int) -> int:
+    med = {k: statistics.median(v) for k, v in rates.items()}
+    a = med["reference"] / med["bare"]
+    b = med["batch"] / med["reference"]
+    c = med["slow"] / med["reference"]
+    ok_a, ok_b = a >= 0.6, b >= 10
+    print()
+    print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}; {args.connections} connections, "
+          f"{args.requests} requests x {args.rounds} rounds, batches of {args.batch_size}")
+    print(f"median reference single-post import : {med['reference']:9.0f} posts/s")
+    print(f"median bare FastAPI endpoint        : {med['bare']:9.0f} requests/s")
+    print(f"median reference batch import       : {med['batch']:9.0f} posts/s")
+    print(f"median reference --slowdown 0.10    : {med['slow']:9.0f} posts/s")
+    print(f"(a) reference / bare                = {a:.2f}x  (target >= 0.6)  {'OK' if ok_a else 'MISSED'}")
+    print(f"(b) batch / single                  = {b:.1f}x  (target >= 10)   {'OK' if ok_b else 'MISSED'}")
+    print(f"(c) slowdown 0.10 / reference       = {c:.2f}x  (emulated 10% less throughput; ideal 0.90)")
+    expected_rows = (100 + args.requests * args.rounds) + args.batch_size * (1 + args.batches * args.rounds)
+    print(f"rows in the reference SQLite file   : {db_rows} (expected {expected_rows})")
+    if db_rows != expected_rows:
+        print("bench: row count mismatch", file=sys.stderr)
+        return 1
+    return 1 if args.strict and not (ok_a and ok_b) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
