@@ -227,6 +227,10 @@ class WordPressTarget:
 
     def purge_request(self, references: Sequence[str]) -> Request:
         """Delete every post carrying these references (at most 100; tests and resets)."""
+        if not references or len(references) > SITE_MAX_LOOKUP:
+            raise ValueError(
+                f"a purge holds 1..{SITE_MAX_LOOKUP} references, got {len(references)}"
+            )
         body = dumps({"references": list(references)})
         return Request("POST", "/wp-json/anp/v1/purge", "POST /anp/v1/purge", self._headers, body)
 
