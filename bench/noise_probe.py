@@ -10,6 +10,11 @@ from an HDR histogram), and the noise model is printed and written as JSON:
 - ``within_throughput``: standard deviation of log(per-second throughput / run median).
 
     .venv/bin/python bench/noise_probe.py --runs 8 --seconds 6 --out bench/noise_model.json
+
+With ``--from-runs``, the model is computed from real run records instead (same-build runs made
+by ``anp run``), reduced by ``results.reduce_run``:
+
+    .venv/bin/python bench/noise_probe.py --from-runs results/runs/aa-* --out bench/noise_model.json
 """
 
 from __future__ import annotations
@@ -37,9 +42,21 @@ from synth import canonical_json, synthesize
 def start_site(tmp: Path) -> tuple[subprocess.Popen[str], str, int]:
     exe = Path(sys.executable).parent / "anp"
     proc = subprocess.Popen(
-        [str(exe), "target", "serve", "reference", "--port", "0", "--db", str(tmp / "ref.db"),
-         "--log-file", str(tmp / "access.log")],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            str(exe),
+            "target",
+            "serve",
+            "reference",
+            "--port",
+            "0",
+            "--db",
+            str(tmp / "ref.db"),
+            "--log-file",
+            str(tmp / "access.log"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     assert proc.stdout is not None
     deadline = time.monotonic() + 30
@@ -88,6 +105,39 @@ def one_run(host: str, port: int, payloads: list[bytes], threads: int, seconds: 
     return {"per_second": per_second, "hist": hist}
 
 
+def model_from_runs(paths: list[Path]) -> dict:
+    """The noise model of real same-build records (warm-up excluded as in anp compare)."""
+    from results import load_records, reduce_run
+    from results.metrics import per_second_successes
+
+    records = [record for _, record in load_records(paths)]
+    values: dict[str, list[float]] = {
+        k: [] for k in ("throughput_rps", "p50_ms", "p95_ms", "p99_ms")
+    }
+    within: list[float] = []
+    for record in records:
+        reduced = reduce_run(record)
+        for key in values:
+            values[key].append(reduced.values[key])
+        totals = per_second_successes(record)
+        first, last = math.ceil(record.timing.warmup_s), math.floor(record.timing.duration_s)
+        seconds = [totals.get(s, 0) for s in range(first, last)]
+        med = statistics.median(seconds)
+        within += [math.log(s / med) for s in seconds if s > 0]
+    return {
+        "measured": {
+            "source": "anp run records",
+            "runs": [r.run_id for r in records],
+            "seconds": [r.timing.duration_s for r in records],
+            "warmup": [r.timing.warmup_s for r in records],
+            "per_run": values,
+        },
+        "between": {k: statistics.stdev(math.log(v) for v in vs) for k, vs in values.items()},
+        "within_throughput": statistics.stdev(within),
+        "medians": {k: statistics.median(vs) for k, vs in values.items()},
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=8)
@@ -95,12 +145,26 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=1)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--from-runs", type=Path, nargs="+", default=None, metavar="RUN")
     args = parser.parse_args()
+    if args.from_runs:
+        model = model_from_runs(args.from_runs)
+        print(
+            json.dumps({k: model[k] for k in ("between", "within_throughput", "medians")}, indent=2)
+        )
+        if args.out:
+            args.out.write_text(
+                json.dumps(model, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+            )
+            print(f"wrote {args.out}")
+        return 0
     per_run_posts = args.seconds * 5000
     with tempfile.TemporaryDirectory(prefix="anp-noise-") as tmp:
         proc, host, port = start_site(Path(tmp))
         try:
-            values: dict[str, list[float]] = {k: [] for k in ("throughput_rps", "p50_ms", "p95_ms", "p99_ms")}
+            values: dict[str, list[float]] = {
+                k: [] for k in ("throughput_rps", "p50_ms", "p95_ms", "p99_ms")
+            }
             within: list[float] = []
             for run in range(args.runs):
                 payloads = [
@@ -114,9 +178,11 @@ def main() -> int:
                 within += [math.log(s / med) for s in seconds if s > 0]
                 for q in (50, 95, 99):
                     values[f"p{q}_ms"].append(result["hist"].get_value_at_percentile(q) / 1000)
-                print(f"run {run}: {med:.0f} req/s, p50 {values['p50_ms'][-1]:.2f} ms, "
-                      f"p95 {values['p95_ms'][-1]:.2f} ms, p99 {values['p99_ms'][-1]:.2f} ms",
-                      flush=True)
+                print(
+                    f"run {run}: {med:.0f} req/s, p50 {values['p50_ms'][-1]:.2f} ms, "
+                    f"p95 {values['p95_ms'][-1]:.2f} ms, p99 {values['p99_ms'][-1]:.2f} ms",
+                    flush=True,
+                )
         finally:
             proc.send_signal(signal.SIGTERM)
             try:
@@ -125,8 +191,11 @@ def main() -> int:
                 proc.kill()
     model = {
         "measured": {
-            "runs": args.runs, "seconds": args.seconds, "warmup": args.warmup,
-            "threads": args.threads, "cpus": os.cpu_count(),
+            "runs": args.runs,
+            "seconds": args.seconds,
+            "warmup": args.warmup,
+            "threads": args.threads,
+            "cpus": os.cpu_count(),
             "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "per_run": values,
         },

@@ -8,6 +8,7 @@ records written by older schema versions and refuses newer or unknown ones with 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,8 +43,9 @@ MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {0: _migrate
 """``version -> function`` turning a document of that version into the next version."""
 
 
-def record_path(path: Path) -> Path:
+def record_path(path: str | os.PathLike[str]) -> Path:
     """The record file for ``path``: the path itself for a file, ``path/run.json`` for a folder."""
+    path = Path(path)
     if path.is_dir():
         candidate = path / RUN_FILE
         if not candidate.is_file():
@@ -101,7 +103,7 @@ def parse_record(text: str, source: str) -> RunRecord:
         ) from None
 
 
-def load_record(path: Path) -> RunRecord:
+def load_record(path: str | os.PathLike[str]) -> RunRecord:
     """Read the record at ``path`` (a ``run.json`` file or a run folder)."""
     file = record_path(path)
     try:
@@ -116,10 +118,12 @@ def dump_record(record: RunRecord) -> str:
     return json.dumps(record.model_dump(mode="json"), indent=2, sort_keys=True) + "\n"
 
 
-def write_record(record: RunRecord, run_dir: Path, *, overwrite: bool = False) -> Path:
+def write_record(
+    record: RunRecord, run_dir: str | os.PathLike[str], *, overwrite: bool = False
+) -> Path:
     """Write ``record`` to ``run_dir/run.json`` atomically and return that path. Refuses to
     replace an existing record unless ``overwrite`` (earlier results are never destroyed)."""
-    target = run_dir / RUN_FILE
+    target = Path(run_dir) / RUN_FILE
     if target.exists() and not overwrite:
         raise RecordError(
             f"refusing to overwrite the existing run record '{target}'; "
@@ -128,12 +132,12 @@ def write_record(record: RunRecord, run_dir: Path, *, overwrite: bool = False) -
     return write_text_atomic(target, dump_record(record))
 
 
-def expand_inputs(paths: Sequence[Path]) -> list[Path]:
+def expand_inputs(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
     """Turn command-line inputs into record files. A file is taken as is; a run folder gives its
     ``run.json``; any other folder gives every record below it (``*/run.json`` and ``*.json``
     directly inside), in sorted order."""
     files: list[Path] = []
-    for path in paths:
+    for path in map(Path, paths):
         if path.is_dir() and not (path / RUN_FILE).is_file():
             found = sorted(set(path.glob(f"*/{RUN_FILE}")) | set(path.glob("*.json")))
             if not found:
@@ -147,7 +151,7 @@ def expand_inputs(paths: Sequence[Path]) -> list[Path]:
     return files
 
 
-def load_records(paths: Sequence[Path]) -> list[tuple[Path, RunRecord]]:
+def load_records(paths: Sequence[str | os.PathLike[str]]) -> list[tuple[Path, RunRecord]]:
     """Load every record named by ``paths`` (see :func:`expand_inputs`)."""
     return [(file, load_record(file)) for file in expand_inputs(paths)]
 
