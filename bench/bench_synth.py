@@ -27,6 +27,7 @@ from collections.abc import Callable
 from synth.canonical import canonical_json, post_hash
 from synth.generate import synthesize, synthesize_json
 from synth.model import Post
+from synth.tables import NATURAL, PROFILES
 
 
 def make_faker_post_bytes() -> Callable[[int], bytes]:
@@ -42,7 +43,8 @@ def make_faker_post_bytes() -> Callable[[int], bytes]:
         fake.seed_instance(seed)
         stack = fake.word()
         problem = " ".join(fake.words(nb=2))
-        n_sections = fake.random_int(2, 3)
+        size = fake.random_element(NATURAL)
+        sec_lo, sec_hi, par_lo, par_hi, lead_max, check_max, code_lo, code_hi = PROFILES[size]
         figures = [
             {
                 "kind": "figure",
@@ -50,33 +52,34 @@ def make_faker_post_bytes() -> Callable[[int], bytes]:
                 "source": "unsplash",
                 "url": fake.image_url(),
             }
-            for _ in range(fake.random_int(0, 5))
+            for _ in range(fake.random_int(0, lead_max + check_max))
         ]
         sections = []
         paragraphs = 1
-        for _ in range(n_sections):
+        for _ in range(fake.random_int(sec_lo, sec_hi)):
             blocks: list[dict[str, object]] = []
-            for _ in range(fake.random_int(2, 4)):
+            for _ in range(fake.random_int(par_lo, par_hi)):
                 blocks.append({"kind": "paragraph", "text": paragraph()})
                 paragraphs += 1
             sections.append(
                 {"heading": fake.sentence(nb_words=3).rstrip(".").lower(), "blocks": blocks}
             )
-        sections[0]["blocks"].append(
-            {"kind": "code", "language": "python", "code": "\n".join(fake.sentences(nb=5))}
-        )
+        for i in range(min(fake.random_int(code_lo, code_hi), len(sections))):
+            sections[i]["blocks"].append(
+                {"kind": "code", "language": "python", "code": "\n".join(fake.sentences(nb=5))}
+            )
         checklist = [fake.sentence(nb_words=3).rstrip(".").lower() for _ in range(5)]
         sections.append(
             {
                 "heading": "implementation checklist",
-                "blocks": [{"kind": "list", "items": checklist}, *figures[2:]],
+                "blocks": [{"kind": "list", "items": checklist}, *figures[lead_max:]],
             }
         )
         doc = {
             "breadcrumb": "| |",
             "title": f"how to handle {problem} in {stack}",
             "intro": paragraph(),
-            "lead": figures[:2],
+            "lead": figures[:lead_max],
             "sections": sections,
             "final_notes": paragraph(),
             "meta": {

@@ -1,131 +1,82 @@
-"""The post document builder: (seed, size) -> the canonical JSON document as plain dicts.
+"""The post builder: (seed, size) -> canonical JSON bytes, hash included.
 
-``build_document`` is the heart of the synthesizer. It returns the post as nested dicts and lists
-whose keys follow ``synth.model``'s field order, so ``orjson.dumps`` of it is the canonical JSON.
-``synth.generate`` turns it into bytes (``synthesize_json``) or into a ``Post``
-(``synthesize``). Building dicts first keeps both paths identical and cheap.
+``build_json`` is the heart of the synthesizer. It writes the canonical JSON of the post
+directly (keys in ``synth.model`` field order, compact, as orjson would), because that is what
+imports and corpora need; ``synth.generate.synthesize`` parses these bytes into a ``Post``.
+Tests prove the bytes equal pydantic's own serialization of the validated post for 10,000 seeds.
 
-Randomness: each field draws from its own splitmix64 stream (see ``synth.rng``):
-output ``i`` of field ``f`` for a post with key ``k`` is ``mix64((k ^ name_key(f)) + i * GOLDEN)``
-where ``k = mix64(name_key(GENERATOR_VERSION) ^ mix64(seed))``. Several small choices are taken
-from one output with ``divmod``. Bank walks use ``(start + i * step) % len(bank)`` with prime
-bank sizes, so entries do not repeat within a post.
+Randomness: each field draws from its own splitmix64 stream (see ``synth.rng``): output ``i``
+of field ``f`` for the post keyed ``k`` is ``mix64((k ^ name_key(f)) + i * GOLDEN mod 2**64)``,
+where ``k = mix64(name_key(GENERATOR_VERSION) ^ mix64(seed))``. Several small choices come from
+one output with ``divmod``. Bank walks use ``(start + i * step) % len(bank)`` with prime bank
+sizes, so entries do not repeat within a normal post.
+
+The hash: sha256 over the bytes written with ``"hash":""``, first 24 hex digits, then spliced
+into the empty slot (see ``synth.canonical.post_hash`` for the definition).
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from typing import Any
+from hashlib import sha256
 
-from synth.data import code, images, prose, topics
-from synth.data.faker_tables import COMPANIES, PERSON_NAMES
-from synth.invariants import (
-    AI_STYLE_MARKER,
-    IMAGE_HEAVY_FIGURES,
-    REVIEW_QUALITY_BELOW,
-    WORDS_PER_MINUTE,
-)
-from synth.rng import GOLDEN, MASK64, mix64, name_key
+from synth import tables as t
+from synth.canonical import HASH_LENGTH
+from synth.data import images, prose, topics
+from synth.invariants import IMAGE_HEAVY_FIGURES, REVIEW_QUALITY_BELOW, WORDS_PER_MINUTE
+from synth.rng import GOLDEN, MASK64
 from synth.seeds import MAX_SEED
-from synth.version import GENERATOR_NAME, GENERATOR_VERSION
 
 BREADCRUMB = "| |"
 """The breadcrumb line of every post (as in the specimen)."""
 
-FIRST_REVIEW_DATE = date(2024, 1, 1)
-REVIEW_DAYS = 1035
-"""``revision.last_reviewed`` is FIRST_REVIEW_DATE plus 0..REVIEW_DAYS-1 days (from the seed)."""
-
-PROFILES: dict[str, tuple[int, int, int, int, int, int, int, int]] = {
-    "s": (1, 2, 1, 2, 1, 1, 1, 1),
-    "m": (2, 3, 2, 4, 2, 3, 1, 1),
-    "l": (10, 12, 5, 8, 3, 3, 2, 4),
-    "xl": (36, 40, 10, 12, 3, 4, 10, 12),
-}
-"""Per size: (regular sections min, max; paragraphs per section min, max; lead figures max;
-checklist figures max; code blocks min, max). The checklist section comes on top."""
-NATURAL = ("s", "s", "m", "m", "m", "m", "m", "m", "m", "l")
-"""size=None: the seed picks a profile from this list (20% s, 70% m, 10% l)."""
-
-VERSION_KEY = name_key(GENERATOR_VERSION)
-
-F_TOPIC = name_key("topic")
-F_REFERENCE = name_key("reference")
-_F_SIZE = name_key("size")
-_F_LAYOUT = name_key("layout")
-_F_PARAGRAPHS = name_key("paragraphs")
-_F_TAILS = name_key("tails")
-_F_PEOPLE = name_key("people")
-_F_HEADINGS = name_key("headings")
-_F_CODE = name_key("code")
-_F_FIGURES = name_key("figures")
-_F_CHECKLIST = name_key("checklist")
-_F_META = name_key("meta")
-_F_SCORE = name_key("score")
-_F_REVISION = name_key("revision")
-_F_NOTES = name_key("notes")
-_F_SIMILAR = name_key("similar")
-
-_STACKS = topics.STACKS
-_PROBLEMS = topics.PROBLEMS
-_SCENARIOS = topics.SCENARIOS
-_TITLES = topics.TITLE_TEMPLATES
-_N_STACKS = len(_STACKS)
-_N_PROBLEMS = len(_PROBLEMS)
-_N_SCENARIOS = len(_SCENARIOS)
-_N_TITLES = len(_TITLES)
-_BANK = tuple((text, "{" in text) for text in prose.PARAGRAPHS)
-_N_BANK = len(_BANK)
-_TAILS = tuple((" " + t, "{" in t, "{owner}" in t, "{company}" in t) for t in prose.TAILS)
-_N_TAILS = len(_TAILS)
-_HEADINGS = prose.HEADINGS
-_N_HEADINGS = len(_HEADINGS)
-_ITEMS = prose.CHECKLIST_ITEMS
-_ITEM_WORDS = tuple(item.count(" ") + 1 for item in _ITEMS)
-_N_ITEMS = len(_ITEMS)
-_N_PEOPLE = len(PERSON_NAMES)
-_N_COMPANIES = len(COMPANIES)
-_N_PHOTOS = len(images.UNSPLASH_PHOTOS)
-_UNSPLASH_URLS = tuple(images.UNSPLASH_URL.format(photo=p) for p in images.UNSPLASH_PHOTOS)
+_M = MASK64
+_G = GOLDEN
+_C1 = 0xBF58476D1CE4E5B9
+_C2 = 0x94D049BB133111EB
+_N_STACKS = len(t.STACKS)
+_N_PROBLEMS = len(t.PROBLEMS)
+_N_SCENARIOS = len(t.SCENARIOS)
+_N_TITLES = len(t.TITLES)
+_N_BANK = len(t.BANK)
+_N_TAILS = len(t.TAILS)
+_N_HEADINGS = len(t.HEADINGS)
+_N_ITEMS = len(t.ITEMS)
+_N_PEOPLE = len(t.PEOPLE)
+_N_ORGS = len(t.ORGANIZATIONS)
+_N_PHOTOS = len(t.UNSPLASH_URLS)
 _N_TAGS = len(images.LOREMFLICKR_TAGS)
-_N_COMMON = len(topics.COMMON_TOOLS)
-_REVIEW_DATES = tuple(
-    (FIRST_REVIEW_DATE + timedelta(days=i)).isoformat() for i in range(REVIEW_DAYS)
-)
-_SNIPPETS = tuple(code.SNIPPETS[stack.snippets] for stack in _STACKS)
-_STACK_LISTS = tuple((s.name, s.area, s.language) for s in _STACKS)
-_NOTE_SETS = tuple(
-    (prose.NOTES[0], *(prose.NOTES[i + 1] for i in range(6) if mask >> i & 1)) for mask in range(64)
-)
-_AI_STYLE = tuple(AI_STYLE_MARKER in brief for brief in topics.BRIEF_TEMPLATES)
+_N_KINDS = len(images.CAPTION_KINDS)
+_N_COMMON = len(t.COMMON_TOOLS)
+_N_INTROS = len(topics.INTRO_TEMPLATES)
+_N_FINALS = len(topics.FINAL_TEMPLATES)
 _N_SUMMARY = len(topics.SUMMARY_TEMPLATES)
 _N_FOCUS = len(topics.SUMMARY_FOCUS)
 _N_BRIEF = len(topics.BRIEF_TEMPLATES)
 _N_ACTIONS = len(topics.ACTIONS)
 _N_DIFFICULTIES = len(topics.DIFFICULTIES)
 _N_STATUSES = len(topics.STATUSES)
-_N_INTROS = len(topics.INTRO_TEMPLATES)
-_N_FINALS = len(topics.FINAL_TEMPLATES)
+_SEED_MOD = MAX_SEED + 1
 
-# Shared read-only entity dicts (synthesize maps them to shared Entity models).
-STACK_ENTITIES = tuple({"name": s.name, "type": "stack"} for s in _STACKS)
-AREA_ENTITIES = tuple({"name": s.area, "type": "area"} for s in _STACKS)
-PROBLEM_ENTITIES = tuple({"name": p, "type": "problem"} for p in _PROBLEMS)
+
+def _mix(z: int) -> int:
+    z = ((z ^ (z >> 30)) * _C1) & _M
+    z = ((z ^ (z >> 27)) * _C2) & _M
+    return z ^ (z >> 31)
 
 
 def post_key(seed: int) -> int:
     """The per-post key of ``seed`` under this generator version."""
-    return mix64(VERSION_KEY ^ mix64(seed))
+    return _mix(t.VERSION_KEY ^ _mix(seed))
 
 
-def draw(key: int, field: int, i: int) -> int:
+def draw(key: int, field: int, i: int = 1) -> int:
     """Output ``i`` (1-based) of the stream of ``field`` for the post keyed ``key``."""
-    return mix64(((key ^ field) + i * GOLDEN) & MASK64)
+    return _mix(((key ^ field) + i * _G) & _M)
 
 
 def topic_indices(key: int) -> tuple[int, int, int, int]:
     """(stack, problem, scenario, title template) indices of the post keyed ``key``."""
-    x = draw(key, F_TOPIC, 1)
+    x = _mix(((key ^ t.F_TOPIC) + _G) & _M)
     x, stack = divmod(x, _N_STACKS)
     x, problem = divmod(x, _N_PROBLEMS)
     x, scenario = divmod(x, _N_SCENARIOS)
@@ -134,35 +85,36 @@ def topic_indices(key: int) -> tuple[int, int, int, int]:
 
 def title_and_reference(seed: int) -> tuple[str, str]:
     """The title and reference of ``seed``'s post, without building it."""
-    key = mix64(VERSION_KEY ^ mix64(seed))
+    key = _mix(t.VERSION_KEY ^ _mix(seed))
     stack, problem, scenario, template = topic_indices(key)
-    title = _TITLES[template].format(
-        problem=_PROBLEMS[problem], stack=_STACKS[stack].name, scenario=_SCENARIOS[scenario]
+    title = t.TITLES[template].format(
+        problem=t.PROBLEMS[problem], stack=t.STACK_NAMES[stack], scenario=t.SCENARIOS[scenario]
     )
-    return title, f"anp-ref-{seed:06d}-{draw(key, F_REFERENCE, 1) % 10000:04d}"
+    return title, f"anp-ref-{seed:06d}-{_mix(((key ^ t.F_REFERENCE) + _G) & _M) % 10000:04d}"
 
 
-def build_document(seed: int, size: str | None) -> dict[str, Any]:
-    """The post for (seed, size) as a canonical-order dict tree with ``meta.hash`` = "".
+def build_json(seed: int, size: str | None) -> bytes:
+    """The canonical JSON bytes of the post for (seed, size), hash included.
 
     ``seed`` and ``size`` must already be valid (``synth.generate`` checks them).
     """
-    key = mix64(VERSION_KEY ^ mix64(seed))
+    mix = _mix
+    key = mix(t.VERSION_KEY ^ mix(seed))
 
     # --- topic -------------------------------------------------------------------------------
-    x = mix64(((key ^ F_TOPIC) + GOLDEN) & MASK64)
+    x = mix(((key ^ t.F_TOPIC) + _G) & _M)
     x, stack_i = divmod(x, _N_STACKS)
     x, problem_i = divmod(x, _N_PROBLEMS)
     x, scenario_i = divmod(x, _N_SCENARIOS)
     title_i = x % _N_TITLES
-    stack = _STACKS[stack_i]
+    stack = t.STACKS[stack_i]
     stack_name = stack.name
-    problem = _PROBLEMS[problem_i]
-    scenario = _SCENARIOS[scenario_i]
-    x = mix64(((key ^ _F_PEOPLE) + GOLDEN) & MASK64)
+    problem = t.PROBLEMS[problem_i]
+    scenario = t.SCENARIOS[scenario_i]
+    x = mix(((key ^ t.F_PEOPLE) + _G) & _M)
     x, owner_i = divmod(x, _N_PEOPLE)
-    owner = PERSON_NAMES[owner_i]
-    company = COMPANIES[x % _N_COMPANIES]
+    owner = t.PEOPLE[owner_i]
+    company = t.ORGANIZATIONS[x % _N_ORGS]
     fmt = {
         "problem": problem,
         "stack": stack_name,
@@ -174,9 +126,9 @@ def build_document(seed: int, size: str | None) -> dict[str, Any]:
 
     # --- layout ------------------------------------------------------------------------------
     if size is None:
-        size = NATURAL[mix64(((key ^ _F_SIZE) + GOLDEN) & MASK64) % 10]
-    sec_lo, sec_hi, par_lo, par_hi, lead_max, check_max, code_lo, code_hi = PROFILES[size]
-    x = mix64(((key ^ _F_LAYOUT) + GOLDEN) & MASK64)
+        size = t.NATURAL[mix(((key ^ t.F_SIZE) + _G) & _M) % 10]
+    sec_lo, sec_hi, par_lo, par_hi, lead_max, check_max, code_lo, code_hi = t.PROFILES[size]
+    x = mix(((key ^ t.F_LAYOUT) + _G) & _M)
     x, r = divmod(x, sec_hi - sec_lo + 1)
     n_sections = sec_lo + r
     x, n_lead = divmod(x, lead_max + 1)
@@ -189,84 +141,95 @@ def build_document(seed: int, size: str | None) -> dict[str, Any]:
     n_items = 3 + x % 5
     code_every = n_sections // n_code
     code_sections = {(code_offset + j * code_every) % n_sections for j in range(n_code)}
-    counts = mix64(((key ^ _F_LAYOUT) + 2 * GOLDEN) & MASK64)
+    counts = mix(((key ^ t.F_LAYOUT) + 2 * _G) & _M)
     span = par_hi - par_lo + 1
 
     # --- sections ----------------------------------------------------------------------------
-    x = mix64(((key ^ _F_PARAGRAPHS) + GOLDEN) & MASK64)
+    x = mix(((key ^ t.F_PARAGRAPHS) + _G) & _M)
     x, p_pos = divmod(x, _N_BANK)
     p_step = 1 + x % (_N_BANK - 1)
-    x = mix64(((key ^ _F_HEADINGS) + GOLDEN) & MASK64)
+    x = mix(((key ^ t.F_HEADINGS) + _G) & _M)
     x, h_pos = divmod(x, _N_HEADINGS)
     h_step = 1 + x % (_N_HEADINGS - 1)
-    snippets = _SNIPPETS[stack_i]
-    n_snippets = len(snippets)
-    s_pos = mix64(((key ^ _F_CODE) + GOLDEN) & MASK64) % n_snippets
-    code_lang = stack.code_language
-    tail_state = key ^ _F_TAILS
+    code_blocks = t.CODE_BLOCKS[stack_i]
+    n_snippets = len(code_blocks)
+    s_pos = mix(((key ^ t.F_CODE) + _G) & _M) % n_snippets
+    opens = t.OPEN_BY_STACK[stack_i]
+    open_words = t.WORDS_BY_STACK[stack_i]
+    closes = t.CLOSE_BY_STACK[stack_i]
+    code_blocks = t.CODE_BLOCKS_COMMA[stack_i]
+    tail_state = key ^ t.F_TAILS
     tail_word = 0
     tail_left = 0
     owner_used = False
     company_used = False
     words = 0
     n_paragraphs = 1
-    sections: list[dict[str, Any]] = []
+    out: list[str] = []
+    add = out.append
     for s_i in range(n_sections):
         counts, r = divmod(counts, span)
         n_par = par_lo + r
         n_paragraphs += n_par
-        code_after = (
-            (n_par - 1 if (s_i + code_offset) % 2 == 0 else 0) if s_i in code_sections else -1
-        )
-        blocks: list[dict[str, Any]] = []
-        for p_i in range(n_par):
-            text, needs_fmt = _BANK[p_pos]
-            p_pos = (p_pos + p_step) % _N_BANK
-            if needs_fmt:
-                text = text.format_map(fmt)
-            if not tail_left:
-                tail_state = (tail_state + GOLDEN) & MASK64
-                tail_word = mix64(tail_state)
-                tail_left = 10
-            tail_left -= 1
-            t = tail_word & 63
-            tail_word >>= 6
-            if t < _N_TAILS:
-                tail, t_fmt, t_owner, t_company = _TAILS[t]
-                if t_fmt:
-                    tail = tail.format_map(fmt)
-                    owner_used = owner_used or t_owner
-                    company_used = company_used or t_company
-                text += tail
-            words += text.count(" ")
-            blocks.append({"kind": "paragraph", "text": text})
-            if p_i == code_after:
-                blocks.append({"kind": "code", "language": code_lang, "code": snippets[s_pos]})
-                s_pos = (s_pos + 1) % n_snippets
-        heading = _HEADINGS[h_pos]
+        code_after = -1
+        if s_i in code_sections:
+            code_after = n_par - 1 if (s_i + code_offset) % 2 == 0 else 0
+        heading = t.HEADINGS[h_pos]
         h_pos = (h_pos + h_step) % _N_HEADINGS
         if s_i >= _N_HEADINGS:
             heading = f"{heading}, part {s_i // _N_HEADINGS + 1}"
-        sections.append({"heading": heading, "blocks": blocks})
-    words += n_paragraphs - 1
+        add(f'{{"heading":"{heading}","blocks":[')
+        for p_i in range(n_par):
+            opening = opens[p_pos]
+            if opening is None:
+                text = t.BANK[p_pos].format_map(fmt)
+                words += text.count(" ") + 1
+                add(t.PARAGRAPH_OPEN + text)
+            else:
+                add(opening)
+                words += open_words[p_pos]
+            p_pos = (p_pos + p_step) % _N_BANK
+            if not tail_left:
+                tail_state = (tail_state + _G) & _M
+                tail_word = mix(tail_state)
+                tail_left = 10
+            tail_left -= 1
+            closing = closes[tail_word & 63]
+            if closing is None:
+                tail_i = tail_word & 63
+                tail = t.TAILS[tail_i].format_map(fmt)
+                words += tail.count(" ")
+                owner_used = owner_used or t.TAIL_OWNER[tail_i]
+                company_used = company_used or t.TAIL_COMPANY[tail_i]
+                add(tail + '"},')
+            else:
+                add(closing[0])
+                words += closing[1]
+            tail_word >>= 6
+            if p_i == code_after:
+                add(code_blocks[s_pos])
+                s_pos = (s_pos + 1) % n_snippets
+        out[-1] = out[-1][:-1]
+        add("]},")
+    body = "".join(out)
 
     # --- figures -----------------------------------------------------------------------------
     n_figs = n_lead + n_check_figs
-    figures: list[dict[str, Any]] = []
-    image_sources: list[dict[str, Any]] = []
+    figures: list[str] = []
+    sources: list[str] = []
     if n_figs:
-        x = mix64(((key ^ _F_FIGURES) + GOLDEN) & MASK64)
+        x = mix(((key ^ t.F_FIGURES) + _G) & _M)
         x, ph_pos = divmod(x, _N_PHOTOS)
         x, r = divmod(x, _N_PHOTOS - 1)
         ph_step = 1 + r
-        x, kind_i = divmod(x, len(images.CAPTION_KINDS))
+        x, kind_i = divmod(x, _N_KINDS)
         prefix = f"{problem} with {stack_name} {images.CAPTION_KINDS[kind_i]} "
         for n in range(1, n_figs + 1):
             x, r = divmod(x, 5)
-            caption = prefix + str(n)
+            caption = f"{prefix}{n}"
             if r:
                 source = images.UNSPLASH_SOURCE
-                url = _UNSPLASH_URLS[ph_pos]
+                url = t.UNSPLASH_URLS[ph_pos]
                 ph_pos = (ph_pos + ph_step) % _N_PHOTOS
             else:
                 x, tag = divmod(x, _N_TAGS)
@@ -274,28 +237,29 @@ def build_document(seed: int, size: str | None) -> dict[str, Any]:
                 url = images.LOREMFLICKR_URL.format(
                     tags=images.LOREMFLICKR_TAGS[tag], lock=(seed + n - 1) % 1_000_000
                 )
-            figures.append({"kind": "figure", "caption": caption, "source": source, "url": url})
-            image_sources.append({"source": source, "url": url, "caption": caption})
+            figures.append(
+                f'{{"kind":"figure","caption":"{caption}","source":"{source}","url":"{url}"}}'
+            )
+            sources.append(f'{{"source":"{source}","url":"{url}","caption":"{caption}"}}')
 
     # --- checklist ---------------------------------------------------------------------------
-    x = mix64(((key ^ _F_CHECKLIST) + GOLDEN) & MASK64)
+    x = mix(((key ^ t.F_CHECKLIST) + _G) & _M)
     x, c_pos = divmod(x, _N_ITEMS)
     c_step = 1 + x % (_N_ITEMS - 1)
-    checklist = []
+    items = []
     for _ in range(n_items):
-        checklist.append(_ITEMS[c_pos])
-        words += _ITEM_WORDS[c_pos]
+        items.append(t.ITEMS[c_pos])
+        words += t.ITEM_WORDS[c_pos]
         c_pos = (c_pos + c_step) % _N_ITEMS
-    check_blocks: list[dict[str, Any]] = [{"kind": "list", "items": list(checklist)}]
-    check_blocks += figures[n_lead:]
-    sections.append({"heading": prose.CHECKLIST_HEADING, "blocks": check_blocks})
+    checklist = '["' + '","'.join(items) + '"]'
+    check_figures = "".join("," + f for f in figures[n_lead:])
 
     intro = topics.INTRO_TEMPLATES[intro_i].format_map(fmt)
     final_notes = topics.FINAL_TEMPLATES[final_i].format_map(fmt)
     words += intro.count(" ") + final_notes.count(" ") + 2
 
     # --- meta --------------------------------------------------------------------------------
-    x = mix64(((key ^ _F_META) + GOLDEN) & MASK64)
+    x = mix(((key ^ t.F_META) + _G) & _M)
     x, summary_i = divmod(x, _N_SUMMARY)
     x, focus_i = divmod(x, _N_FOCUS)
     x, brief_i = divmod(x, _N_BRIEF)
@@ -306,96 +270,72 @@ def build_document(seed: int, size: str | None) -> dict[str, Any]:
     view_count = x % 1_000_000
     tool_b = (tool_a + 1 + tool_b) % _N_COMMON
 
-    x = mix64(((key ^ _F_SCORE) + GOLDEN) & MASK64)
+    x = mix(((key ^ t.F_SCORE) + _G) & _M)
     x, quality = divmod(x, 61)
     x, freshness = divmod(x, 101)
     x, depth = divmod(x, 81)
     quality += 40
     clarity = x % 61 + 40
 
-    x = mix64(((key ^ _F_REVISION) + GOLDEN) & MASK64)
+    x = mix(((key ^ t.F_REVISION) + _G) & _M)
     x, status_i = divmod(x, _N_STATUSES)
     x, major = divmod(x, 3)
     x, minor = divmod(x, 10)
     x, patch = divmod(x, 10)
     status = topics.STATUSES[status_i]
-    last_reviewed = _REVIEW_DATES[x % REVIEW_DAYS]
+    last_reviewed = t.REVIEW_DATES[x % t.REVIEW_DAYS]
+    reference = f"anp-ref-{seed:06d}-{mix(((key ^ t.F_REFERENCE) + _G) & _M) % 10000:04d}"
+    review = quality < REVIEW_QUALITY_BELOW or status == "draft"
 
-    entities = [STACK_ENTITIES[stack_i], AREA_ENTITIES[stack_i], PROBLEM_ENTITIES[problem_i]]
+    entities = t.ENTITIES_JSON[stack_i] + "," + t.PROBLEM_ENTITY_JSON[problem_i]
     if owner_used:
-        entities.append({"name": owner, "type": "person"})
+        entities += f',{{"name":"{owner}","type":"person"}}'
     if company_used:
-        entities.append({"name": company, "type": "organization"})
-
-    meta = {
-        "topic": f"{problem} / {stack_name}",
-        "summary": topics.SUMMARY_TEMPLATES[summary_i].format(
-            problem=problem, stack=stack_name, focus=topics.SUMMARY_FOCUS[focus_i]
-        ),
-        "ai_outline": {
-            "context": scenario,
-            "problem": problem,
-            "stack": stack_name,
-            "recommended_action": topics.ACTIONS[action_i],
-        },
-        "ai_brief": topics.BRIEF_TEMPLATES[brief_i],
-        "stack": list(_STACK_LISTS[stack_i]),
-        "tools": [*stack.tools, topics.COMMON_TOOLS[tool_a], topics.COMMON_TOOLS[tool_b]],
-        "code_language": code_lang,
-        "difficulty": topics.DIFFICULTIES[difficulty_i],
-        "reading_time": max(1, -(-words // WORDS_PER_MINUTE)),
-        "view_count": view_count,
-        "score": {
-            "quality": quality,
-            "freshness": freshness,
-            "depth": depth + 20,
-            "clarity": clarity,
-        },
-        "revision": {
-            "status": status,
-            "version": f"{major + 1}.{minor}.{patch}",
-            "last_reviewed": last_reviewed,
-        },
-        "reference": f"anp-ref-{seed:06d}-{draw(key, F_REFERENCE, 1) % 10000:04d}",
-        "hash": "",
-        "flags": {
-            "ai_generated_style": _AI_STYLE[brief_i],
-            "has_images": n_figs > 0,
-            "image_heavy": n_figs >= IMAGE_HEAVY_FIGURES,
-            "needs_human_review": quality < REVIEW_QUALITY_BELOW or status == "draft",
-        },
-        "checklist": checklist,
-        "entities": entities,
-        "image_sources": image_sources,
-        "payload": {
-            "source_id": f"alphanode-{seed:06d}",
-            "generator": GENERATOR_NAME,
-            "paragraphs": n_paragraphs,
-            "scenario": scenario,
-            "seed": seed,
-            "generator_version": GENERATOR_VERSION,
-        },
-        "notes": list(_NOTE_SETS[1 + mix64(((key ^ _F_NOTES) + GOLDEN) & MASK64) % 63]),
-    }
+        entities += f',{{"name":"{company}","type":"organization"}}'
+    summary = topics.SUMMARY_TEMPLATES[summary_i].format(
+        problem=problem, stack=stack_name, focus=topics.SUMMARY_FOCUS[focus_i]
+    )
+    notes = t.NOTES_JSON[1 + mix(((key ^ t.F_NOTES) + _G) & _M) % 63]
+    bools = t.JSON_BOOL
 
     # --- similar posts -----------------------------------------------------------------------
-    x = mix64(((key ^ _F_SIMILAR) + GOLDEN) & MASK64)
+    x = mix(((key ^ t.F_SIMILAR) + _G) & _M)
     x, n_similar = divmod(x, 4)
-    similar: list[dict[str, Any]] = []
+    similar = []
     other = seed
     for _ in range(n_similar):
         x, gap = divmod(x, 997)
-        other = (other + 1 + gap) % (MAX_SEED + 1)
-        title, reference = title_and_reference(other)
-        similar.append({"title": title, "reference": reference})
+        other = (other + 1 + gap) % _SEED_MOD
+        other_title, other_reference = title_and_reference(other)
+        similar.append(f'{{"title":"{other_title}","reference":"{other_reference}"}}')
 
-    return {
-        "breadcrumb": BREADCRUMB,
-        "title": _TITLES[title_i].format_map(fmt),
-        "intro": intro,
-        "lead": figures[:n_lead],
-        "sections": sections,
-        "final_notes": final_notes,
-        "meta": meta,
-        "similar_posts": similar,
-    }
+    head = (
+        f'{{"breadcrumb":"{BREADCRUMB}","title":"{t.TITLES[title_i].format_map(fmt)}",'
+        f'"intro":"{intro}","lead":[{",".join(figures[:n_lead])}],"sections":[{body}'
+        f'{{"heading":"{prose.CHECKLIST_HEADING}","blocks":[{{"kind":"list","items":{checklist}}}'
+        f'{check_figures}]}}],"final_notes":"{final_notes}",'
+        f'"meta":{{"topic":"{problem} / {stack_name}","summary":"{summary}",'
+        f'"ai_outline":{{"context":"{scenario}","problem":"{problem}","stack":"{stack_name}",'
+        f'"recommended_action":"{topics.ACTIONS[action_i]}"}},'
+        f'"ai_brief":"{topics.BRIEF_TEMPLATES[brief_i]}","stack":{t.STACK_JSON[stack_i]},'
+        f'"tools":[{t.TOOLS_JSON[stack_i]}"{t.COMMON_TOOLS[tool_a]}","{t.COMMON_TOOLS[tool_b]}"],'
+        f'"code_language":"{stack.code_language}",'
+        f'"difficulty":"{topics.DIFFICULTIES[difficulty_i]}",'
+        f'"reading_time":{max(1, -(-words // WORDS_PER_MINUTE))},"view_count":{view_count},'
+        f'"score":{{"quality":{quality},"freshness":{freshness},"depth":{depth + 20},'
+        f'"clarity":{clarity}}},"revision":{{"status":"{status}",'
+        f'"version":"{major + 1}.{minor}.{patch}","last_reviewed":"{last_reviewed}"}},'
+        f'"reference":"{reference}","hash":"'
+    ).encode()
+    rest = (
+        f'","flags":{{"ai_generated_style":{bools[t.AI_STYLE[brief_i]]},'
+        f'"has_images":{bools[n_figs > 0]},"image_heavy":{bools[n_figs >= IMAGE_HEAVY_FIGURES]},'
+        f'"needs_human_review":{bools[review]}}},"checklist":{checklist},'
+        f'"entities":[{entities}],"image_sources":[{",".join(sources)}],'
+        f'"payload":{{"source_id":"alphanode-{seed:06d}{t.PAYLOAD_GENERATOR}{n_paragraphs},'
+        f'"scenario":"{scenario}","seed":{seed}{t.PAYLOAD_VERSION},"notes":{notes}}},'
+        f'"similar_posts":[{",".join(similar)}]}}'
+    ).encode()
+    digest = sha256(head)
+    digest.update(rest)
+    return b"".join((head, digest.hexdigest()[:HASH_LENGTH].encode(), rest))

@@ -15,22 +15,11 @@ with ``synth.construct.make``; the tests prove every post valid instead.
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 import orjson
 
-from synth.build import (
-    AREA_ENTITIES,
-    PROBLEM_ENTITIES,
-    PROFILES,
-    STACK_ENTITIES,
-    build_document,
-    post_key,
-    title_and_reference,
-    topic_indices,
-)
-from synth.canonical import HASH_LENGTH
+from synth.build import build_json, post_key, title_and_reference, topic_indices
 from synth.construct import make
 from synth.errors import SynthError
 from synth.model import (
@@ -51,21 +40,15 @@ from synth.model import (
     SimilarPost,
 )
 from synth.seeds import check_seed
+from synth.tables import PROFILES
 
 SIZES: tuple[str, ...] = ("s", "m", "l", "xl")
 """Size presets, by mean canonical JSON size: ``s`` about 4 KB, ``m`` about 5.5 KB (like the
 specimen), ``l`` about 20 KB, ``xl`` about 100 KB (90 to 106 KB). ``None`` lets the seed pick
 s, m or l (20/70/10 %), a mean of about 6.7 KB."""
 
-_HASH_SLOT = b'"hash":""'
-_HASH_START = b'"hash":"'
-
-# Shared immutable models (all fields are str or bool), keyed by the identity of their dicts.
-_SHARED_ENTITIES: dict[int, Entity] = {
-    id(d): make(Entity, dict(d))
-    for group in (STACK_ENTITIES, AREA_ENTITIES, PROBLEM_ENTITIES)
-    for d in group
-}
+# Shared immutable models (all their fields are str or bool).
+_ENTITIES: dict[tuple[str, str], Entity] = {}
 _FLAGS: dict[tuple[bool, bool, bool, bool], Flags] = {
     (a, b, c, d): make(
         Flags,
@@ -92,21 +75,13 @@ def _check_size(size: object) -> str | None:
     )
 
 
-def _document_and_bytes(seed: int, size: str | None) -> tuple[dict[str, Any], bytes, str]:
-    check_seed(seed)
-    doc = build_document(seed, _check_size(size))
-    unhashed = orjson.dumps(doc)
-    digest = hashlib.sha256(unhashed).hexdigest()[:HASH_LENGTH]
-    return doc, unhashed, digest
-
-
 def synthesize_json(seed: int, *, size: str | None = None) -> bytes:
     """The canonical JSON bytes of ``synthesize(seed, size=size)``, without building the model.
 
     The fast path for import payloads and corpora. Same errors as ``synthesize``.
     """
-    _, unhashed, digest = _document_and_bytes(seed, size)
-    return unhashed.replace(_HASH_SLOT, _HASH_START + digest.encode() + b'"', 1)
+    check_seed(seed)
+    return build_json(seed, _check_size(size))
 
 
 def synthesize(seed: int, *, size: str | None = None) -> Post:
@@ -116,13 +91,13 @@ def synthesize(seed: int, *, size: str | None = None) -> Post:
     the body's length only: the topic, title, reference and similar posts depend on the seed
     alone. Raises ``SeedError`` for a bad seed and ``SynthError`` for a bad size.
     """
-    doc, _, digest = _document_and_bytes(seed, size)
-    doc["meta"]["hash"] = digest
-    return _to_post(doc)
+    check_seed(seed)
+    return _to_post(orjson.loads(build_json(seed, _check_size(size))))
 
 
 def _to_post(doc: dict[str, Any]) -> Post:
-    """Wrap a fresh document's dicts into models, in place (the dicts become the models')."""
+    """Wrap a freshly parsed canonical document into models, in place (its dicts become the
+    models' ``__dict__``). Trusted: the document comes from ``build_json``."""
     blocks = _BLOCKS
     doc["lead"] = [make(Figure, f) for f in doc["lead"]]
     sections = []
@@ -143,8 +118,15 @@ def _to_post(doc: dict[str, Any]) -> Post:
             flags["needs_human_review"],
         )
     ]
-    shared = _SHARED_ENTITIES
-    meta["entities"] = [shared.get(id(e)) or make(Entity, e) for e in meta["entities"]]
+    entities = []
+    for entity in meta["entities"]:
+        known = _ENTITIES.get((entity["name"], entity["type"]))
+        if known is None:
+            known = make(Entity, entity)
+            if entity["type"] != "person" and entity["type"] != "organization":
+                _ENTITIES[entity["name"], entity["type"]] = known
+        entities.append(known)
+    meta["entities"] = entities
     meta["image_sources"] = [make(ImageSource, i) for i in meta["image_sources"]]
     meta["payload"] = make(Payload, meta["payload"])
     doc["meta"] = make(Meta, meta)
