@@ -156,6 +156,14 @@ def register(subparsers: Any) -> None:
     h.set_defaults(func=_history)
 
 
+def _console() -> Any:
+    """A console that does not squeeze tables to 80 columns when the output is not a terminal."""
+    from rich.console import Console
+
+    console = Console()
+    return console if console.is_terminal else Console(width=160)
+
+
 def _reduce(paths: list[Path]) -> tuple[list[Any], list[Any]]:
     from results.metrics import reduce_run
     from results.store import load_records
@@ -194,7 +202,7 @@ def _compare(args: argparse.Namespace) -> int:
     elif args.format == "json":
         print(json.dumps(_comparison_json(comparison), indent=2, sort_keys=True))
     else:
-        print_comparison(comparison)
+        print_comparison(comparison, _console())
         if html_path is not None:
             print(f"HTML report: {html_path}")
     return comparison.exit_code
@@ -233,7 +241,6 @@ def _comparison_json(c: Any) -> dict[str, Any]:
 def _runs(args: argparse.Namespace) -> int:
     import json
 
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
@@ -279,7 +286,7 @@ def _runs(args: argparse.Namespace) -> int:
             continue
         table.add_row(
             Text(row.run_id),
-            Text(row.started_at),
+            Text(row.started_at[:19].replace("T", " ")),
             Text(row.target),
             Text(row.release),
             Text(row.scenarios),
@@ -289,7 +296,7 @@ def _runs(args: argparse.Namespace) -> int:
             "" if row.error_ratio is None else f"{row.error_ratio * 100:.2f}%",
             Text(row.verification, style="red" if row.verification.startswith("LOST") else ""),
         )
-    Console().print(table)
+    _console().print(table)
     return 0
 
 
@@ -313,5 +320,5 @@ def _history(args: argparse.Namespace) -> int:
     if args.format == "markdown":
         print(markdown, end="")
     else:
-        print_history(history)
+        print_history(history, _console())
     return history.exit_code
