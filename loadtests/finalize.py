@@ -33,8 +33,9 @@ from loadtests.aggregate import compute_totals, overall_percentiles, sum_errors
 from loadtests.checks import all_passed, evaluate_checks, merge_checks
 from loadtests.measurements import CheckSpec, Measurements
 from loadtests.verify import verify_posts
+from loadtests.verify_parallel import verify_in_processes, worker_count
 from results import Environment, RunRecord, Timing, Verification
-from synth import GENERATOR_VERSION
+from synth import GENERATOR_VERSION, count_seeds, merge_ranges
 from targets.base import Target
 
 log = logging.getLogger(__name__)
@@ -157,12 +158,22 @@ def run_verification(measurements: Measurements, target: Target | None) -> Verif
                     error=f"the target did not answer its health check at {target.base_url} "
                     f"({why}); nothing could be read back",
                 )
-            return verify_posts(
+        acknowledged = merge_ranges(tuple(r) for r in measurements.seeds.acknowledged)
+        sent = merge_ranges(tuple(r) for r in measurements.seeds.sent)
+        workers = worker_count(count_seeds(merge_ranges((*acknowledged, *sent))))
+        definition = measurements.target.definition
+        if workers > 1 and definition:
+            return verify_in_processes(
+                definition,
                 target,
-                sender,
-                acknowledged=tuple(measurements.seeds.acknowledged),
-                sent=tuple(measurements.seeds.sent),
+                acknowledged=acknowledged,
+                sent=sent,
                 size=measurements.load.size,
+                workers=workers,
+            )
+        with Sender(target.base_url, timeouts, max_connections=8) as sender:
+            return verify_posts(
+                target, sender, acknowledged=acknowledged, sent=sent, size=measurements.load.size
             )
     except Exception as exc:  # a harness bug must not lose the record
         log.exception("verification failed")

@@ -60,7 +60,7 @@ class _Tally:
             refs.append(reference)
 
 
-def _subtract(ranges: SeedRanges, minus: SeedRanges) -> SeedRanges:
+def subtract_ranges(ranges: SeedRanges, minus: SeedRanges) -> SeedRanges:
     """Seeds in ``ranges`` that are not in ``minus`` (both merged and sorted)."""
     out: list[tuple[int, int]] = []
     for first, last in ranges:
@@ -166,7 +166,7 @@ def verify_posts(
     """
     started = time.monotonic()
     acknowledged = merge_ranges(acknowledged)
-    unacknowledged = _subtract(merge_ranges(sent), acknowledged)
+    unacknowledged = subtract_ranges(merge_ranges(sent), acknowledged)
     reader = _Reader(target, sender, concurrency)
     tally = _Tally()
     total = count_seeds(acknowledged) + count_seeds(unacknowledged)

@@ -14,7 +14,14 @@ from typing import ClassVar
 import pytest
 from run_fixtures import Site, reference_site
 
-from loadtests.verify import _subtract, verify_posts
+from loadtests.verify import subtract_ranges, verify_posts
+from loadtests.verify_parallel import (
+    merge_verifications,
+    split_ranges,
+    verify_in_processes,
+    worker_count,
+)
+from results import Verification
 from synth import synthesize
 from targets.adapters.wordpress import WordPressTarget
 from targets.adapters.wp_content import content_html
@@ -81,6 +88,15 @@ def test_injected_missing_corrupted_and_unacknowledged_are_counted_exactly(refer
     assert sorted(v.missing_refs) == sorted(_ref(s) for s in deleted)
     assert sorted(v.corrupted_refs) == sorted(_ref(s) for s in retitled + garbled)
     assert sorted(v.unacknowledged_refs) == sorted(_ref(s) for s in range(5000, 5007))
+    # the same verification spread over worker processes gives the same result
+    parallel = verify_in_processes(
+        str(site.definition),
+        site.target,
+        acknowledged=((0, 1199),),
+        sent=((0, 1199), (5000, 5009)),
+        workers=3,
+    )
+    assert parallel.model_dump(exclude={"duration_s"}) == v.model_dump(exclude={"duration_s"})
 
 
 def test_sized_posts_are_compared_with_the_same_size(reference_site: Site):
@@ -181,7 +197,7 @@ def test_duplicates_from_a_site_that_stores_copies(plugin_server: str):
     ],
 )
 def test_subtract_ranges(ranges, minus, expected):
-    assert _subtract(ranges, minus) == expected
+    assert subtract_ranges(ranges, minus) == expected
 
 
 def test_verification_stops_at_its_bound_and_says_how_far_it_got(reference_site: Site):
@@ -190,3 +206,29 @@ def test_verification_stops_at_its_bound_and_says_how_far_it_got(reference_site:
         v = verify_posts(reference_site.target, sender, acknowledged=((0, 9),), deadline_s=0)
     assert v.error == "verification stopped at its 0 s bound after checking 0 of 10 seeds"
     assert v.landed == 0 and v.missing == 0
+
+
+@pytest.mark.parametrize("parts", [1, 2, 3, 7])
+def test_split_ranges_is_contiguous_balanced_and_complete(parts):
+    ranges = ((0, 9), (20, 20), (30, 52))
+    slices = split_ranges(ranges, parts)
+    seeds = [s for part in slices for a, b in part for s in range(a, b + 1)]
+    assert seeds == [s for a, b in ranges for s in range(a, b + 1)]
+    sizes = [sum(b - a + 1 for a, b in part) for part in slices]
+    assert len(slices) == parts and max(sizes) - min(sizes) <= 1
+    assert split_ranges((), 3) == []
+    assert len(split_ranges(((0, 1),), 5)) == 2
+
+
+def test_worker_count_and_merge():
+    assert worker_count(100, cpu_count=8) == 1
+    assert worker_count(1_000_000, cpu_count=1) == 1
+    assert worker_count(1_000_000, cpu_count=2) == 1
+    assert worker_count(1_000_000, cpu_count=4) == 4
+    assert worker_count(5000, cpu_count=8) == 2
+    assert worker_count(1_000_000, cpu_count=16) == 4
+    a = Verification(performed=True, acknowledged=3, landed=2, missing=1, missing_refs=["a"])
+    b = Verification(performed=True, acknowledged=2, landed=2, corrupted=1, error="x")
+    merged = merge_verifications([a, b], 1.5)
+    assert (merged.acknowledged, merged.landed, merged.missing, merged.corrupted) == (5, 4, 1, 1)
+    assert merged.missing_refs == ["a"] and merged.error == "x" and merged.duration_s == 1.5
