@@ -48,7 +48,7 @@ into place only when complete; an interrupted run leaves nothing under the final
 
 VERIFY_EPILOG = """\
 examples:
-  anp corpus verify corpus.jsonl.gz
+  anp corpus verify corpus.jsonl.gz --workers 2
   anp corpus verify old.txt --format text --max-report 10
 
 Every record's seed is read from the record (payload.seed), the post is synthesized again and
@@ -102,7 +102,7 @@ def register(subparsers: Any) -> None:
         epilog=CORPUS_EPILOG,
         formatter_class=_Formatter,
         usage="anp corpus --seeds RANGES --out FILE [--format FORMAT] [--workers N] [--size SIZE]\n"
-        "       anp corpus verify FILE [--format FORMAT] [--size SIZE] [--max-report N]",
+        "       anp corpus verify FILE [--format FORMAT] [--size SIZE] [--workers N] [--max-report N]",
     )
     corpus.add_argument("--seeds", metavar="RANGES", help=f"seed ranges, e.g. {SEEDS_EXAMPLE}")
     corpus.add_argument("--out", metavar="FILE", help="output file; .gz compresses")
@@ -128,6 +128,9 @@ def register(subparsers: Any) -> None:
         help="used when there is no manifest and the extension says nothing",
     )
     verify.add_argument("--size", choices=SIZE_CHOICES, help="used when there is no manifest")
+    verify.add_argument(
+        "--workers", type=_workers, default=1, help="worker processes (default 1: in-process)"
+    )
     verify.add_argument(
         "--max-report",
         type=int,
@@ -280,7 +283,7 @@ def _progress_bar() -> tuple[Any, Any]:
 def _verify(args: argparse.Namespace) -> int:
     from synth.verify import verify_corpus
 
-    report = verify_corpus(args.file, fmt=args.format, size=args.size)
+    report = verify_corpus(args.file, fmt=args.format, size=args.size, workers=args.workers)
     limit = max(args.max_report, 0)
     for mismatch in report.mismatches[:limit]:
         print(f"mismatch: {mismatch}")

@@ -18,14 +18,12 @@ How it works:
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 import signal
 import threading
-from collections import deque
 from collections.abc import Callable, Generator, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import closing, contextmanager
+from functools import partial
 from pathlib import Path
 from types import FrameType
 
@@ -34,6 +32,7 @@ from synth.corpus_errors import CorpusError
 from synth.formats import CORPUS_FORMATS, DOCUMENT_SEPARATOR, check_choice, is_gzip_path
 from synth.gzipmember import gzip_member
 from synth.manifest import MANIFEST_VERSION, CorpusManifest, manifest_path, manifest_writer
+from synth.parallel import ordered_map
 from synth.seeds import SeedRanges, count_seeds, format_seed_ranges, parse_seed_ranges
 from synth.version import GENERATOR_NAME, GENERATOR_VERSION
 
@@ -95,43 +94,11 @@ def render_chunk(chunk: Chunk, fmt: str, size: str | None, compress: bool) -> tu
     return (gzip_member(data) if compress else data), count
 
 
-def _ignore_sigint() -> None:
-    # Workers leave Ctrl-C to the parent, which cancels the run and cleans up.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _pool_context() -> multiprocessing.context.BaseContext:
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context("forkserver")
-    # The fork server imports the synthesizer once; each worker forks from it already loaded.
-    context.set_forkserver_preload(["synth.corpus", "synth.generate", "synth.formats"])
-    return context
-
-
 def _produce(
     chunks: Iterator[Chunk], fmt: str, size: str | None, compress: bool, workers: int
 ) -> Generator[tuple[bytes, int], None, None]:
-    if workers == 1:
-        for chunk in chunks:
-            yield render_chunk(chunk, fmt, size, compress)
-        return
-    window = 2 * workers
-    executor = ProcessPoolExecutor(
-        max_workers=workers, mp_context=_pool_context(), initializer=_ignore_sigint
-    )
-    pending: deque[Future[tuple[bytes, int]]] = deque()
-    try:
-        for chunk in chunks:
-            pending.append(executor.submit(render_chunk, chunk, fmt, size, compress))
-            if len(pending) >= window:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
-    finally:
-        for future in pending:
-            future.cancel()
-        executor.shutdown(wait=True, cancel_futures=True)
+    render = partial(render_chunk, fmt=fmt, size=size, compress=compress)
+    return ordered_map(render, chunks, workers)
 
 
 class _Terminated(KeyboardInterrupt):

@@ -18,14 +18,18 @@ import io
 import json
 import re
 import zlib
+from collections import deque
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from synth.corpus_errors import CorpusError
 from synth.formats import CORPUS_FORMATS, format_from_path, is_gzip_path, iter_records, render_post
 from synth.manifest import CorpusManifest, manifest_path, read_manifest
 from synth.model import Post
+from synth.parallel import ordered_map
 from synth.seeds import MAX_SEED, iter_seeds
 
 __all__ = ["Mismatch", "VerifyReport", "verify_corpus"]
@@ -228,11 +232,41 @@ def _check_manifest(path: Path, manifest: CorpusManifest, report: VerifyReport) 
         )
 
 
+VERIFY_BATCH = 256
+"""Records per task when verifying with several workers."""
+
+Batch = list[tuple[bytes, bool]]
+
+
+def check_batch(batch: Batch, fmt: str, size: str | None) -> list[tuple[int | None, str]]:
+    """``(seed, what differs)`` for each ``(record, complete)``; runs in worker processes."""
+    out: list[tuple[int | None, str]] = []
+    for record, complete in batch:
+        if complete:
+            out.append(_check_record(record, fmt, size))
+        else:
+            out.append((None, "truncated: the last record has no end marker"))
+    return out
+
+
+def _batches(records: Iterator[tuple[int, bytes, bool]], lines: deque[int]) -> Iterator[Batch]:
+    batch: Batch = []
+    for line, record, complete in records:
+        lines.append(line)
+        batch.append((record, complete))
+        if len(batch) == VERIFY_BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def verify_corpus(
-    path: str | Path, fmt: str | None = None, size: str | None = None
+    path: str | Path, fmt: str | None = None, size: str | None = None, *, workers: int = 1
 ) -> VerifyReport:
     """Verify the corpus at ``path``. The format and size come from the manifest when one exists,
-    else from ``fmt``/``size`` or the file extension. Raises CorpusError for an unreadable file."""
+    else from ``fmt``/``size`` or the file extension. ``workers`` processes check records in
+    parallel (the report is the same for any count). Raises CorpusError for an unreadable file."""
     path = Path(path)
     if not path.is_file():
         raise CorpusError(f"corpus file {str(path)!r} does not exist or is not a file")
@@ -252,24 +286,27 @@ def verify_corpus(
     if manifest is not None:
         _check_manifest(path, manifest, report)
     expected_seeds = iter_seeds(manifest.ranges()) if manifest is not None else None
-    for number, (line, record, complete) in enumerate(_records(path, fmt), start=1):
-        report.records = number
-        if not complete:
-            report.mismatches.append(
-                Mismatch(number, line, None, "truncated: the last record has no end marker")
-            )
-            continue
-        seed, what = _check_record(record, fmt, size)
-        if what:
-            report.mismatches.append(Mismatch(number, line, seed, what))
-        if expected_seeds is not None:
-            wanted = next(expected_seeds, None)
-            if seed is not None and wanted != seed:
-                report.mismatches.append(
-                    Mismatch(
-                        number, line, seed, f"the manifest's seed ranges put seed {wanted} here"
-                    )
-                )
+    lines: deque[int] = deque()
+    check = partial(check_batch, fmt=fmt, size=size)
+    results = ordered_map(check, _batches(_records(path, fmt), lines), workers)
+    with closing(results):
+        for batch_result in results:
+            for seed, what in batch_result:
+                report.records += 1
+                number, line = report.records, lines.popleft()
+                if what:
+                    report.mismatches.append(Mismatch(number, line, seed, what))
+                if expected_seeds is not None and not what.startswith("truncated"):
+                    wanted = next(expected_seeds, None)
+                    if seed is not None and wanted != seed:
+                        report.mismatches.append(
+                            Mismatch(
+                                number,
+                                line,
+                                seed,
+                                f"the manifest's seed ranges put seed {wanted} here",
+                            )
+                        )
     if manifest is not None and report.records != manifest.count:
         report.mismatches.append(
             Mismatch(

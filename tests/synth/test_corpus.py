@@ -272,6 +272,23 @@ def test_verify_reports_a_changed_jsonl_record(written: dict[str, Path], tmp_pat
     assert "meta.view_count is 1" in report.mismatches[0].what
 
 
+def test_verify_report_is_the_same_for_any_worker_count(
+    written: dict[str, Path], tmp_path: Path
+) -> None:
+    data = written["text"].read_bytes()
+    for seed in (2, 30):
+        title = synthesize(seed).title.encode()
+        data = data.replace(title, title + b"!", 1)
+    bad = tmp_path / "c.txt"
+    bad.write_bytes(data[:-5])
+    manifest = json.loads((written["text"].parent / "c.txt.manifest.json").read_text())
+    (tmp_path / "c.txt.manifest.json").write_text(json.dumps(manifest))
+    reports = [verify_corpus(bad, workers=w) for w in (1, 2)]
+    assert reports[0].mismatches == reports[1].mismatches
+    assert reports[0].records == reports[1].records == 41
+    assert [m.record for m in reports[0].mismatches] == [None, None, 3, 31, 41]
+
+
 def test_verify_reports_a_changed_text_document(written: dict[str, Path], tmp_path: Path) -> None:
     data = written["text"].read_bytes()
     title = synthesize(3).title.encode()
