@@ -13,7 +13,10 @@ kind per round, rounds interleaved so machine noise hits all alike:
                the adapter's ``import_request``/``import_ack``, recording (per-second counts,
                HDR histogram, seed lists): everything a real run does per request;
 ``harness-presynth`` the same, but posts come from a list synthesized beforehand: the harness's
-               machinery without synthesis.
+               machinery without synthesis;
+``harness-pipeline`` ``ImportUser`` with ``--synth-processes 1``: one helper process synthesizes
+               and serializes the posts ahead (``loadtests.prebuild``); fresh posts, every
+               seed once, the Locust process only reads ready bodies.
 
 Printed: requests/s of each (median over rounds) and the ratios to ``constant``; the issue asks
 ``harness / constant >= 0.85``. Also the CPU cost per post of synthesis and request building,
@@ -48,6 +51,7 @@ sys.path.insert(0, str(ROOT))
 
 from loadtests.node import NODE  # noqa: E402
 from loadtests.options import RunOptions  # noqa: E402
+from loadtests.prebuild import Pipeline  # noqa: E402
 from loadtests.seeding import SeedQueue  # noqa: E402
 from loadtests.users import ImportUser  # noqa: E402
 from synth import Post, canonical_json, synthesize  # noqa: E402
@@ -149,6 +153,7 @@ def sink() -> Iterator[tuple[str, str]]:
 
 TARGET: ReferenceTarget | None = None
 CONSTANT_BODY = b""
+CONSTANT_HEADERS: dict[str, str] = {}
 PRESYNTH: list[Post] = []
 
 
@@ -159,14 +164,12 @@ class ConstantUser(FastHttpUser):
 
     @task
     def post(self) -> None:
-        assert TARGET is not None
-        request = TARGET.import_request(PRESYNTH[0])
         with self.client.request(
             "POST",
             "/import/posts",
             data=CONSTANT_BODY,
-            headers=request.headers,
-            name=request.name,
+            headers=CONSTANT_HEADERS,
+            name="POST /import/posts",
             catch_response=True,
         ) as raw:
             raw.success()
@@ -203,7 +206,31 @@ def prepare_node(url: str) -> None:
     NODE.queue = holder[0]
 
 
-def one_round(user_class: type[FastHttpUser], url: str, users: int, seconds: float) -> float:
+class PipelineUser(ImportUser):
+    """``ImportUser`` fed by helper processes (the pipeline is set up per round)."""
+
+    abstract = False
+
+
+def one_round(
+    user_class: type[FastHttpUser], url: str, users: int, seconds: float, definition: Path
+) -> float:
+    if user_class is PipelineUser:
+        assert NODE.queue is not None
+        NODE.pipeline = Pipeline(str(definition), None, 1, NODE.queue)
+        NODE.pipeline.start()
+    try:
+        return _measure(user_class, url, users, seconds)
+    finally:
+        if NODE.pipeline is not None:
+            left = NODE.pipeline.close()
+            NODE.pipeline = None
+            if left:  # seeds built but not sent go back to the queue's allocator
+                assert NODE.allocator is not None
+                NODE.allocator.give_back(left)
+
+
+def _measure(user_class: type[FastHttpUser], url: str, users: int, seconds: float) -> float:
     env = Environment(user_classes=[user_class], host=url)
     runner = env.create_local_runner()
     runner.start(users, spawn_rate=users * 100, wait=True)
@@ -235,26 +262,30 @@ def cpu_per_post(n: int = 2000) -> tuple[float, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    global TARGET, CONSTANT_BODY, PRESYNTH
+    global TARGET, CONSTANT_BODY, CONSTANT_HEADERS, PRESYNTH
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=4.0)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args(argv)
-    with sink() as (url, kind):
+    with sink() as (url, kind), tempfile.TemporaryDirectory(prefix="anp-bench-") as tmp:
+        definition = Path(tmp) / "sink.toml"
+        definition.write_text(f'kind = "reference"\nname = "bench-sink"\nbase_url = "{url}"\n')
         TARGET = ReferenceTarget("bench-sink", url)
         PRESYNTH = [synthesize(s) for s in range(1000)]
         CONSTANT_BODY = canonical_json(PRESYNTH[0])
+        CONSTANT_HEADERS = dict(TARGET.import_request(PRESYNTH[0]).headers)
         prepare_node(url)
         variants: dict[str, type[FastHttpUser]] = {
             "constant": ConstantUser,
             "harness": ImportUser,
             "harness-presynth": PresynthUser,
+            "harness-pipeline": PipelineUser,
         }
         figures: dict[str, list[float]] = {name: [] for name in variants}
         for _ in range(args.rounds):
             for name, cls in variants.items():
-                figures[name].append(one_round(cls, url, args.users, args.seconds))
+                figures[name].append(one_round(cls, url, args.users, args.seconds, definition))
         synth_us, build_us = cpu_per_post()
     med = {name: statistics.median(values) for name, values in figures.items()}
     print(
@@ -263,10 +294,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     for name, values in figures.items():
         rounds = ", ".join(f"{v:,.0f}" for v in values)
-        print(f"  {name:<17} {med[name]:>9,.0f} requests/s  (rounds: {rounds})")
+        print(f"  {name:<18} {med[name]:>9,.0f} requests/s  (rounds: {rounds})")
     base = med["constant"]
     print(f"  ratio harness / constant          = {med['harness'] / base:.3f}  (target >= 0.85)")
     print(f"  ratio harness-presynth / constant = {med['harness-presynth'] / base:.3f}")
+    print(
+        f"  ratio harness-pipeline / constant = {med['harness-pipeline'] / base:.3f}"
+        "  (--synth-processes 1)"
+    )
     print(
         f"  CPU per post alone: synthesize {synth_us:.1f} us, import_request {build_us:.1f} us; "
         f"Locust alone: {1e6 / base:.1f} us per request"

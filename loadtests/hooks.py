@@ -218,6 +218,7 @@ def on_test_start(environment: Environment, **_: Any) -> None:
 
     NODE.queue = SeedQueue(ask)
     NODE.on_seeds_used_up = _request_end_if_used_up
+    _start_pipeline(options)
     gevent.spawn(_fold_local, NODE.recorder)
 
 
@@ -274,6 +275,15 @@ def _start_worker(environment: Environment) -> None:
 
     NODE.queue = SeedQueue(ask)
     NODE.on_seeds_used_up = lambda: runner.send_message("anp_done", {})
+    _start_pipeline(options)
+
+
+def _start_pipeline(options: RunOptions) -> None:
+    if options.synth_processes and "import" in options.scenarios and NODE.queue is not None:
+        from loadtests.prebuild import Pipeline
+
+        NODE.pipeline = Pipeline(options.target, options.size, options.synth_processes, NODE.queue)
+        NODE.pipeline.start()
 
 
 # --- messages -----------------------------------------------------------------------------------
@@ -339,7 +349,12 @@ def _request_end_if_used_up() -> None:
 
 def _on_final(environment: Environment, msg: Any, **_: Any) -> None:
     if NODE.running:
-        NODE.merged.add(msg.data["delta"])
+        delta = msg.data["delta"]
+        NODE.merged.add(delta)
+        if not NODE.drained and NODE.allocator is not None:
+            # a worker left while the run continues: its unused seeds go to the others
+            NODE.allocator.give_back([(int(a), int(b)) for a, b in delta.get("leftovers", ())])
+            NODE.done_nodes.add(msg.node_id)
     NODE.final_nodes.add(msg.node_id)
 
 
@@ -358,6 +373,8 @@ def _drain_node(timeout: float) -> dict[str, Any]:
     NODE.draining = True
     if NODE.queue is not None:
         NODE.recorder.leftovers.extend(NODE.queue.close())
+    if NODE.pipeline is not None:
+        NODE.recorder.leftovers.extend(NODE.pipeline.close())
     deadline = time.monotonic() + timeout
     while NODE.recorder.in_flight > 0 and time.monotonic() < deadline:
         gevent.sleep(0.02)

@@ -16,6 +16,7 @@ from gevent.event import Event
 
 from loadtests.open_loop import Pacer
 from loadtests.options import RunOptions
+from loadtests.prebuild import Pipeline
 from loadtests.recorder import Merged, Recorder
 from loadtests.seeding import SeedAllocator, SeedQueue
 from targets.base import Target
@@ -32,6 +33,8 @@ class Node:
         self.target: Target | None = None
         self.recorder = Recorder()
         self.queue: SeedQueue | None = None
+        self.pipeline: Pipeline | None = None
+        """Helper processes building import requests ahead (``--synth-processes``)."""
         self.pacer: Pacer | None = None
         self.draining = False
         """The load is stopping: users start no new request."""
@@ -84,9 +87,17 @@ class Node:
         self.done_sent = False
         self.final_sent = False
         self.pacer = None
+        self.pipeline = None
         self.invalid_sent = 0
         if options.load_model == "open" and options.arrival_rate:
             self.pacer = Pacer(options.arrival_rate * self.worker_share)
+
+    def seeds_used_up(self) -> bool:
+        """No seed is left on this node: the queue ran dry for good and nothing is prebuilt."""
+        queue = self.queue
+        if queue is None or not queue.exhausted or queue.available:
+            return False
+        return self.pipeline is None or self.pipeline.finished
 
     def reset_coordinator(self, options: RunOptions) -> None:
         self.allocator = SeedAllocator(options.seeds, options.seed_budget)

@@ -75,6 +75,8 @@ class RunOptions:
     """Where measurements, the record and Locust's CSV/HTML go; None: ``results/runs/<run_id>``."""
     verify: bool = True
     run_id: str = ""
+    synth_processes: int = 0
+    """Helper processes that synthesize the import scenario's posts ahead (0: in line)."""
 
     @property
     def seeded(self) -> bool:
@@ -116,6 +118,11 @@ _OPTIONS: tuple[tuple[str, str, str], ...] = (
     ("--min-throughput", "", "Check: successful requests/s at least this."),
     ("--max-missing", "", "Check: acknowledged posts missing on the target at most this."),
     ("--max-corrupted", "", "Check: landed posts differing from synth at most this."),
+    (
+        "--synth-processes",
+        "0",
+        "Helper processes per Locust process that synthesize import posts ahead (0: in line).",
+    ),
     ("--anp-out", "", "Folder for measurements, run.json and Locust's CSV/HTML."),
     ("--run-id", "", "Run id (default: UTC time plus a random suffix)."),
 )
@@ -243,6 +250,7 @@ def read_options(ns: argparse.Namespace) -> RunOptions:
         max_missing=_integer("--max-missing", _text(ns, "max_missing"), low=0),
         max_corrupted=_integer("--max-corrupted", _text(ns, "max_corrupted"), low=0),
     )
+    synth_processes = _integer("--synth-processes", _text(ns, "synth_processes") or "0", low=0)
     out_text = _text(ns, "anp_out").strip()
     run_id = _text(ns, "run_id").strip()
     if run_id and not _RUN_ID.match(run_id):
@@ -266,4 +274,5 @@ def read_options(ns: argparse.Namespace) -> RunOptions:
         out_dir=Path(out_text) if out_text else None,
         verify=bool(getattr(ns, "verify", True)),
         run_id=run_id or new_run_id(),
+        synth_processes=synth_processes or 0,
     )

@@ -26,6 +26,7 @@ from locust import constant, task
 from locust.contrib.fasthttp import FastHttpUser
 
 from loadtests.node import NODE
+from loadtests.prebuild import Pipeline
 from synth import INVALID_KINDS, Post, synthesize, synthesize_invalid
 from targets.base import Request, Response
 
@@ -110,8 +111,7 @@ class AnpUser(FastHttpUser):
             recorder.in_flight -= 1
             if seeded:
                 node.seeded_in_flight -= 1
-                queue = node.queue
-                if queue is not None and queue.exhausted and not queue.available:
+                if node.seeds_used_up():
                     node_seeds_used_up()
 
     def make_post(self, seed: int, size: str | None) -> Post:
@@ -154,6 +154,8 @@ class ImportUser(AnpUser):
         if node.draining or node.queue is None or node.target is None or node.options is None:
             return self.idle()
         self.pace(1)
+        if node.pipeline is not None:
+            return self._import_prebuilt(node.pipeline)
         seed = node.queue.take_one()
         if seed is None or node.draining:
             node_seeds_used_up()
@@ -162,6 +164,23 @@ class ImportUser(AnpUser):
         node.recorder.sent.append(seed)
         target = node.target
         post = self.make_post(seed, node.options.size)
+        self._send_post(seed, post, target.import_request(post))
+
+    def _import_prebuilt(self, pipeline: Pipeline) -> None:
+        node = NODE
+        item = pipeline.get()
+        if item is None or node.draining:
+            if pipeline.finished:
+                node_seeds_used_up()
+            return self.idle()
+        node.seeded_in_flight += 1
+        node.recorder.sent.append(item.seed)
+        self._send_post(item.seed, item.post, item.request)
+
+    def _send_post(self, seed: int, post: Post, request: Request) -> None:
+        node = NODE
+        target = node.target
+        assert target is not None
         recorder = node.recorder
 
         def judge(response: Response) -> Verdict:
@@ -172,7 +191,7 @@ class ImportUser(AnpUser):
                 return True, None, 1
             return False, _status_kind(response), 0
 
-        self.exchange(target.import_request(post), judge, seeded=True)
+        self.exchange(request, judge, seeded=True)
 
 
 class BatchUser(AnpUser):

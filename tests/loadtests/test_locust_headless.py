@@ -237,3 +237,73 @@ def test_a_signal_writes_a_partial_record_marked_interrupted(start_site, tmp_pat
     # drained: every request that reached the site was counted
     assert site.stats()["requests"]["POST /import/posts"]["total"] == imp["requests"]
     assert record["verification"]["missing"] == 0
+
+
+def test_max_seeds_bounds_the_run(start_site, tmp_path):
+    site = start_site()
+    run = run_locust(
+        site.url,
+        tmp_path / "run",
+        "-u",
+        "4",
+        "-r",
+        "4",
+        "-t",
+        "90s",
+        "--seeds",
+        "1000-999999",
+        "--max-seeds",
+        "150",
+    )
+    assert run.returncode == 0, run.log
+    assert run.measurements()["seeds"]["sent"] == [[1000, 1149]]
+    assert site.stats()["posts"] == 150
+
+
+def test_synthesis_helpers_send_every_seed_once_and_verify(start_site, tmp_path):
+    site = start_site()
+    run = run_locust(
+        site.url,
+        tmp_path / "run",
+        "-u",
+        "6",
+        "-r",
+        "6",
+        "-t",
+        "90s",
+        "--seeds",
+        "0-399",
+        "--synth-processes",
+        "2",
+    )
+    assert run.returncode == 0, run.log
+    m = run.measurements()
+    assert m["seeds"]["sent"] == [[0, 399]]
+    assert site.stats()["requests"]["POST /import/posts"]["by_status"] == {"201": 400}
+    verification = run.record()["verification"]
+    assert (verification["landed"], verification["corrupted"]) == (400, 0)
+
+
+def test_synthesis_helpers_cut_by_the_run_time_count_exactly(start_site, tmp_path):
+    site = start_site("--latency-ms", "5")
+    run = run_locust(
+        site.url,
+        tmp_path / "run",
+        "-u",
+        "6",
+        "-r",
+        "6",
+        "-t",
+        "3s",
+        "--seeds",
+        "0-999999",
+        "--synth-processes",
+        "1",
+    )
+    assert run.returncode == 0, run.log
+    m = run.measurements()
+    imp = endpoint(m, "import", "POST /import/posts")
+    stats = site.stats()
+    assert stats["requests"]["POST /import/posts"]["total"] == imp["requests"]
+    assert stats["posts"] == count(m["seeds"]["acknowledged"]) == count(m["seeds"]["sent"])
+    assert m["seeds"]["sent"][0][0] == 0

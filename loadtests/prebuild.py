@@ -1,0 +1,149 @@
+"""Synthesis off the request path: helper processes build import requests ahead of use
+(``--synth-processes N``, import scenario only).
+
+Why: ``synthesize(seed)`` plus serialization costs tens of microseconds of CPU per post, as much
+as Locust's own work per request, so a Locust process that synthesizes in line sends far fewer
+requests than one posting a constant body. With N helpers (``loadtests.prebuild_worker``), the
+Locust process only reads ready bodies from a pipe.
+
+Seeds still come from the node's ``SeedQueue`` in blocks, so the guarantees of
+``loadtests.seeding`` hold: the pumps take seeds from the queue, the helpers build them, users
+send them. Seeds taken but not sent when the load stops are reported as leftovers, exactly like
+the queue's unused tail. Acks are judged by the adapter with a ``Post`` that carries only
+``meta.reference`` (``Post.model_construct``): every adapter's ``import_ack`` reads only that.
+"""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import gevent
+import orjson
+from gevent.queue import Queue
+
+from loadtests.seeding import SeedQueue
+from synth import Meta, Post, ranges_from_seeds
+from targets.base import Request
+
+log = logging.getLogger("loadtests")
+ROOT = Path(__file__).resolve().parent.parent
+BLOCK = 32
+"""Seeds per request to a helper."""
+AHEAD = 2
+"""Blocks outstanding per helper."""
+DEPTH = 512
+"""Ready requests kept at most (per node)."""
+
+
+@dataclass(frozen=True)
+class Prebuilt:
+    seed: int
+    post: Post
+    """A Post carrying only ``meta.reference`` (for the adapter's ``import_ack``)."""
+    request: Request
+
+
+class Pipeline:
+    """Helper processes feeding ready import requests to the users of one node."""
+
+    def __init__(self, target_path: str, size: str | None, processes: int, queue: SeedQueue):
+        self.target_path = target_path
+        self.size = size
+        self.processes = processes
+        self.queue = queue
+        self.ready: Queue[Prebuilt | None] = Queue()
+        self.unsent: set[int] = set()
+        """Seeds taken from the queue and not yet handed to a user."""
+        self.closed = False
+        self._procs: list[subprocess.Popen[bytes]] = []
+        self._running = 0
+
+    @property
+    def finished(self) -> bool:
+        """Every pump stopped and every taken seed was handed out."""
+        return self._running == 0 and not self.unsent
+
+    def start(self) -> None:
+        argv = [
+            sys.executable,
+            "-m",
+            "loadtests.prebuild_worker",
+            self.target_path,
+            self.size or "-",
+        ]
+        for _ in range(self.processes):
+            proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=ROOT)
+            self._procs.append(proc)
+            self._running += 1
+            gevent.spawn(self._pump, proc)
+
+    def _pump(self, proc: subprocess.Popen[bytes]) -> None:
+        assert proc.stdin is not None and proc.stdout is not None
+        outstanding: deque[int] = deque()
+        try:
+            while not self.closed:
+                while len(outstanding) < AHEAD and not self.closed:
+                    if self.ready.qsize() >= DEPTH:
+                        break
+                    seeds = self.queue.take(BLOCK)
+                    if not seeds:
+                        break
+                    self.unsent.update(seeds)
+                    lines = b"".join(b"%d %d\n" % r for r in ranges_from_seeds(seeds))
+                    proc.stdin.write(lines)
+                    proc.stdin.flush()
+                    outstanding.append(len(seeds))
+                if not outstanding:
+                    if self.queue.exhausted or self.queue.closed:
+                        break
+                    gevent.sleep(0.002)
+                    continue
+                for _ in range(outstanding.popleft()):
+                    self._read_one(proc.stdout)
+        except (OSError, ValueError) as exc:
+            if not self.closed:
+                log.error("synthesis helper failed: %s", exc)
+        finally:
+            self._running -= 1
+            if self._running == 0:
+                self.ready.put(None)
+
+    def _read_one(self, stream: Any) -> None:
+        header = stream.readline()
+        if not header:
+            raise OSError("the helper closed its output")
+        seed_text, meta_len, body_len = header.split()
+        meta = orjson.loads(stream.read(int(meta_len)))
+        body = stream.read(int(body_len))
+        reference, method, path, name, headers = meta
+        meta_fields: dict[str, Any] = {"reference": reference}
+        post_fields: dict[str, Any] = {"meta": Meta.model_construct(**meta_fields)}
+        post = Post.model_construct(**post_fields)
+        self.ready.put(Prebuilt(int(seed_text), post, Request(method, path, name, headers, body)))
+
+    def get(self) -> Prebuilt | None:
+        """The next ready request (blocks); None when none will come."""
+        item: Prebuilt | None = self.ready.get()
+        if item is None or self.closed:
+            self.ready.put(None)  # wake the next waiter too
+            return None
+        self.unsent.discard(item.seed)
+        return item
+
+    def close(self) -> list[tuple[int, int]]:
+        """Stop the helpers; return the seeds taken but never sent (as ranges)."""
+        self.closed = True
+        for proc in self._procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        left = list(ranges_from_seeds(self.unsent))
+        self.unsent.clear()
+        self.ready.put(None)
+        return left
