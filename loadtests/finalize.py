@@ -158,8 +158,8 @@ def run_verification(measurements: Measurements, target: Target | None) -> Verif
                     error=f"the target did not answer its health check at {target.base_url} "
                     f"({why}); nothing could be read back",
                 )
-        acknowledged = merge_ranges(tuple(r) for r in measurements.seeds.acknowledged)
-        sent = merge_ranges(tuple(r) for r in measurements.seeds.sent)
+        acknowledged = merge_ranges(measurements.seeds.acknowledged)
+        sent = merge_ranges(measurements.seeds.sent)
         workers = worker_count(count_seeds(merge_ranges((*acknowledged, *sent))))
         definition = measurements.target.definition
         if workers > 1 and definition:
