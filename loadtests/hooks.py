@@ -197,6 +197,7 @@ def on_test_start(environment: Environment, **_: Any) -> None:
     if first and NODE.options is not None:
         options = _same_run_id(options, NODE.options)
     NODE.options = options
+    _select_user_classes(environment, options)  # the web UI may have changed --scenario
     NODE.reset_coordinator(options)
     NODE.release = _fetch_release(NODE.target)
     runner: Any = environment.runner
