@@ -93,6 +93,25 @@ def title_and_reference(seed: int) -> tuple[str, str]:
     return title, f"anp-ref-{seed:06d}-{_mix(((key ^ t.F_REFERENCE) + _G) & _M) % 10000:04d}"
 
 
+_CHECKLISTS: dict[int, tuple[str, int]] = {}
+"""Checklist JSON and words by (start, step, count), filled on use: bounded by the vocabulary
+(37 * 36 * 5 entries, about 1 MB), so memory stays flat however many posts are made."""
+
+
+def _title(topic_draw: int) -> str:
+    x, stack = divmod(topic_draw, _N_STACKS)
+    x, problem = divmod(x, _N_PROBLEMS)
+    x, scenario = divmod(x, _N_SCENARIOS)
+    return t.TITLES[x % _N_TITLES].format(
+        problem=t.PROBLEMS[problem], stack=t.STACK_NAMES[stack], scenario=t.SCENARIOS[scenario]
+    )
+
+
+def _checklist(start: int, step: int, count: int) -> tuple[str, int]:
+    items = [t.ITEMS[(start + i * step) % _N_ITEMS] for i in range(count)]
+    return '["' + '","'.join(items) + '"]', sum(item.count(" ") + 1 for item in items)
+
+
 def build_json(seed: int, size: str | None) -> bytes:
     """The canonical JSON bytes of the post for (seed, size), hash included.
 
@@ -245,13 +264,13 @@ def build_json(seed: int, size: str | None) -> bytes:
     # --- checklist ---------------------------------------------------------------------------
     x = mix(((key ^ t.F_CHECKLIST) + _G) & _M)
     x, c_pos = divmod(x, _N_ITEMS)
-    c_step = 1 + x % (_N_ITEMS - 1)
-    items = []
-    for _ in range(n_items):
-        items.append(t.ITEMS[c_pos])
-        words += t.ITEM_WORDS[c_pos]
-        c_pos = (c_pos + c_step) % _N_ITEMS
-    checklist = '["' + '","'.join(items) + '"]'
+    checklist_key = (c_pos * (_N_ITEMS - 1) + x % (_N_ITEMS - 1)) * 8 + n_items
+    cached = _CHECKLISTS.get(checklist_key)
+    if cached is None:
+        cached = _checklist(c_pos, 1 + x % (_N_ITEMS - 1), n_items)
+        _CHECKLISTS[checklist_key] = cached
+    checklist, checklist_words = cached
+    words += checklist_words
     check_figures = "".join("," + f for f in figures[n_lead:])
 
     intro = topics.INTRO_TEMPLATES[intro_i].format_map(fmt)
@@ -306,8 +325,12 @@ def build_json(seed: int, size: str | None) -> bytes:
     for _ in range(n_similar):
         x, gap = divmod(x, 997)
         other = (other + 1 + gap) % _SEED_MOD
-        other_title, other_reference = title_and_reference(other)
-        similar.append(f'{{"title":"{other_title}","reference":"{other_reference}"}}')
+        other_key = mix(t.VERSION_KEY ^ mix(other))
+        other_title = _title(mix(((other_key ^ t.F_TOPIC) + _G) & _M))
+        number = mix(((other_key ^ t.F_REFERENCE) + _G) & _M) % 10000
+        similar.append(
+            f'{{"title":"{other_title}","reference":"anp-ref-{other:06d}-{number:04d}"}}'
+        )
 
     head = (
         f'{{"breadcrumb":"{BREADCRUMB}","title":"{t.TITLES[title_i].format_map(fmt)}",'

@@ -33,23 +33,45 @@ def model_default(obj: object) -> Any:
     raise TypeError(f"canonical_json cannot serialize {type(obj).__name__}: {obj!r}")
 
 
+def _plain(post: Post, hash_value: str | None = None) -> dict[str, Any]:
+    """``post`` as nested field dicts in field order, without calling back into Python for
+    every model (the fast path; ``model_default`` still catches anything not unfolded here).
+    ``hash_value`` replaces ``meta.hash`` when given."""
+    fields = post.__dict__
+    meta = fields["meta"].__dict__
+    plain_meta = {
+        **meta,
+        "ai_outline": meta["ai_outline"].__dict__,
+        "score": meta["score"].__dict__,
+        "revision": meta["revision"].__dict__,
+        "flags": meta["flags"].__dict__,
+        "entities": [e.__dict__ for e in meta["entities"]],
+        "image_sources": [i.__dict__ for i in meta["image_sources"]],
+        "payload": meta["payload"].__dict__,
+    }
+    if hash_value is not None:
+        plain_meta["hash"] = hash_value
+    return {
+        **fields,
+        "lead": [b.__dict__ for b in fields["lead"]],
+        "sections": [
+            {"heading": s.heading, "blocks": [b.__dict__ for b in s.blocks]}
+            for s in fields["sections"]
+        ],
+        "meta": plain_meta,
+        "similar_posts": [s.__dict__ for s in fields["similar_posts"]],
+    }
+
+
 def canonical_json(post: Post) -> bytes:
     """The canonical JSON bytes of ``post`` (compact, stable key order, UTF-8)."""
-    return orjson.dumps(post.__dict__, default=model_default)
-
-
-def _unhashed_fields(post: Post) -> dict[str, Any]:
-    fields = dict(post.__dict__)
-    meta = dict(post.meta.__dict__)
-    meta["hash"] = ""
-    fields["meta"] = meta
-    return fields
+    return orjson.dumps(_plain(post), default=model_default)
 
 
 def post_hash(post: Post) -> str:
     """The documented digest of ``post``: sha256 of its canonical JSON with ``meta.hash`` = "",
     first 24 hex digits. A post is intact when ``post.meta.hash == post_hash(post)``."""
-    data = orjson.dumps(_unhashed_fields(post), default=model_default)
+    data = orjson.dumps(_plain(post, ""), default=model_default)
     return hashlib.sha256(data).hexdigest()[:HASH_LENGTH]
 
 
