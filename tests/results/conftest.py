@@ -87,3 +87,53 @@ def write_runs(tmp_path: Path) -> Callable[..., list[Path]]:
 @pytest.fixture
 def records() -> Iterator[Callable[..., RunRecord]]:
     yield make_record
+
+
+@pytest.fixture
+def reference_site(tmp_path: Path) -> Iterator[str]:
+    """The reference site on a free loopback port with a fresh SQLite file; its base URL.
+    Stopped by PID in teardown."""
+    import re
+    import signal
+    import sys
+    import time
+
+    anp = Path(sys.executable).parent / "anp"
+    proc = subprocess.Popen(
+        [
+            str(anp),
+            "target",
+            "serve",
+            "reference",
+            "--port",
+            "0",
+            "--db",
+            str(tmp_path / "ref.db"),
+            "--log-file",
+            str(tmp_path / "access.log"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        deadline = time.monotonic() + 60
+        url = None
+        while url is None and time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line and proc.poll() is not None:
+                break
+            match = re.search(r"http://127\.0\.0\.1:\d+", line)
+            url = match.group(0) if match else None
+        assert url, "the reference site did not start"
+        yield url
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()
