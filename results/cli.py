@@ -168,8 +168,9 @@ def _reduce(paths: list[Path]) -> tuple[list[Any], list[Any]]:
     from results.metrics import reduce_run
     from results.store import load_records
 
-    records = [record for _, record in load_records(paths)]
-    return records, [reduce_run(record) for record in records]
+    loaded = load_records(paths)
+    records = [record for _, record in loaded]
+    return records, [reduce_run(record, file.parent) for file, record in loaded]
 
 
 def _compare(args: argparse.Namespace) -> int:

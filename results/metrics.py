@@ -14,9 +14,12 @@ shared machine lies between runs, so comparisons work on these per-run values:
 
 from __future__ import annotations
 
+import csv
 import math
 import statistics
 from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
 
 from hdrh.histogram import HdrHistogram as _Hdr
 
@@ -161,8 +164,33 @@ def _verification_status(record: RunRecord) -> str:
     return "verified"
 
 
-def reduce_run(record: RunRecord) -> RunMetrics:
-    """Reduce ``record`` to its per-run values (see the module docstring)."""
+def locust_latency_series(record: RunRecord, run_dir: Path) -> list[tuple[int, float, float]]:
+    """``(second, p50_ms, p95_ms)`` from Locust's stats-history CSV in the run folder (its
+    rolling-window percentiles, one row per second), or [] when the file is absent or unusable.
+    Only used for the over-time chart when the record has no ``latency_per_second``."""
+    name = record.artifacts.get("locust_csv_history")
+    if not name:
+        return []
+    path = run_dir / name
+    try:
+        start = datetime.fromisoformat(record.timing.started_at).timestamp()
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows = [r for r in csv.DictReader(handle) if r.get("Name") == "Aggregated"]
+        series = {}
+        for row in rows:
+            if row.get("50%", "N/A") == "N/A" or row.get("95%", "N/A") == "N/A":
+                continue
+            second = int(float(row["Timestamp"]) - start)
+            if second >= 0:
+                series[second] = (float(row["50%"]), float(row["95%"]))
+    except (OSError, ValueError, KeyError):
+        return []
+    return [(sec, p50, p95) for sec, (p50, p95) in sorted(series.items())]
+
+
+def reduce_run(record: RunRecord, run_dir: Path | None = None) -> RunMetrics:
+    """Reduce ``record`` to its per-run values (see the module docstring). ``run_dir``, the
+    record's folder, lets the over-time chart fall back on Locust's stats history."""
     values = {"throughput_rps": measured_throughput(record), **latency_percentiles(record)}
     requests = sum(e.requests for e in record.endpoints)
     counts: dict[str, int] = {}
@@ -187,7 +215,8 @@ def reduce_run(record: RunRecord) -> RunMetrics:
         posts_corrupted=record.verification.corrupted,
         interrupted=record.interrupted,
         throughput_series=series,
-        latency_series=sorted(record.latency_per_second),
+        latency_series=sorted(record.latency_per_second)
+        or (locust_latency_series(record, run_dir) if run_dir is not None else []),
         warmup_s=record.timing.warmup_s,
         environment=(
             f"{record.environment.cpu_count} CPUs, Python {record.environment.python}, "

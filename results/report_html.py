@@ -167,6 +167,11 @@ def comparison_html(c: Comparison) -> str:
     )
     if not any(r.latency_series for r in [*c.baseline, *c.candidate]):
         body += '<p class="note">These records hold no per-second latency, so only throughput is drawn over time.</p>'
+    else:
+        body += (
+            "<p class=\"note\">Latency over time: the records' per-second p95, or Locust's "
+            "rolling-window p95 from locust_stats_history.csv in the run folder.</p>"
+        )
     return render_page(title, body, comparison_data(c))
 
 

@@ -91,3 +91,20 @@ def test_errors_lost_posts_and_verification_status() -> None:
         update={"verification": record.verification.model_copy(update={"performed": False})}
     )
     assert reduce_run(unverified).verification == "not performed"
+
+
+def test_latency_series_falls_back_on_locust_history(tmp_path) -> None:
+    record = make_record("l", seed=1, latency_timeline=False, started_at="2026-12-04T20:00:00Z")
+    record = record.model_copy(update={"artifacts": {"locust_csv_history": "hist.csv"}})
+    start = 1796414400  # 2026-12-04T20:00:00Z
+    (tmp_path / "hist.csv").write_text(
+        "Timestamp,User Count,Type,Name,Requests/s,50%,95%\n"
+        f"{start},0,,Aggregated,0,N/A,N/A\n"
+        f"{start + 1},10,POST,/import/posts,5,7,9\n"
+        f"{start + 1},10,,Aggregated,5,8,18\n"
+        f"{start + 2},10,,Aggregated,5,9,20\n"
+    )
+    assert reduce_run(record, tmp_path).latency_series == [(1, 8.0, 18.0), (2, 9.0, 20.0)]
+    assert reduce_run(record).latency_series == []  # no folder given
+    (tmp_path / "hist.csv").write_text("garbage")
+    assert reduce_run(record, tmp_path).latency_series == []
