@@ -125,25 +125,28 @@ def test_same_bytes_under_any_pythonhashseed() -> None:
 
 
 OTHER_PYTHONS = [
-    "/root/.pyenv/versions/3.12.1/bin/python",
-    "/root/.pyenv/versions/3.13.0/bin/python",
+    ("/root/.pyenv/versions/3.12.1/bin/python", "ANP_PY312_SITE"),
+    ("/root/.pyenv/versions/3.13.0/bin/python", "ANP_PY313_SITE"),
 ]
+"""Other interpreters and the env var naming a directory holding pydantic and orjson built for
+them (e.g. made with ``python3.12 -m pip install --target DIR pydantic==2.14.3 orjson==3.13.0``)."""
 
 
-@pytest.mark.parametrize("python", OTHER_PYTHONS)
-def test_same_bytes_on_other_python_versions(python: str) -> None:
+@pytest.mark.parametrize(("python", "site_var"), OTHER_PYTHONS)
+def test_same_bytes_on_other_python_versions(python: str, site_var: str) -> None:
     if not Path(python).exists():
         pytest.skip(f"{python} is not installed")
+    path = os.pathsep.join(p for p in (str(REPO), os.environ.get(site_var, "")) if p)
+    env = {**os.environ, "PYTHONPATH": path, "PYTHONHASHSEED": "random"}
     probe = subprocess.run(
         [python, "-c", "import pydantic, orjson"],
         capture_output=True,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
+        env=env,
         timeout=60,
         check=False,
     )
     if probe.returncode != 0:
-        pytest.skip(f"{python} cannot import pydantic and orjson")
-    env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONHASHSEED": "random"}
+        pytest.skip(f"{python} cannot import pydantic and orjson (set {site_var})")
     result = subprocess.run(
         [python, "-c", _digest_script()],
         capture_output=True,
