@@ -190,3 +190,19 @@ def test_batch_size_over_the_targets_limit_exits_2(reference_site: Site, tmp_pat
     assert done.returncode == 2
     assert "--batch-size: got '51'; expected 1..50" in done.stderr
     assert not out.exists() or not any(out.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--duration", "0"), "--duration: got '0'; expected a whole number of seconds"),
+        (("--duration", "soon"), "--duration: got 'soon'"),
+        (("--users", "x"), "--users: got 'x'"),
+    ],
+)
+def test_demo_bad_options_exit_2_before_starting_anything(tmp_path: Path, args, message):
+    out = tmp_path / "runs"
+    done = anp("demo", *args, "--out", str(out), timeout=60)
+    assert done.returncode == 2
+    assert message in done.stderr and "Traceback" not in done.stderr
+    assert not out.exists() or not any(out.iterdir())
