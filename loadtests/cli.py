@@ -44,6 +44,11 @@ HARNESS_OPTIONS: tuple[tuple[str, str, str], ...] = (
     ("--shape", "steady", "load shape: steady, ramp, step or spike"),
     ("--batch-size", "1", "posts per request of the batch scenario"),
     ("--size", "", "payload size: s, m, l or xl (default: natural sizes)"),
+    (
+        "--synth-processes",
+        "0",
+        "helper processes per Locust process that synthesize import posts ahead (0: in line)",
+    ),
     ("--request-timeout", "30", "seconds to wait for each response (e.g. 10, 2.5, 1m)"),
     ("--warmup", "0", "leading seconds excluded from throughput (e.g. 5s)"),
     ("--max-error-ratio", "", "check: failed/all requests at most this (0..1)"),

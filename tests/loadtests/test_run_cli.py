@@ -206,3 +206,20 @@ def test_demo_bad_options_exit_2_before_starting_anything(tmp_path: Path, args, 
     assert done.returncode == 2
     assert message in done.stderr and "Traceback" not in done.stderr
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_anp_run_offers_every_harness_option_of_the_locustfile():
+    """``anp run`` forwards the locustfile's options; a new one there must appear here too."""
+    import argparse
+
+    from loadtests import options
+    from loadtests.cli import HARNESS_OPTIONS, register
+
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers())
+    locust_side = {flag for flag, _default, _help in options._OPTIONS}
+    wrapper = {flag for flag, _default, _help in HARNESS_OPTIONS}
+    assert locust_side - wrapper == {"--target", "--anp-out", "--run-id"}
+    defaults = {flag: default for flag, default, _ in options._OPTIONS}
+    for flag, default, _help in HARNESS_OPTIONS:
+        assert default == defaults[flag], flag
