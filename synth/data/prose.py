@@ -120,7 +120,7 @@ PARAGRAPHS: tuple[str, ...] = (
     "server on a schedule and time how long it takes.",
     "note the versions of {stack} and its main libraries in the article. advice that was right for "
     "one release can be wrong for the next.",
-    "finally, share the result. a short message with the before and after numbers helps other "
+    "share the result. a short message with the before and after numbers helps other "
     "teams facing {problem} and invites useful corrections.",
 )
 """53 paragraphs (prime)."""

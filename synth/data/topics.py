@@ -310,7 +310,7 @@ FINAL_TEMPLATES: tuple[str, ...] = (
     "changed, and what to watch next time, and the following round will be shorter.",
     "a good fix for {problem} is boring to review: small diffs, clear numbers, and a rollback note. "
     "aim for that in {stack} and the team will trust the next change too.",
-    "keep the checklist next to the code. if {problem} comes up again in {stack}, the notes from "
+    "keep the checklist next to the code. if you run into {problem} in {stack} again, the notes from "
     "this round are the fastest way back to a working state.",
     "the work is done when the numbers are better, the runbook is updated, and someone other than "
     "the author has repeated the steps on {stack} without help.",
