@@ -5,8 +5,14 @@
 ``floor(n*F) > floor((n-1)*F)``, computed exactly on the decimal value of F. Over any first N requests exactly ``floor(N*F)`` fail, whatever
 the concurrency, because the counter is advanced on the event loop's single thread.
 
-``spin``: the slowdown knob burns CPU on the event loop (not a sleep), so that a site under load
-really serves fewer requests per second, as a regressed release would.
+``Slowdown`` (``--slowdown F``): just before each response starts, the site measures the CPU
+time the process used since the previous response started (this request's own handling, plus
+whatever else ran in between, minus earlier spins) and burns ``t*F/(1-F)`` more CPU on the event
+loop (a busy loop, not a sleep). Every CPU-second of real work thus costs ``1/(1-F)`` seconds,
+so a saturated site serves ``(1-F)`` times the requests per second (``bench/bench_reference.py``
+measures it), and a lone request takes about ``1/(1-F)`` as long. Measuring process CPU time
+rather than each request's wall time matters: under concurrency a request's wall time includes
+other requests' work (and their spins), which would make the slowdown feed on itself.
 """
 
 from __future__ import annotations
@@ -40,6 +46,24 @@ class FailureInjector:
         return fails
 
 
+class Slowdown:
+    """The ``--slowdown`` knob's CPU accounting (one per process, used on the loop's thread)."""
+
+    def __init__(self, fraction: float) -> None:
+        self.fraction = fraction
+        self._mark = time.process_time()
+        self.spun = 0.0
+        """Total CPU seconds burnt on purpose."""
+
+    def apply(self) -> None:
+        """Burn ``F/(1-F)`` of the CPU time used since the last call."""
+        work = time.process_time() - self._mark
+        extra = slowdown_extra(work, self.fraction)
+        spin(extra)
+        self.spun += extra
+        self._mark = time.process_time()
+
+
 def slowdown_extra(handling_s: float, fraction: float) -> float:
     """Extra seconds that make a request taking ``handling_s`` take ``handling_s / (1 - F)``."""
     if fraction <= 0 or handling_s <= 0:
@@ -48,9 +72,10 @@ def slowdown_extra(handling_s: float, fraction: float) -> float:
 
 
 def spin(seconds: float) -> None:
-    """Busy-wait on the CPU for ``seconds`` (blocks the event loop on purpose)."""
+    """Burn ``seconds`` of this process's CPU time in a busy loop (blocks the event loop on
+    purpose). Counted in CPU time, so that a busy machine does not shorten the burn."""
     if seconds <= 0:
         return
-    end = time.perf_counter() + seconds
-    while time.perf_counter() < end:
+    end = time.process_time() + seconds
+    while time.process_time() < end:
         pass

@@ -74,7 +74,7 @@ def add_import_routes(app: FastAPI, site: Site) -> None:
                 request.scope["anp_reference"] = exc.reference
             raise
         request.scope["anp_reference"] = post.reference
-        await site.add_latency(request)
+        await site.add_latency()
         outcome, stored = (await site.storage.insert([post]))[0]
         stats = site.stats
         if outcome is Outcome.CONFLICT:
@@ -137,7 +137,7 @@ def add_import_routes(app: FastAPI, site: Site) -> None:
             else:
                 valid.append(item)
                 where.append(i)
-        await site.add_latency(request)
+        await site.add_latency()
         outcomes = await site.storage.insert(valid) if valid else []
         for i, post, (outcome, stored) in zip(where, valid, outcomes, strict=True):
             error = None

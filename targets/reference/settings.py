@@ -38,8 +38,9 @@ class ReferenceSettings:
     latency_ms: float = 0.0
     """Extra latency, ``asyncio.sleep`` per import request (single or batch), in milliseconds."""
     slowdown: float = 0.0
-    """Emulated throughput loss F in [0, 0.9]: each request spins ``t*F/(1-F)`` of CPU time, where
-    ``t`` is its own handling time, so it takes about ``1/(1-F)`` as long."""
+    """Emulated throughput loss F in [0, 0.9]: before each response the site burns ``t*F/(1-F)``
+    of CPU, ``t`` being the CPU time used since the previous response, so each request takes
+    about ``1/(1-F)`` as long and a saturated site serves ``(1-F)`` times as many (see knobs)."""
     fail_rate: float = 0.0
     """Injected failure fraction F in [0, 1]: the n-th import request (1-based, per process) gets a
     503 iff ``floor(n*F) > floor((n-1)*F)``; it stores nothing."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import time
 
 from starlette.requests import Request
 
@@ -72,12 +71,10 @@ class Site:
                 headers={"Retry-After": "0"},
             )
 
-    async def add_latency(self, request: Request) -> None:
-        """Sleep ``--latency-ms``; the time slept is kept out of the slowdown's measurement."""
+    async def add_latency(self) -> None:
+        """Sleep ``--latency-ms`` (costs no CPU, so the slowdown knob does not scale it)."""
         if self.settings.latency_ms > 0:
-            t0 = time.perf_counter()
             await asyncio.sleep(self.settings.latency_ms / 1000.0)
-            request.scope["anp_slept"] = time.perf_counter() - t0
 
 
 def check_json_content_type(request: Request) -> None:

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 import synth
 import targets.reference as reference
 from targets.reference.errors import ApiError, from_validation_error
-from targets.reference.knobs import FailureInjector, slowdown_extra, spin
+from targets.reference.knobs import FailureInjector, Slowdown, slowdown_extra, spin
 from targets.reference.postgres_store import _redact
 from targets.reference.settings import ReferenceSettings, SettingsError, is_loopback
 from targets.reference.stats import Stats
@@ -63,10 +63,20 @@ def test_slowdown_extra_makes_requests_take_one_over_one_minus_f() -> None:
         assert (t + slowdown_extra(t, f)) * (1 - f) == pytest.approx(t)
 
 
-def test_spin_burns_at_least_the_time_asked() -> None:
-    t0 = time.perf_counter()
+def test_spin_burns_at_least_the_cpu_time_asked() -> None:
+    t0 = time.process_time()
     spin(0.02)
-    assert time.perf_counter() - t0 >= 0.02
+    assert time.process_time() - t0 >= 0.02
+
+
+def test_slowdown_burns_f_over_one_minus_f_of_the_cpu_used_since_last_time() -> None:
+    slowdown = Slowdown(0.5)
+    spin(0.03)  # 30 ms of "work"
+    slowdown.apply()
+    assert slowdown.spun >= 0.03  # F/(1-F) = 1: at least as much again
+    before = slowdown.spun
+    slowdown.apply()  # no work since: (almost) nothing more
+    assert slowdown.spun - before < 0.03
 
 
 @pytest.mark.parametrize(
