@@ -356,28 +356,36 @@ def report(
         f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}; {args.connections} connections, "
         f"{args.requests} requests x {args.rounds} rounds, batches of {args.batch_size}"
     )
-    print("                                       wall-clock      server CPU")
+    rows = [
+        ("reference single-post import", "reference", "posts/s", "us/post"),
+        ("bare FastAPI endpoint (JSON)", "bare", "req/s", "us/request"),
+        ("bare endpoint (bytes only)", "bare-bytes", "req/s", "us/request"),
+        ("reference batch import", "batch", "posts/s", "us/post"),
+        ("reference --slowdown 0.10", "slow", "posts/s", "us/post"),
+    ]
     print(
-        f"median reference single-post import : {med['reference']:9.0f} posts/s   {us['reference']:7.0f} us/post"
+        f"{'median of ' + str(args.rounds) + ' rounds':36s}  {'wall-clock':>17s}  {'server CPU':>16s}"
     )
-    print(
-        f"median bare FastAPI endpoint        : {med['bare']:9.0f} req/s     {us['bare']:7.0f} us/request"
-    )
-    print(
-        f"median reference batch import       : {med['batch']:9.0f} posts/s   {us['batch']:7.0f} us/post"
-    )
-    print(
-        f"median reference --slowdown 0.10    : {med['slow']:9.0f} posts/s   {us['slow']:7.0f} us/post"
-    )
-    print(
-        f"(a) reference / bare          = {a:5.2f}x wall, {us['bare'] / us['reference']:5.2f}x by CPU cost  (target >= 0.6)  {'OK' if ok_a else 'MISSED'}"
-    )
-    print(
-        f"(b) batch / single            = {b:5.2f}x wall, {us['reference'] / us['batch']:5.2f}x by CPU cost  (target >= 10)   {'OK' if ok_b else 'MISSED'}"
-    )
-    print(
-        f"(c) slowdown 0.10 / reference = {c:5.2f}x wall, {us['reference'] / us['slow']:5.2f}x by CPU cost  (ideal 0.90)"
-    )
+    for label, key, unit, cpu_unit in rows:
+        print(f"{label:36s}: {med[key]:8.0f} {unit:8s}  {us[key]:6.0f} {cpu_unit}")
+    a2 = med["reference"] / med["bare-bytes"]
+    ratios = [
+        ("(a)  reference / bare (JSON)", a, us["bare"] / us["reference"], "target >= 0.6", ok_a),
+        (
+            "(a') reference / bare (bytes)",
+            a2,
+            us["bare-bytes"] / us["reference"],
+            "no target, strictest",
+            None,
+        ),
+        ("(b)  batch / single", b, us["reference"] / us["batch"], "target >= 10", ok_b),
+        ("(c)  slowdown 0.10 / reference", c, us["reference"] / us["slow"], "ideal 0.90", None),
+    ]
+    for label, wall, by_cpu, target, ok in ratios:
+        verdict = "" if ok is None else ("  OK" if ok else "  MISSED")
+        print(
+            f"{label:31s} = {wall:5.2f}x wall-clock, {by_cpu:5.2f}x by CPU cost ({target}){verdict}"
+        )
     expected_rows = (100 + args.requests * args.rounds) + args.batch_size * (
         1 + args.batches * args.rounds
     )
