@@ -1,12 +1,15 @@
 """The reference import site as a FastAPI application: ``create_app(settings)``.
 
 Every answer that is not a success carries the error body of ``targets.reference.errors``:
-validation problems are 4xx (400 not JSON, 413 too large, 422 invalid), never 5xx. A 500 is only
-for a bug in the site itself; no input reaches it (schemathesis checks this in the tests).
+validation problems are 4xx (400 not JSON, 413 too large, 415 not JSON media type, 422 invalid),
+never 5xx. A database that does not answer (SQLite locked, PostgreSQL down) is a 503 with
+``retry_safe: true``. A 500 is only for a bug in the site itself; no input reaches it
+(schemathesis checks this in the tests).
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -35,7 +38,7 @@ A small, production-shaped import endpoint for anp posts (synth canonical JSON).
 * **Conflict policy: reject.** The same reference with different content answers 409 and the
   stored post is kept; an import never updates.
 * **Validation at the boundary**: 400 for a body that is not UTF-8 JSON, 413 for a body over the
-  limit (checked before parsing), 422 for anything that is not a valid `synth.Post` (missing or
+  limit (checked before parsing), 415 for a Content-Type other than JSON (none is accepted), 422 for anything that is not a valid `synth.Post` (missing or
   unknown keys, wrong types, a `meta.hash` that does not match the content, a reference outside
   `A-Z a-z 0-9 . _ : -`). Titles must be non-empty plain text: control characters, markup
   characters (`<`, `>`) and SQL-like text (`;`, `--`, `/*`, a quote followed by OR/AND,
@@ -77,7 +80,7 @@ def create_app(
         redoc_url=None,
     )
     app.state.site = site
-    _add_error_handlers(app)
+    _add_error_handlers(app, postgres=settings.database_url is not None)
     _add_service_routes(app, site)
     add_import_routes(app, site)
     add_read_routes(app, site)
@@ -125,7 +128,7 @@ def _add_service_routes(app: FastAPI, site: Site) -> None:
         return Response(orjson.dumps(site.stats.snapshot()), media_type=json)
 
 
-def _add_error_handlers(app: FastAPI) -> None:
+def _add_error_handlers(app: FastAPI, *, postgres: bool) -> None:
     async def api_error(_request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ApiError)
         return Response(
@@ -165,6 +168,19 @@ def _add_error_handlers(app: FastAPI) -> None:
             headers=exc.headers,
         )
 
+    async def storage_down(_request: Request, exc: Exception) -> Response:
+        err = ApiError(
+            503,
+            "storage_unavailable",
+            f"the database did not answer: {type(exc).__name__}",
+            expected="a retry once the database is back",
+            retry_safe=True,
+            headers={"Retry-After": "1"},
+        )
+        return Response(
+            err.body(), status_code=503, media_type="application/json", headers=err.headers
+        )
+
     async def internal(_request: Request, exc: Exception) -> Response:
         err = ApiError(
             500, "internal_error", f"the site failed: {type(exc).__name__}", retry_safe=True
@@ -174,4 +190,9 @@ def _add_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, api_error)
     app.add_exception_handler(RequestValidationError, request_invalid)
     app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(sqlite3.OperationalError, storage_down)
+    if postgres:
+        import psycopg
+
+        app.add_exception_handler(psycopg.OperationalError, storage_down)
     app.add_exception_handler(Exception, internal)
