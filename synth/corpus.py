@@ -4,9 +4,10 @@ How it works:
 
 - the seeds are cut into chunks of ``chunk_seeds`` consecutive seeds (see :func:`chunk_size`);
   chunk boundaries depend on the seeds, the format and the size only, never on the worker count;
-- each chunk is rendered (and, for ``.gz``, compressed into its own gzip member) by a worker
-  process; the parent writes chunks strictly in order, with at most ``2 * workers`` chunks in
-  flight, so memory stays flat whatever the number of posts;
+- each chunk is rendered (and, for ``.gz``, compressed into its own gzip member) by one of
+  ``workers`` processes (the calling process counts as one, see :mod:`synth.parallel`); chunks
+  are written strictly in order, with at most ``2 * workers`` chunks in flight, so memory stays
+  flat whatever the number of posts;
 - so the output bytes are identical for any ``workers``;
 - the file and its manifest are written to temp files in the same directory, fsynced, then moved
   into place with ``os.replace``; an interruption (Ctrl-C, SIGTERM, an error) removes the temp
