@@ -39,7 +39,13 @@ from locust.runners import MasterRunner, WorkerRunner
 
 from loadtests import artifacts
 from loadtests.node import NODE
-from loadtests.options import OptionError, RunOptions, read_options, register
+from loadtests.options import (
+    OptionError,
+    RunOptions,
+    read_options,
+    register,
+    with_target_timeout,
+)
 from loadtests.seeding import SeedQueue
 from loadtests.users import USER_CLASSES, configure_timeouts
 
@@ -137,6 +143,7 @@ def on_init(environment: Environment, runner: Any = None, **_: Any) -> None:
             "without batch",
             2,
         )
+    options = with_target_timeout(options, target)
     NODE.options = options
     NODE.target = target
     _select_user_classes(environment, options)
@@ -196,6 +203,7 @@ def on_test_start(environment: Environment, **_: Any) -> None:
         return
     if first and NODE.options is not None:
         options = _same_run_id(options, NODE.options)
+    options = with_target_timeout(options, NODE.target)
     NODE.options = options
     _select_user_classes(environment, options)  # the web UI may have changed --scenario
     NODE.reset_coordinator(options)
@@ -264,6 +272,7 @@ def _start_worker(environment: Environment) -> None:
         from targets import load_target
 
         target = load_target(options.target)
+    options = with_target_timeout(options, target)
     hello = NODE.hello
     NODE.worker_share = float(hello.get("share", 1.0))
     t0_wall = float(hello.get("t0_wall", time.time()))

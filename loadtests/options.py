@@ -16,7 +16,7 @@ import argparse
 import re
 import secrets
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +68,8 @@ class RunOptions:
     """Stop after this many seeds were handed out (a bound on the run); None: all of ``seeds``."""
     request_timeout: float = DEFAULT_TIMEOUT_S
     """Seconds to wait for a response (also bounds the connect)."""
+    request_timeout_given: bool = False
+    """``--request-timeout`` was given; otherwise the target definition's ``read_s`` applies."""
     warmup: float = 0.0
     """Leading seconds excluded from throughput and latency checks."""
     checks: CheckSpec = field(default_factory=CheckSpec)
@@ -109,7 +111,12 @@ _OPTIONS: tuple[tuple[str, str, str], ...] = (
     ("--arrival-rate", "", "Open model: posts/s offered across all users and workers."),
     ("--shape", "steady", "Load shape: steady, ramp, step or spike (bounded by --run-time)."),
     ("--max-seeds", "", "Stop after this many seeds were sent (empty: all of --seeds)."),
-    ("--request-timeout", "30", "Seconds to wait for each response (e.g. 10, 2.5, 1m)."),
+    (
+        "--request-timeout",
+        "",
+        "Seconds to wait for each response (e.g. 10, 2.5, 1m; default: the target "
+        "definition's [timeouts] read_s, else 30).",
+    ),
     ("--warmup", "0", "Leading seconds excluded from throughput/latency checks."),
     ("--max-error-ratio", "", "Check: failed/all requests at most this (0..1)."),
     ("--max-p50-ms", "", "Check: median latency at most this many ms."),
@@ -139,6 +146,14 @@ def register(parser: Any) -> None:
         default=True,
         help="Read back every acknowledged post after the load (--no-verify: skip).",
     )
+
+
+def with_target_timeout(options: RunOptions, target: Any) -> RunOptions:
+    """Use the target definition's read timeout unless ``--request-timeout`` was given."""
+    read_s = getattr(getattr(target, "timeouts", None), "read_s", None)
+    if options.request_timeout_given or not read_s:
+        return options
+    return replace(options, request_timeout=float(read_s))
 
 
 def new_run_id(now: float | None = None) -> str:
@@ -237,7 +252,8 @@ def read_options(ns: argparse.Namespace) -> RunOptions:
     if shape not in SHAPES:
         raise _fail("--shape", shape, f"one of {', '.join(SHAPES)}")
     max_seeds = _integer("--max-seeds", _text(ns, "max_seeds"), low=1)
-    timeout = parse_duration("--request-timeout", _text(ns, "request_timeout") or "30")
+    timeout_text = _text(ns, "request_timeout").strip()
+    timeout = parse_duration("--request-timeout", timeout_text or str(DEFAULT_TIMEOUT_S))
     if timeout <= 0:
         raise _fail("--request-timeout", _text(ns, "request_timeout"), "a duration > 0")
     warmup = parse_duration("--warmup", _text(ns, "warmup") or "0")
@@ -269,6 +285,7 @@ def read_options(ns: argparse.Namespace) -> RunOptions:
         shape=shape,
         max_seeds=max_seeds,
         request_timeout=timeout,
+        request_timeout_given=bool(timeout_text),
         warmup=warmup,
         checks=checks,
         out_dir=Path(out_text) if out_text else None,

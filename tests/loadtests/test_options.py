@@ -6,7 +6,14 @@ import argparse
 
 import pytest
 
-from loadtests.options import OptionError, parse_duration, parse_scenarios, read_options, register
+from loadtests.options import (
+    OptionError,
+    parse_duration,
+    parse_scenarios,
+    read_options,
+    register,
+    with_target_timeout,
+)
 
 
 def parse(*args: str) -> argparse.Namespace:
@@ -109,3 +116,16 @@ def test_durations(text, seconds):
 
 def test_scenario_order_is_canonical():
     assert list(parse_scenarios("read:1,import:2,batch")) == ["import", "batch", "read"]
+
+
+def test_the_target_definitions_read_timeout_applies_unless_the_option_is_given():
+    class Timeouts:
+        read_s = 7.0
+
+    class Target:
+        timeouts = Timeouts()
+
+    assert with_target_timeout(read_options(parse()), Target()).request_timeout == 7.0
+    given = read_options(parse("--request-timeout", "3"))
+    assert with_target_timeout(given, Target()).request_timeout == 3.0
+    assert with_target_timeout(read_options(parse()), object()).request_timeout == 30.0
