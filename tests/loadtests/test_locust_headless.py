@@ -100,9 +100,12 @@ def test_a_shape_bounds_the_run(start_site, tmp_path):
     assert count(m["seeds"]["sent"]) > 0
 
 
-def test_open_model_never_exceeds_the_offered_rate(start_site, tmp_path):
+@pytest.mark.parametrize("processes", [1, 2])
+def test_open_model_never_exceeds_the_offered_rate(start_site, tmp_path, processes):
+    """The schedule is a ceiling across all workers (each holds rate / workers)."""
     site = start_site()
     rate = 40
+    extra = ["--processes", str(processes)] if processes > 1 else []
     run = run_locust(
         site.url,
         tmp_path / "run",
@@ -116,12 +119,14 @@ def test_open_model_never_exceeds_the_offered_rate(start_site, tmp_path):
         "open",
         "--arrival-rate",
         str(rate),
+        *extra,
     )
     assert run.returncode == 0, run.log
     m = run.measurements()
     sent = count(m["seeds"]["sent"])
-    assert 0 < sent <= rate * m["duration_s"] + rate  # the schedule is a ceiling, never passed
+    assert 0 < sent <= rate * m["duration_s"] + rate
     assert m["load"]["load_model"] == "open" and m["load"]["arrival_rate"] == rate
+    assert m["load"]["processes"] == processes
 
 
 @pytest.mark.parametrize(
