@@ -3,7 +3,7 @@ aggregate row that Locust writes every second to ``locust_stats_history.csv``. T
 with Locust's first row, so the start-up of the child is not counted as load time.
 
 It only reads that file; a missing or half-written row is skipped until the next refresh. When
-standard error is not a terminal, rich draws nothing live and prints the final state once.
+standard error is not a terminal (a CI log), nothing is drawn.
 """
 
 from __future__ import annotations
@@ -60,16 +60,17 @@ class Progress:
     def __init__(self, run_dir: Path, run_time_s: float, *, enabled: bool = True) -> None:
         self.history = run_dir / HISTORY_NAME
         self.run_time_s = max(run_time_s, 1.0)
-        self.enabled = enabled
+        console = Console(stderr=True)
+        self.enabled = enabled and console.is_terminal  # a log file gets no half-drawn bar
         self.started = time.monotonic()
         self._bar = _RichProgress(
             TextColumn("[bold]load[/bold]"),
             BarColumn(),
             TimeElapsedColumn(),
             TextColumn("{task.fields[stats]}"),
-            console=Console(stderr=True),
+            console=console,
             transient=False,
-            disable=not enabled,
+            disable=not self.enabled,
         )
         self._task = self._bar.add_task("load", total=self.run_time_s, stats="starting Locust...")
 
