@@ -1,0 +1,55 @@
+"""The readable summary: every section and the verdict, rendered from a record."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from rich.console import Console
+from run_fixtures import make_measurements
+
+from loadtests import CheckSpec
+from loadtests.finalize import build_record
+from loadtests.summary import print_summary, verdict
+from results import Verification
+
+
+def render(record, code) -> str:
+    buffer = io.StringIO()
+    print_summary(record, code, Path("/runs/x"), console=Console(width=140, file=buffer))
+    return buffer.getvalue()
+
+
+def test_every_section_and_a_failing_check():
+    m = make_measurements(checks=CheckSpec(max_p99_ms=0.5, max_missing=0))
+    verification = Verification(
+        performed=True, acknowledged=100, landed=98, missing=2, corrupted=1, duration_s=0.25
+    )
+    record = build_record(m, verification)
+    text = render(record, 1)
+    for expected in (
+        "test-run",
+        "test-reference (reference) at http://127.0.0.1:9, release 1.4.0",
+        "throughput",
+        "10.0 successful requests/s",  # 80 successes after the 2 s warm-up, over 8 s
+        "http_503",
+        "POST /import/posts",
+        "2.00",  # every request took 2 ms
+        "missing",
+        "FAIL",
+        "FAIL (exit 1): max_p99_ms, max_missing",
+        "/runs/x",
+    ):
+        assert expected in text, expected
+
+
+def test_verdicts():
+    record = build_record(make_measurements(verify=False), Verification(performed=False))
+    assert verdict(record, 0).plain == "PASS (exit 0): no check declared"
+    interrupted = record.model_copy(update={"interrupted": True})
+    assert verdict(interrupted, 3).plain == "HARNESS OR TARGET FAILURE (exit 3): interrupted"
+    broken = record.model_copy(
+        update={"verification": Verification(performed=True, error="target gone")}
+    )
+    assert verdict(broken, 3).plain == "HARNESS OR TARGET FAILURE (exit 3): target gone"
+    assert "not performed" in render(record, 0)
