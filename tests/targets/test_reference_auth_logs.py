@@ -140,3 +140,13 @@ def test_sigint_and_sigterm_stop_cleanly(start_reference) -> None:
         assert site.proc.wait(timeout=15) == 0
         assert site.proc.stdout is not None
         assert "anp-reference: stopped" in site.proc.stdout.read() + "".join(site.stdout)
+
+
+def test_non_loopback_host_warns_before_binding() -> None:
+    # 192.0.2.1 is TEST-NET-1: not assigned here, so binding fails and no socket is ever opened
+    result = run_cli("--port", "0", "--host", "192.0.2.1")
+    assert "warning: listening on non-loopback host 192.0.2.1" in result.stderr
+    assert "no --token-env auth" in result.stderr
+    assert result.returncode == 3
+    assert "cannot listen on 192.0.2.1:0" in result.stderr
+    assert "Traceback" not in result.stderr
