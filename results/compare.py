@@ -250,11 +250,16 @@ def compare_runs(
             + " vs ".join("; ".join(sorted(envs[side])) for side in ("baseline", "candidate"))
             + "): numbers from different machines differ for reasons other than the release."
         )
-    for run in [*baseline, *candidate]:
-        if run.interrupted:
-            notes.append(f"run '{run.run_id}' was interrupted: its record is partial.")
+    everything = [*baseline, *candidate]
+    interrupted = [r.run_id for r in everything if r.interrupted]
+    if interrupted:
+        notes.append(f"interrupted, so partial: {', '.join(interrupted)}.")
+    by_status: dict[str, list[str]] = {}
+    for run in everything:
         if run.verification != "verified":
-            notes.append(f"run '{run.run_id}': verification {run.verification}.")
+            by_status.setdefault(run.verification, []).append(run.run_id)
+    for status, ids in sorted(by_status.items()):
+        notes.append(f"verification {status} in {len(ids)} run(s): {', '.join(ids)}.")
     if hard or any(x.verdict == "regression" for x in metrics):
         verdict, code = "regression", EXIT_REGRESSION
     elif (

@@ -143,3 +143,19 @@ def test_different_environments_are_noted() -> None:
         "different environments" in n
         for n in compare_runs(_side("a", 2, 0), _side("b", 2, 9)).notes
     )
+
+
+def test_unverified_and_interrupted_runs_are_noted_once() -> None:
+    records = [make_record(f"u{i}", seed=i) for i in range(3)]
+    unverified = [
+        r.model_copy(
+            update={
+                "verification": r.verification.model_copy(update={"performed": False}),
+                "interrupted": i == 0,
+            }
+        )
+        for i, r in enumerate(records)
+    ]
+    c = compare_runs(_side("a", 3, 10), [reduce_run(r) for r in unverified])
+    assert "verification not performed in 3 run(s): u0, u1, u2." in c.notes
+    assert "interrupted, so partial: u0." in c.notes
