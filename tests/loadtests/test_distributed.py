@@ -154,3 +154,66 @@ def test_master_and_two_workers_bounded_by_time(start_site, tmp_path):
     imp = endpoint(m, "import", "POST /import/posts")
     assert imp["requests"] == stats["requests"]["POST /import/posts"]["total"]
     assert sum(ok for _, ok, _ in imp["per_second"]) == imp["successes"]
+
+
+def test_a_worker_that_leaves_gives_its_seeds_back(start_site, tmp_path):
+    """One of two workers is stopped mid-run: its unused seeds are granted to the other, so the
+    run still sends every seed exactly once."""
+    import signal
+    import time
+
+    site = start_site("--latency-ms", "10")
+    out = tmp_path / "run"
+    port = free_port()
+    env = locust_env(site.url)
+    workers = [
+        subprocess.Popen(
+            [
+                str(BIN / "locust"),
+                "-f",
+                str(LOCUSTFILE),
+                "--worker",
+                "--master-host",
+                "127.0.0.1",
+                "--master-port",
+                str(port),
+            ],
+            env=env,
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(2)
+    ]
+    master = subprocess.Popen(
+        [
+            *locust_argv(out, "-u", "4", "-r", "4", "-t", "120s", "--seeds", "0-1199"),
+            "--master",
+            "--master-bind-host",
+            "127.0.0.1",
+            "--master-bind-port",
+            str(port),
+            "--expect-workers",
+            "2",
+        ],
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while site.stats()["posts"] < 100 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        workers[0].send_signal(signal.SIGTERM)
+        log, _ = master.communicate(timeout=120)
+    finally:
+        for proc in (*workers, master):
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    assert master.returncode == 0, log
+    m = LocustRun(0, out, "").measurements()
+    assert m["seeds"]["sent"] == [[0, 1199]]
+    assert site.stats()["requests"]["POST /import/posts"]["by_status"] == {"201": 1200}
