@@ -1,16 +1,15 @@
 """seed -> Post (``synthesize``) or seed -> canonical JSON bytes (``synthesize_json``).
 
-Both are pure functions of (``GENERATOR_VERSION``, seed[, size]) built on the same document
-(``synth.build.build_document``), so ``canonical_json(synthesize(s)) == synthesize_json(s)`` for
+Both are pure functions of (``GENERATOR_VERSION``, seed[, size]) built on the same bytes
+(``synth.build.build_json``), so ``canonical_json(synthesize(s)) == synthesize_json(s)`` for
 every seed and size (a test checks it over 10,000 seeds).
 
 The hash: ``meta.hash`` is the first 24 hex digits of sha256 over the canonical JSON of the post
-with ``meta.hash`` = "" (see ``synth.canonical.post_hash``). Here it is computed from the bytes
-of the document, then spliced in: the key ``"hash":""`` occurs exactly once in canonical JSON,
-since a ``"`` inside a JSON string is always escaped.
+with ``meta.hash`` = "" (see ``synth.canonical.post_hash``); ``build_json`` computes it over the
+bytes it writes and fills the empty slot.
 
-Speed: no pydantic validation per post. ``synthesize`` wraps the document's dicts into models
-with ``synth.construct.make``; the tests prove every post valid instead.
+Speed: no pydantic validation per post. ``synthesize`` parses the bytes with orjson and wraps
+the dicts into models with ``synth.construct.make``; the tests prove every post valid instead.
 """
 
 from __future__ import annotations
