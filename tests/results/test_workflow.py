@@ -37,3 +37,17 @@ def test_every_anp_command_in_the_workflow_parses() -> None:
     for args in _anp_commands():
         namespace = parser.parse_args(args)
         assert callable(namespace.func), args
+
+
+def test_committed_baseline_matches_the_workflow_load() -> None:
+    from results import check_comparable, load_records
+
+    baseline = WORKFLOW.parents[2] / "results" / "baselines" / "reference"
+    records = [r for _, r in load_records([baseline])]
+    assert len(records) == 5
+    check_comparable(records)
+    run = next(c for c in _anp_commands() if c[0] == "run")
+    option = {run[i]: run[i + 1] for i in range(1, len(run) - 1) if run[i].startswith("--")}
+    assert int(option["--users"]) == records[0].load.users
+    assert {option["--scenario"]: 1} == records[0].load.scenarios
+    assert float(option["--warmup"].rstrip("s")) == records[0].timing.warmup_s
