@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import httpx
@@ -62,14 +63,14 @@ class RunningSite:
         sql = "SELECT count(*) FROM posts" + (f" WHERE {where}" if where else "")
         return int(self.query(sql, params)[0][0])
 
-    def query(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    def query(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
         if self.backend == "sqlite":
             assert self.db_path is not None
-            conn = sqlite3.connect(self.db_path)
+            lite = sqlite3.connect(self.db_path)
             try:
-                return list(conn.execute(sql, params).fetchall())
+                return list(lite.execute(sql, params).fetchall())
             finally:
-                conn.close()
+                lite.close()
         import psycopg
 
         assert self.pg_url is not None

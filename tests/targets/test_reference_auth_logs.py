@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from typing import Any
 
 import orjson
 import pytest
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.integration
 TOKEN = "tok-3f9a1c7e5d-very-secret"
 
 
-def log_records(site) -> list[dict]:
+def log_records(site) -> list[dict[str, Any]]:
     return [orjson.loads(line) for line in site.log_file.read_bytes().splitlines()]
 
 

@@ -21,7 +21,7 @@ def changed_copy(post: synth.Post) -> synth.Post:
     )
 
 
-def stored(site, reference: str) -> list[tuple[object, ...]]:
+def stored(site, reference: str):
     return site.query(
         "SELECT reference, seed, hash, title, body, created_at FROM posts WHERE reference = ?",
         (reference,),
@@ -47,7 +47,7 @@ def test_reimport_is_acknowledged_and_changes_nothing(site) -> None:
     assert site.count_rows() == 1
     after = stored(site, post.meta.reference)
     assert after == before  # same bytes, same created_at: nothing was rewritten
-    assert bytes(after[0][4]) == data  # type: ignore[arg-type]
+    assert bytes(after[0][4]) == data
 
 
 def test_same_reference_different_content_is_rejected_with_409(site) -> None:
@@ -105,7 +105,7 @@ def test_concurrent_overlapping_imports_never_lose_or_duplicate(site) -> None:
     assert rows == []
     for seed in covered:
         ref = synth.synthesize(seed).meta.reference
-        assert bytes(stored(site, ref)[0][4]) == bodies[seed]  # type: ignore[arg-type]
+        assert bytes(stored(site, ref)[0][4]) == bodies[seed]
 
 
 def test_concurrent_conflicting_imports_keep_exactly_one_version(site) -> None:

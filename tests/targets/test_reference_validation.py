@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 import synth
@@ -23,7 +25,7 @@ def post(url: str, body: bytes, content_type: str | None = "application/json"):
     return httpx.post(url + "/import/posts", content=body, headers=headers, timeout=30.0)
 
 
-def assert_error(r, status: int, code: str | None = None, field: str | None = None) -> dict:
+def assert_error(r, status: int, code: str | None = None, field: str | None = None):
     assert r.status_code == status, r.text
     error = r.json()["error"]
     assert set(error) == ERROR_KEYS
@@ -165,7 +167,9 @@ def test_oversized_body_is_413_by_content_length_and_by_streaming(shared_site) -
     big = b"x" * (1024 * 1024 + 1)
     assert_error(post(url, big), 413, "body_too_large", "body")
 
-    def chunks():  # no Content-Length: the site must count the bytes as they stream in
+    def chunks() -> Iterator[
+        bytes
+    ]:  # no Content-Length: the site must count the bytes as they stream in
         for _ in range(40):
             yield b"y" * 65536
 
