@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from html_dom import parse_html
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -177,6 +177,8 @@ def test_escaped_text_renders_as_the_same_text(text: str) -> None:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(posts())
 def test_any_post_title_survives(post: Post) -> None:
+    # A vertical tab at either end cannot be kept (see synth.markdown); everything else can.
+    assume("\x0b" not in post.title[:1] + post.title[-1:])
     tokens = _tokens(post)
     assert _headings(tokens, "h1") == [post.title]
     assert [t for t in _flat(tokens) if t.type in ("html_inline", "html_block")] == []
