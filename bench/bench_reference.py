@@ -1,6 +1,7 @@
 """Benchmark of the reference import site, measured side by side in one run.
 
     .venv/bin/python bench/bench_reference.py [--requests 1500] [--rounds 3] [--batch-size 100]
+        [--database-url postgresql://...]   (PostgreSQL instead of SQLite for the reference sites)
 
 Starts, as subprocesses on free loopback ports, all on the same stack (one uvicorn worker,
 uvloop, httptools):
@@ -209,6 +210,11 @@ def main() -> int:
     parser.add_argument("--batches", type=int, default=30, help="batch requests per round")
     parser.add_argument("--connections", type=int, default=16, help="keep-alive connections")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="run the reference sites on PostgreSQL (fresh schemas) instead of SQLite files",
+    )
     parser.add_argument("--bare-server", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.bare_server:
@@ -217,54 +223,33 @@ def main() -> int:
 
     py = sys.executable
     seeds = Seeds()
+    serve = [py, "-m", "anp", "target", "serve", "reference", "--port", "0"]
     with tempfile.TemporaryDirectory(prefix="anp-bench-") as tmp:
-        servers = {
-            "reference": start(
-                "reference",
-                [
-                    py,
-                    "-m",
-                    "anp",
-                    "target",
-                    "serve",
-                    "reference",
-                    "--port",
-                    "0",
-                    "--db",
-                    f"{tmp}/ref.db",
-                    "--log-file",
-                    f"{tmp}/ref.log",
-                ],
-            ),
-            "bare": start("bare", [py, str(Path(__file__).resolve()), "--bare-server"]),
-            "slow": start(
-                "slow",
-                [
-                    py,
-                    "-m",
-                    "anp",
-                    "target",
-                    "serve",
-                    "reference",
-                    "--port",
-                    "0",
-                    "--db",
-                    f"{tmp}/slow.db",
-                    "--log-file",
-                    f"{tmp}/slow.log",
-                    "--slowdown",
-                    "0.10",
-                ],
-            ),
-        }
-        servers["bare-bytes"] = Server("bare-bytes", servers["bare"].proc, servers["bare"].port)
+        pg = PgSchemas(args.database_url) if args.database_url else None
         try:
-            rates, cpu = run_rounds(servers, seeds, args)
+            ref_store = pg.storage_args("ref") if pg else ["--db", f"{tmp}/ref.db"]
+            slow_store = pg.storage_args("slow") if pg else ["--db", f"{tmp}/slow.db"]
+            servers = {
+                "reference": start(
+                    "reference", [*serve, *ref_store, "--log-file", f"{tmp}/ref.log"]
+                ),
+                "bare": start("bare", [py, str(Path(__file__).resolve()), "--bare-server"]),
+                "slow": start(
+                    "slow",
+                    [*serve, *slow_store, "--log-file", f"{tmp}/slow.log", "--slowdown", "0.10"],
+                ),
+            }
+            servers["bare-bytes"] = Server("bare-bytes", servers["bare"].proc, servers["bare"].port)
+            try:
+                rates, cpu = run_rounds(servers, seeds, args)
+            finally:
+                for name, server in servers.items():
+                    if name != "bare-bytes":  # the same process as "bare"
+                        server.stop()
+            db_rows = pg.count_rows("ref") if pg else count_rows(Path(tmp) / "ref.db")
         finally:
-            for name, server in servers.items():
-                if name != "bare-bytes":  # the same process as "bare"
-                    server.stop()
-        db_rows = count_rows(Path(tmp) / "ref.db")
+            if pg:
+                pg.drop()
     return report(rates, cpu, args, db_rows)
 
 
@@ -329,6 +314,44 @@ def check(statuses: Counter[int], expected: dict[int, int], name: str) -> None:
         )
 
 
+class PgSchemas:
+    """Fresh PostgreSQL schemas for the reference and slow sites (``--database-url``)."""
+
+    def __init__(self, url: str) -> None:
+        import secrets
+
+        import psycopg
+
+        self.url = url
+        self.prefix = f"anp_bench_{secrets.token_hex(4)}"
+        with psycopg.connect(url, autocommit=True) as conn:
+            for name in ("ref", "slow"):
+                conn.execute(f"CREATE SCHEMA {self.prefix}_{name}")
+
+    def storage_args(self, name: str) -> list[str]:
+        from urllib.parse import quote
+
+        sep = "&" if "?" in self.url else "?"
+        return [
+            "--database-url",
+            f"{self.url}{sep}options={quote(f'-csearch_path={self.prefix}_{name}')}",
+        ]
+
+    def count_rows(self, name: str) -> int:
+        import psycopg
+
+        with psycopg.connect(self.url) as conn:
+            row = conn.execute(f"SELECT count(*) FROM {self.prefix}_{name}.posts").fetchone()
+        return int(row[0]) if row else 0
+
+    def drop(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            for name in ("ref", "slow"):
+                conn.execute(f"DROP SCHEMA IF EXISTS {self.prefix}_{name} CASCADE")
+
+
 def count_rows(db: Path) -> int:
     import sqlite3
 
@@ -389,7 +412,8 @@ def report(
     expected_rows = (100 + args.requests * args.rounds) + args.batch_size * (
         1 + args.batches * args.rounds
     )
-    print(f"rows in the reference SQLite file   : {db_rows} (expected {expected_rows})")
+    store = "PostgreSQL schema" if args.database_url else "SQLite file"
+    print(f"rows in the reference {store}: {db_rows} (expected {expected_rows})")
     if db_rows != expected_rows:
         print("bench: row count mismatch", file=sys.stderr)
         return 1
