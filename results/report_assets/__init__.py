@@ -1,0 +1,1 @@
+"""Static files of the HTML reports (the chart script and the stylesheet), read with importlib.resources."""
