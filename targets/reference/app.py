@@ -16,9 +16,11 @@ from contextlib import asynccontextmanager
 import orjson
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import request_response
 
 from targets.reference import docs
 from targets.reference.accesslog import AccessMiddleware, JsonLog
@@ -84,8 +86,28 @@ def create_app(
     _add_service_routes(app, site)
     add_import_routes(app, site)
     add_read_routes(app, site)
+    for method, path in HOT_ROUTES:
+        _serve_plainly(app, method, path)
     app.add_middleware(AccessMiddleware, stats=site.stats, log=site.log, slowdown=settings.slowdown)
     return app
+
+
+# Endpoints that take only the Request: served without FastAPI's per-request dependency solving.
+HOT_ROUTES = (("POST", "/import/posts"), ("POST", "/import/batch"), ("POST", "/posts/lookup"))
+
+
+def _serve_plainly(app: FastAPI, method: str, path: str) -> None:
+    """Call an APIRoute's endpoint through Starlette's plain request/response wrapper.
+
+    The endpoint reads and validates the body itself, so FastAPI's parameter machinery only
+    costs time (about 30 us a request here). The APIRoute stays: it documents the endpoint in
+    the OpenAPI schema and still sets ``scope["route"]`` (the stats' route template).
+    """
+    for route in app.router.routes:
+        if isinstance(route, APIRoute) and route.path == path and method in (route.methods or ()):
+            route.app = request_response(route.endpoint)
+            return
+    raise LookupError(f"no route {method} {path}")
 
 
 def _add_service_routes(app: FastAPI, site: Site) -> None:
