@@ -4,7 +4,7 @@
         --target targets/local-reference.toml --seeds 0-999999
 
 Scenarios (``--scenario import:3,invalid:1``), load model, shape, seeds and checks are options
-(``locust -f loadtests/locustfile.py --help``, group "anp-loadkit"); they also appear in the web
+(``python loadtests/locustfile.py --help`` lists them); they also appear in the web
 UI and reach workers. At the end the run folder (``--anp-out``, default
 ``results/runs/<run-id>``) holds ``measurements.json``, ``run.json`` and Locust's CSV/HTML, and
 Locust's exit code is the checks' verdict (0 pass, 1 a check failed, 3 harness/target failure).
@@ -56,3 +56,20 @@ if _SHAPE != "steady" and _SHAPE in SHAPES:
 
 
 __all__ = ["BatchUser", "ImportUser", "InvalidUser", "ReadUser", "ReimportUser"]
+
+
+if __name__ == "__main__":
+    # Locust prints --help before it imports a locustfile, so it cannot list these options;
+    # `python loadtests/locustfile.py --help` does.
+    import argparse
+
+    from loadtests.options import register
+
+    _parser = argparse.ArgumentParser(
+        prog="locust -f loadtests/locustfile.py",
+        description="The anp load test. Locust's own options (-u, -r, -t, --headless, "
+        "--processes, ...) apply as usual; these are the harness's.",
+    )
+    register(_parser)
+    _parser.parse_args()
+    _parser.print_help()
