@@ -159,6 +159,8 @@ CONSTANT_BODY = b""
 CONSTANT_HEADERS: dict[str, str] = {}
 PRESYNTH: list[Post] = []
 HELPERS = 1
+CPU_US: dict[str, list[float]] = {}
+"""User class name -> CPU microseconds of this process per request, per round."""
 
 
 class ConstantUser(FastHttpUser):
@@ -243,9 +245,13 @@ def _measure(user_class: type[FastHttpUser], url: str, users: int, seconds: floa
     gevent.sleep(0.5)  # connections opened, users looping
     before = env.stats.total.num_requests
     started = time.perf_counter()
+    cpu_started = time.process_time()
     gevent.sleep(seconds)
     done = env.stats.total.num_requests - before
     elapsed = time.perf_counter() - started
+    CPU_US.setdefault(user_class.__name__, []).append(
+        (time.process_time() - cpu_started) / max(done, 1) * 1e6
+    )
     runner.quit()
     fails = env.stats.total.num_failures
     if fails:
@@ -306,12 +312,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  ratio harness-presynth / constant = {med['harness-presynth'] / base:.3f}")
     print(
         f"  ratio harness-pipeline / constant = {med['harness-pipeline'] / base:.3f}"
-        "  (--synth-processes 1)"
+        f"  (--synth-processes {HELPERS})"
     )
-    print(
-        f"  CPU per post alone: synthesize {synth_us:.1f} us, import_request {build_us:.1f} us; "
-        f"Locust alone: {1e6 / base:.1f} us per request"
-    )
+    cpu = {name: statistics.median(CPU_US[cls.__name__]) for name, cls in variants.items()}
+    print("  CPU of this process per request (less sensitive to other load than requests/s):")
+    for name in variants:
+        ratio = cpu["constant"] / cpu[name]
+        print(f"    {name:<18} {cpu[name]:7.1f} us   constant / this = {ratio:.3f}")
+    print(f"  CPU per post alone: synthesize {synth_us:.1f} us, import_request {build_us:.1f} us")
     return 0
 
 
