@@ -179,7 +179,7 @@ def main() -> int:
         between = {m.key: sigma for m in PRIMARY_METRICS}
         a = rates(3, args.sweep_pairs, args.runs, between, 0.10, SWEEP_SECONDS, 0.0, settings)
         b = rates(4, args.sweep_pairs, args.runs, between, 0.10, SWEEP_SECONDS, 0.10, settings)
-        print(f"{sigma:>14.2f} {a[0]:>12.1%} {a[1]:>13.1%} {b[0]:>13.1%} {b[1]:>14.1%}")
+        print(f"{sigma:>14.3f} {a[0]:>12.1%} {a[1]:>13.1%} {b[0]:>13.1%} {b[1]:>14.1%}")
     print(
         "\nminimum-effect calibration for throughput at between sigma 0.02 / 0.03 "
         f"({args.sweep_pairs} pairs per cell)"
