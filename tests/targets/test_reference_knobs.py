@@ -53,22 +53,35 @@ def test_fail_rate_count_is_exact_under_concurrency(start_reference) -> None:
     site = start_reference("--fail-rate", "0.1")
     data = bodies(2100, 120)
 
-    def run(chunk: list[bytes]) -> list[int]:
+    def run(chunk: list[bytes]) -> list[tuple[str, int]]:
         with httpx.Client(base_url=site.url, timeout=60.0) as c:
             out = []
             for i, b in enumerate(chunk):
                 if i % 5 == 4:  # batch requests count as one import request each
-                    out.append(c.post("/import/batch", content=b"[" + b + b"]").status_code)
+                    r = c.post("/import/batch", content=b"[" + b + b"]")
+                    out.append(("POST /import/batch", r.status_code))
                 else:
-                    out.append(c.post("/import/posts", content=b).status_code)
+                    out.append(
+                        ("POST /import/posts", c.post("/import/posts", content=b).status_code)
+                    )
+                if i % 7 == 0:
+                    out.append(("GET /posts/count", c.get("/posts/count").status_code))
             return out
 
     with ThreadPoolExecutor(max_workers=6) as pool:
-        statuses = [s for chunk in pool.map(run, [data[i::6] for i in range(6)]) for s in chunk]
+        seen = [s for chunk in pool.map(run, [data[i::6] for i in range(6)]) for s in chunk]
+    statuses = [status for route, status in seen if route.startswith("POST /import")]
     assert len(statuses) == 120
     assert statuses.count(503) == 12  # floor(120 * 0.1), whatever the interleaving
     with site.client() as c:
-        assert c.get("/stats").json()["injected_failures"] == 12
+        stats = c.get("/stats").json()
+    assert stats["injected_failures"] == 12
+    # the site's own counters equal what the clients saw, per route template and status
+    expected: dict[str, dict[str, int]] = {}
+    for route, status in seen:
+        by_status = expected.setdefault(route, {})
+        by_status[str(status)] = by_status.get(str(status), 0) + 1
+    assert {route: v["by_status"] for route, v in stats["requests"].items()} == expected
     assert site.count_rows() == 120 - 12
 
 
