@@ -7,8 +7,10 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from results.stats import adjust, hodges_lehmann_ratio, one_sided_p, smallest_p
+from results.stats import _u_counts, adjust, hodges_lehmann_ratio, one_sided_p, smallest_p
 
 
 @pytest.mark.parametrize(
@@ -72,3 +74,33 @@ def test_interval_of_a_pure_scale_change_contains_it() -> None:
     estimate, low, high = hodges_lehmann_ratio([v * 0.9 for v in base], base, 0.9)
     assert estimate == pytest.approx(0.9)
     assert low is not None and high is not None and low <= 0.9 <= high
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(min_value=0.0, max_value=1.0), min_size=1, max_size=6))
+def test_holm_lies_between_raw_and_bonferroni(p: list[float]) -> None:
+    holm, bonf = adjust(p, "holm"), adjust(p, "bonferroni")
+    for raw, h, b in zip(p, holm, bonf, strict=True):
+        assert raw <= h + 1e-12 and h <= b + 1e-12 and h <= 1.0
+    order = sorted(range(len(p)), key=lambda i: p[i])
+    assert all(holm[a] <= holm[b] + 1e-12 for a, b in itertools.pairwise(order))
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(1, 7), st.integers(1, 7))
+def test_null_distribution_counts_every_arrangement(n: int, m: int) -> None:
+    counts = _u_counts(n, m)
+    assert len(counts) == n * m + 1
+    assert sum(counts) == math.comb(n + m, n)
+    assert list(counts) == list(reversed(counts))  # U is symmetric under the null
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.floats(min_value=1.0, max_value=1000.0), min_size=5, max_size=5),
+    st.floats(min_value=0.5, max_value=2.0),
+)
+def test_pure_scale_change_is_estimated_exactly(base: list[float], factor: float) -> None:
+    estimate, low, high = hodges_lehmann_ratio([v * factor for v in base], base, 0.9)
+    assert estimate == pytest.approx(factor, rel=1e-9)  # pairwise log differences mirror log f
+    assert low is not None and high is not None and low <= estimate <= high
