@@ -10,7 +10,11 @@ Seeds still come from the node's ``SeedQueue`` in blocks, so the guarantees of
 ``loadtests.seeding`` hold: the pumps take seeds from the queue, the helpers build them, users
 send them. Seeds taken but not sent when the load stops are reported as leftovers, exactly like
 the queue's unused tail. Acks are judged by the adapter with a ``Post`` that carries only
-``meta.reference`` (``Post.model_construct``): every adapter's ``import_ack`` reads only that.
+``meta.reference`` (built without validation): every adapter's ``import_ack`` reads only that;
+an adapter whose ack needs more of the post cannot use ``--synth-processes``.
+
+Each helper answers a block of seeds with one frame, so the Locust process does one pipe read
+per block, not per post.
 """
 
 from __future__ import annotations
@@ -18,7 +22,6 @@ from __future__ import annotations
 import logging
 import subprocess
 import sys
-from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +32,7 @@ from gevent.queue import Queue
 
 from loadtests.seeding import SeedQueue
 from synth import Meta, Post, ranges_from_seeds
+from synth.construct import make
 from targets.base import Request
 
 log = logging.getLogger("loadtests")
@@ -36,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BLOCK = 32
 """Seeds per request to a helper."""
 AHEAD = 2
-"""Blocks outstanding per helper."""
+"""Frames (blocks) asked of each helper ahead of use."""
 DEPTH = 512
 """Ready requests kept at most (per node)."""
 
@@ -85,27 +89,27 @@ class Pipeline:
 
     def _pump(self, proc: subprocess.Popen[bytes]) -> None:
         assert proc.stdin is not None and proc.stdout is not None
-        outstanding: deque[int] = deque()
+        frames = 0  # frames asked for and not read yet (one per range line written)
         try:
             while not self.closed:
-                while len(outstanding) < AHEAD and not self.closed:
+                while frames < AHEAD and not self.closed:
                     if self.ready.qsize() >= DEPTH:
                         break
                     seeds = self.queue.take(BLOCK)
                     if not seeds:
                         break
                     self.unsent.update(seeds)
-                    lines = b"".join(b"%d %d\n" % r for r in ranges_from_seeds(seeds))
-                    proc.stdin.write(lines)
+                    ranges = ranges_from_seeds(seeds)
+                    proc.stdin.write(b"".join(b"%d %d\n" % r for r in ranges))
                     proc.stdin.flush()
-                    outstanding.append(len(seeds))
-                if not outstanding:
+                    frames += len(ranges)
+                if not frames:
                     if self.queue.exhausted or self.queue.closed:
                         break
                     gevent.sleep(0.002)
                     continue
-                for _ in range(outstanding.popleft()):
-                    self._read_one(proc.stdout)
+                frames -= 1
+                self._read_frame(proc.stdout)
         except (OSError, ValueError) as exc:
             if not self.closed:
                 log.error("synthesis helper failed: %s", exc)
@@ -114,18 +118,25 @@ class Pipeline:
             if self._running == 0:
                 self.ready.put(None)
 
-    def _read_one(self, stream: Any) -> None:
+    def _read_frame(self, stream: Any) -> None:
+        """Read one helper answer (a whole block) and queue its requests."""
         header = stream.readline()
         if not header:
             raise OSError("the helper closed its output")
-        seed_text, meta_len, body_len = header.split()
-        meta = orjson.loads(stream.read(int(meta_len)))
-        body = stream.read(int(body_len))
-        reference, method, path, name, headers = meta
-        meta_fields: dict[str, Any] = {"reference": reference}
-        post_fields: dict[str, Any] = {"meta": Meta.model_construct(**meta_fields)}
-        post = Post.model_construct(**post_fields)
-        self.ready.put(Prebuilt(int(seed_text), post, Request(method, path, name, headers, body)))
+        frame = stream.read(int(header))
+        at = 0
+        put = self.ready.put
+        while at < len(frame):
+            eol = frame.index(b"\n", at)
+            seed_text, meta_len, body_len = frame[at:eol].split()
+            at = eol + 1
+            meta_end = at + int(meta_len)
+            reference, method, path, name, headers = orjson.loads(frame[at:meta_end])
+            at = meta_end + int(body_len)
+            body = frame[meta_end:at]
+            # A Post carrying only meta.reference: all the adapters' import_ack read.
+            post = make(Post, {"meta": make(Meta, {"reference": reference})})
+            put(Prebuilt(int(seed_text), post, Request(method, path, name, headers, body)))
 
     def get(self) -> Prebuilt | None:
         """The next ready request (blocks); None when none will come."""

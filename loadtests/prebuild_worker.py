@@ -2,9 +2,10 @@
 
     python -m loadtests.prebuild_worker TARGET_DEFINITION SIZE|-
 
-Reads lines ``FIRST LAST`` on stdin; for every seed of the range writes
-``SEED META_LEN BODY_LEN\\n`` then META (JSON ``[reference, method, path, name, headers]``) and
-the body, built by the target adapter from ``synthesize(seed, size)``. Exits at end of input.
+Reads lines ``FIRST LAST`` on stdin; answers each with one frame: ``FRAME_LEN\\n`` then, for every
+seed of the range, ``SEED META_LEN BODY_LEN\\n``, META (JSON ``[reference, method, path, name,
+headers]``) and the body, built by the target adapter from ``synthesize(seed, size)``. Exits at
+end of input.
 """
 
 from __future__ import annotations
@@ -40,7 +41,9 @@ def main(argv: list[str]) -> int:
             chunks.append(b"%d %d %d\n" % (seed, len(meta), len(body)))
             chunks.append(meta)
             chunks.append(body)
-        out.write(b"".join(chunks))
+        frame = b"".join(chunks)
+        out.write(b"%d\n" % len(frame))
+        out.write(frame)
         out.flush()
     return 0
 

@@ -282,13 +282,13 @@ def test_synthesis_helpers_send_every_seed_once_and_verify(start_site, tmp_path)
         "-t",
         "90s",
         "--seeds",
-        "0-399",
+        "0-99,200-209,211-299,1000-1200",
         "--synth-processes",
         "2",
     )
     assert run.returncode == 0, run.log
     m = run.measurements()
-    assert m["seeds"]["sent"] == [[0, 399]]
+    assert m["seeds"]["sent"] == [[0, 99], [200, 209], [211, 299], [1000, 1200]]
     assert site.stats()["requests"]["POST /import/posts"]["by_status"] == {"201": 400}
     verification = run.record()["verification"]
     assert (verification["landed"], verification["corrupted"]) == (400, 0)
