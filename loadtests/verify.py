@@ -13,7 +13,10 @@ reference; the adapter reads the stored post back and the two are compared:
 Seeds that were sent but not acknowledged (a timeout, a reset connection, a refused request) are
 read back too: those found on the target count as *landed but not acknowledged*.
 
-Reads go through ``targets.verify_io``: the adapter's bulk lookup (``targets.base.SupportsLookup``)
+Reads go through ``loadtests.verify_fast`` when the adapter can return stored posts as their
+canonical JSON text (the reference site): intact posts are then recognised by their bytes and
+only the others are parsed, with the same verdicts. Otherwise they go through
+``targets.verify_io``: the adapter's bulk lookup (``targets.base.SupportsLookup``)
 when it has one, else one request per post; either way several requests are in flight at once
 (``concurrency``). A landed post whose stored body cannot be rebuilt counts as corrupted. Seeds
 are handled in chunks, so memory stays flat however many posts the run imported. All of this runs
@@ -27,6 +30,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
+from loadtests.verify_fast import Checked, Checker, RawChecker, unreadable, uses_raw_lookup
 from results import Verification
 from synth import Post, SeedRanges, count_seeds, iter_seeds, merge_ranges, synthesize
 from targets.base import ReadBack, SupportsLookup, Target
@@ -111,11 +115,17 @@ class _Reader:
         self.chunk_size = max(1, min(per_request, 1000)) * concurrency
         """Seeds handled per round: enough to keep ``concurrency`` requests busy."""
 
+    def check(self, seeds: Sequence[int], size: str | None) -> list[Checked]:
+        """``Checker.check``: synthesize the expected posts, read them back, pair them."""
+        expected = _expected(seeds, size)
+        backs = self.read(expected)
+        return [(ref, backs[ref], post) for ref, post in expected.items()]
+
     def read(self, expected: dict[str, Post]) -> dict[str, ReadBack]:
         """Read all; references whose read failed are read again, one request each (one bad
         stored post can make a whole lookup answer unreadable)."""
         backs = self._read_once(expected)
-        failed = [r for r in expected if _unreadable(backs[r])]
+        failed = [r for r in expected if unreadable(backs[r])]
         if failed:
             responses = self.sender.send_many(
                 [self.target.read_request(r) for r in failed], concurrency=self.concurrency
@@ -136,11 +146,6 @@ class _Reader:
         return dict(zip(refs, backs, strict=True))
 
 
-def _unreadable(back: ReadBack) -> bool:
-    """The read failed, so the post's state is unknown (a stored but unparsable post is not)."""
-    return back.error is not None and back.copies == 0
-
-
 def _expected(seeds: Sequence[int], size: str | None) -> dict[str, Post]:
     posts: dict[str, Post] = {}
     for seed in seeds:
@@ -158,16 +163,20 @@ def verify_posts(
     size: str | None = None,
     concurrency: int = 8,
     deadline_s: float = VERIFY_DEADLINE_S,
+    raw_reads: bool = True,
 ) -> Verification:
     """Read back the acknowledged seeds (and the sent-but-unacknowledged ones) and compare.
 
     ``deadline_s`` bounds the whole verification; past it, what was checked so far is reported
-    with an ``error`` saying how far it got.
+    with an ``error`` saying how far it got. ``raw_reads=False`` keeps to the classic read path
+    even when the adapter has the fast one (for benchmarks and tests; the counts are the same).
     """
     started = time.monotonic()
     acknowledged = merge_ranges(acknowledged)
     unacknowledged = subtract_ranges(merge_ranges(sent), acknowledged)
-    reader = _Reader(target, sender, concurrency)
+    reader: Checker = _Reader(target, sender, concurrency)
+    if raw_reads and uses_raw_lookup(target):
+        reader = RawChecker(target, sender, concurrency, fallback=reader)
     tally = _Tally()
     total = count_seeds(acknowledged) + count_seeds(unacknowledged)
     checked = 0
@@ -177,10 +186,8 @@ def verify_posts(
             if time.monotonic() - started >= deadline_s:
                 stopped = True
                 break
-            expected = _expected(seeds, size)
-            backs = reader.read(expected)
-            for ref, post in expected.items():
-                _count(tally, post, backs[ref], was_acknowledged)
+            for ref, back, post in reader.check(seeds, size):
+                _count(tally, ref, back, post, was_acknowledged)
             checked += len(seeds)
         if stopped:
             break
@@ -213,11 +220,14 @@ def verify_posts(
     )
 
 
-def _count(tally: _Tally, expected: Post, back: ReadBack, was_acknowledged: bool) -> None:
-    ref = expected.meta.reference
+def _count(
+    tally: _Tally, ref: str, back: ReadBack, expected: Post | None, was_acknowledged: bool
+) -> None:
+    """Count one seed. ``expected`` may be None only when ``back`` needs no Post to be judged
+    (``content_ok`` set by the adapter, or nothing stored)."""
     if was_acknowledged:
         tally.acknowledged += 1
-    if _unreadable(back):
+    if unreadable(back):
         kind = back.error or "unknown"
         tally.unreadable[kind] = tally.unreadable.get(kind, 0) + 1
         return
@@ -234,6 +244,6 @@ def _count(tally: _Tally, expected: Post, back: ReadBack, was_acknowledged: bool
     if back.copies > 1:
         tally.duplicates += 1
         tally.note(tally.duplicate_refs, ref)
-    if is_corrupted(expected, back):
+    if is_corrupted(expected, back) if expected is not None else back.content_ok is not True:
         tally.corrupted += 1
         tally.note(tally.corrupted_refs, ref)

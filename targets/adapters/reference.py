@@ -2,11 +2,18 @@
 
 Posts travel as synth's canonical JSON. ``201 created`` and ``200 unchanged`` are acknowledged;
 everything else is not, with an error kind such as ``http_409_conflict`` or ``timeout``.
+
+Fast read-back: ``raw_lookup_request`` asks ``POST /posts/lookup`` with ``"raw": true``, so each
+stored post comes back as its canonical JSON text; ``raw_lookup_read_backs`` compares that text
+with the expected canonical bytes and parses only the posts that differ (verification's fast path,
+``loadtests.verify_fast``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+
+import orjson
 
 from synth import InvalidPost, Post, canonical_json
 from targets.adapters.common import (
@@ -168,6 +175,58 @@ class ReferenceTarget:
                 out.append(_read_back(reference, post, post.meta.hash if post else None, wanted))
         return out
 
+    def raw_lookup_request(self, references: Sequence[str]) -> Request:
+        """``POST /posts/lookup`` with ``"raw": true``: stored posts come back as JSON strings."""
+        if not references or len(references) > self.lookup_limit:
+            raise ValueError(
+                f"a lookup holds 1..{self.lookup_limit} references, got {len(references)}"
+            )
+        body = orjson.dumps({"references": list(references), "raw": True})
+        return Request("POST", "/posts/lookup", "POST /posts/lookup", self._headers, body)
+
+    def raw_lookup_refused(self, response: Response) -> bool:
+        """Whether the site rejected the ``raw`` flag itself (a site older than the flag answers
+        422 naming the field ``raw``); the caller then uses ``lookup_request`` instead."""
+        if response.status != 422:
+            return False
+        body = _loads(response.body)
+        error = body.get("error") if isinstance(body, dict) else None
+        return isinstance(error, dict) and error.get("field") == "raw"
+
+    def raw_lookup_read_backs(
+        self,
+        references: Sequence[str],
+        response: Response,
+        expected: Mapping[str, bytes],
+        expected_post: Callable[[str], Post],
+    ) -> list[ReadBack]:
+        """One ReadBack per reference, judged against ``expected`` (reference -> the canonical
+        JSON bytes it must hold). A stored text equal to those bytes is intact
+        (``content_ok=True``, nothing parsed); any other text is parsed and compared with
+        ``expected_post(reference)``, exactly as ``lookup_read_backs`` does."""
+        body = _loads(response.body)
+        found = body.get("posts") if isinstance(body, dict) else None
+        if response.status != 200 or not isinstance(found, dict):
+            kind = error_kind(response, body) if response.status != 200 else "bad_body"
+            return [ReadBack(r, 0, error=kind) for r in references]
+        out = []
+        missing = object()
+        for reference in references:
+            text = found.get(reference, missing)
+            if isinstance(text, str) and text.encode() == expected[reference]:
+                out.append(ReadBack(reference, 1, content_ok=True))
+            elif text is missing:
+                out.append(ReadBack(reference, 0, error="missing_item"))
+            elif text is None:
+                out.append(ReadBack(reference, 0))
+            elif isinstance(text, str):
+                post = rebuild_post(text)
+                stored_hash = post.meta.hash if post else None
+                out.append(_read_back(reference, post, stored_hash, expected_post(reference)))
+            else:  # {"invalid_utf8": true} or anything else: stored, but not a post
+                out.append(ReadBack(reference, 1, error="bad_body"))
+        return out
+
     # --- site -----------------------------------------------------------------------------------
 
     def release_request(self) -> Request:
@@ -187,6 +246,14 @@ class ReferenceTarget:
 
     def health_request(self) -> Request:
         return Request("GET", "/health", "GET /health", self._headers)
+
+
+def _loads(data: bytes) -> object:
+    """The parsed JSON, or None when ``data`` is empty or not JSON."""
+    try:
+        return orjson.loads(data) if data else None
+    except orjson.JSONDecodeError:
+        return None
 
 
 def _read_back(

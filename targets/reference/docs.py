@@ -71,10 +71,31 @@ class LookupRequest(_Doc):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     references: list[str] = Field(max_length=1000)
+    raw: bool = Field(
+        default=False,
+        description="When true, each found post comes back as its stored canonical JSON text "
+        "(a JSON string holding exactly the bytes `GET /posts/{reference}` returns), so a "
+        "client can compare it byte for byte without parsing it.",
+    )
 
 
 class LookupResult(_Doc):
+    """Answer to a lookup without ``raw``: each reference maps to its post or null."""
+
     posts: dict[str, Post | None]
+
+
+class InvalidText(_Doc):
+    """A stored body that is not UTF-8 (only when the database was edited outside the site)."""
+
+    invalid_utf8: Literal[True]
+
+
+class RawLookupResult(_Doc):
+    """Answer to a lookup with ``"raw": true``: each reference maps to its stored canonical JSON
+    text, to ``{"invalid_utf8": true}`` when the stored bytes are not UTF-8, or to null."""
+
+    posts: dict[str, str | InvalidText | None]
 
 
 class ListedPost(_Doc):

@@ -97,10 +97,14 @@ def add_read_routes(app: FastAPI, site: Site) -> None:
     @app.post(
         "/posts/lookup",
         summary="Read many posts at once (for fast verification)",
-        description=f"At most {MAX_LOOKUP} references; each maps to its stored post or null.",
+        description=f"At most {MAX_LOOKUP} references; each maps to its stored post or null. "
+        'With `"raw": true` each found post is its stored canonical JSON as a string instead.',
         response_class=Response,
         responses={
-            200: {"model": docs.LookupResult, "description": "Stored posts by reference."},
+            200: {
+                "model": docs.LookupResult | docs.RawLookupResult,
+                "description": "Stored posts (or their canonical JSON text) by reference.",
+            },
             **docs.errors(400, 401, 413, 415, 422),
         },
         openapi_extra={
@@ -115,17 +119,33 @@ def add_read_routes(app: FastAPI, site: Site) -> None:
         check_json_content_type(request)
         raw = await read_body(request, site.settings.max_body_bytes)
         try:
-            refs = docs.LookupRequest.model_validate_json(raw).references
+            asked = docs.LookupRequest.model_validate_json(raw)
         except ValidationError as exc:
             if any(e["type"] == "json_invalid" for e in exc.errors(include_url=False)):
                 raise ApiError(
                     400, "bad_json", "body is not UTF-8 JSON", expected='{"references": [...]}'
                 ) from None
             raise from_validation_error(exc) from None
+        refs = asked.references
         for i, ref in enumerate(refs):
             check_reference(ref, f"references.{i}")
         found = await site.storage.lookup(refs)
-        parts = []
-        for ref in dict.fromkeys(refs):
-            parts.append(orjson.dumps(ref) + b":" + found.get(ref, b"null"))
+        value = _raw_text if asked.raw else _stored_document
+        parts = [orjson.dumps(ref) + b":" + value(found.get(ref)) for ref in dict.fromkeys(refs)]
         return Response(b'{"posts":{' + b",".join(parts) + b"}}", media_type=_JSON)
+
+
+def _stored_document(body: bytes | None) -> bytes:
+    """The stored canonical JSON embedded as it is (a JSON object), or ``null``."""
+    return b"null" if body is None else body
+
+
+def _raw_text(body: bytes | None) -> bytes:
+    """The stored canonical JSON as one JSON string, or ``null``; bytes that are not UTF-8 (a
+    database edited behind the site's back) become ``{"invalid_utf8":true}``."""
+    if body is None:
+        return b"null"
+    try:
+        return orjson.dumps(body.decode("utf-8"))
+    except UnicodeDecodeError:
+        return b'{"invalid_utf8":true}'
