@@ -1,9 +1,14 @@
 """Start the reference site as a child process on a free loopback port, and stop it by PID.
 
-Used by ``anp demo`` and by tests. The site is ``python -m anp target serve reference --port 0``:
-it binds a free port itself and prints ``... serving on http://127.0.0.1:PORT (...)``, which is
+Used by ``anp demo`` and by tests. The site is ``python -P -m anp target serve reference --port
+0``: it binds a free port itself and prints ``... serving on http://127.0.0.1:PORT (...)``, which is
 read from its log file. ``stop()`` sends SIGTERM to that one PID, waits, and kills it if it does
 not stop in time; it is safe to call twice.
+
+The child keeps the caller's current directory (relative ``--db`` paths stay right), but ``-P``
+(and ``PYTHONSAFEPATH=1`` for anything it starts) keeps that directory off ``sys.path``: a
+folder named ``results/``, ``synth/``, ``targets/`` or ``loadtests/`` there (``anp run`` creates
+``./results/runs/``) would otherwise shadow the installed packages of the same name.
 """
 
 from __future__ import annotations
@@ -19,6 +24,18 @@ from pathlib import Path
 from types import TracebackType
 
 _SERVING = re.compile(r"serving on (http://[^\s]+)")
+
+
+def python_module(module: str) -> list[str]:
+    """The command line that runs ``module`` with this interpreter, the current directory kept
+    off ``sys.path`` (``-P``, Python 3.11+) so that folders there cannot shadow our packages."""
+    return [sys.executable, "-P", "-m", module]
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    """This process's environment for a child, with ``PYTHONSAFEPATH=1`` so that the child's own
+    children (``python -m``/``-c``) also keep the current directory off ``sys.path``."""
+    return dict(os.environ, PYTHONSAFEPATH="1", **extra)
 
 
 class SiteError(RuntimeError):
@@ -52,9 +69,7 @@ class LocalReferenceSite:
     def start(self) -> str:
         """Start the site and return its base URL once it serves."""
         argv = [
-            sys.executable,
-            "-m",
-            "anp",
+            *python_module("anp"),
             "target",
             "serve",
             "reference",
@@ -73,7 +88,7 @@ class LocalReferenceSite:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
-                env=dict(os.environ, PYTHONUNBUFFERED="1"),
+                env=child_env(PYTHONUNBUFFERED="1"),
                 start_new_session=True,  # Ctrl-C in the terminal reaches it only through stop()
             )
         deadline = time.monotonic() + self.start_timeout_s

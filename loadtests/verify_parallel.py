@@ -2,7 +2,8 @@
 
 Reading a post back costs the harness far more CPU than the site (synthesizing the expected post,
 parsing and comparing the stored one), so a large verification is split into contiguous slices
-of seeds, each verified by ``python -m loadtests.verify_worker`` in its own process, and the
+of seeds, each verified by ``python -P -m loadtests.verify_worker`` in its own process (``-P``:
+a ``results/`` or ``synth/`` folder in the current directory must not shadow our packages), and the
 results are summed. Counts are identical to a single-process verification, and the reference
 lists keep ascending seed order (slices are merged in order, each list capped as usual).
 
@@ -15,11 +16,11 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
+from loadtests.local_site import child_env, python_module
 from loadtests.verify import MAX_LISTED_REFS, VERIFY_DEADLINE_S, subtract_ranges, verify_posts
 from results import Verification
 from synth import SeedRanges, count_seeds, merge_ranges, seed_at
@@ -124,8 +125,9 @@ def verify_in_processes(
             job_file.write_text(json.dumps(job), encoding="utf-8")
             with open(Path(temp) / f"part-{index}.log", "wb") as log:
                 process = subprocess.Popen(
-                    [sys.executable, "-m", "loadtests.verify_worker", str(job_file)],
+                    [*python_module("loadtests.verify_worker"), str(job_file)],
                     stdin=subprocess.DEVNULL,
+                    env=child_env(),
                     stdout=log,
                     stderr=subprocess.STDOUT,
                 )
