@@ -45,10 +45,10 @@ if TYPE_CHECKING:
         RECOMMENDED_RUNS,
         CompareSettings,
         Comparison,
-        ErrorKindRow,
         MetricResult,
         compare_runs,
     )
+    from results.error_rates import DEFAULT_ERROR_MIN_EFFECT, ErrorKindRow
     from results.history import ChangePoint, History, Trend, build_history
     from results.metrics import PRIMARY_METRICS, MetricSpec, RunMetrics, reduce_run
     from results.report_html import comparison_html, history_html
@@ -61,12 +61,12 @@ _LAZY: dict[str, str] = {
             "RECOMMENDED_RUNS",
             "CompareSettings",
             "Comparison",
-            "ErrorKindRow",
             "MetricResult",
             "compare_runs",
         ),
         "results.compare",
     ),
+    **dict.fromkeys(("DEFAULT_ERROR_MIN_EFFECT", "ErrorKindRow"), "results.error_rates"),
     **dict.fromkeys(("ChangePoint", "History", "Trend", "build_history"), "results.history"),
     **dict.fromkeys(
         ("PRIMARY_METRICS", "MetricSpec", "RunMetrics", "reduce_run"), "results.metrics"
@@ -87,6 +87,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "COMPARED_SETTINGS",
+    "DEFAULT_ERROR_MIN_EFFECT",
     "DEFAULT_MIN_EFFECT",
     "ERROR_KINDS_DOC",
     "PRIMARY_METRICS",

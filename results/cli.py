@@ -233,6 +233,25 @@ def _comparison_json(c: Any) -> dict[str, Any]:
             }
             for m in c.metrics
         ],
+        "error_kinds": [
+            {
+                "kind": row.kind,
+                "baseline": row.baseline_rate,
+                "candidate": row.candidate_rate,
+                "difference": row.difference,
+                "ci": [row.ci_low, row.ci_high],
+                "p_value": row.p_value,
+                "p_adjusted": row.p_adjusted,
+                "min_effect": row.min_effect,
+                "new": row.new,
+                "expected": row.expected,
+                "verdict": row.verdict,
+                "reason": row.reason,
+                "baseline_values": row.baseline_values,
+                "candidate_values": row.candidate_values,
+            }
+            for row in c.error_kinds
+        ],
         "new_error_kinds": [row.kind for row in c.error_kinds if row.new],
         "hard_regressions": c.hard_regressions,
         "notes": c.notes,

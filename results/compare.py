@@ -9,6 +9,9 @@ Per primary metric (see :data:`results.metrics.PRIMARY_METRICS`), with one value
   within the minimum effect;
 - otherwise **inconclusive**: the interval is too wide to rule out a regression.
 
+The error rate by kind (``rejected_invalid`` excluded) is tested the same way as a separate
+family, with an absolute minimum effect of +0.5 percentage points (:mod:`results.error_rates`).
+
 Hard rules override the statistics: any error kind absent from every baseline run and present
 in a candidate run, and any lost post (missing or corrupted in verification) is a regression.
 With a single run on a side, the comparison is descriptive only and never claims "no change".
@@ -22,7 +25,8 @@ import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from results.metrics import EXPECTED_ERROR_KINDS, PRIMARY_METRICS, MetricSpec, RunMetrics
+from results.error_rates import DEFAULT_ERROR_MIN_EFFECT, ErrorKindRow, error_kind_rows
+from results.metrics import PRIMARY_METRICS, MetricSpec, RunMetrics
 from results.stats import (
     Correction,
     adjust,
@@ -57,6 +61,8 @@ class CompareSettings:
     """Metric key -> smallest relative worsening that counts (0.05 = 5%)."""
     ci_level: float = 0.90
     """Two-sided level of the Hodges-Lehmann interval (its worse end is a one-sided 95% bound)."""
+    error_min_effect: float = DEFAULT_ERROR_MIN_EFFECT
+    """Smallest absolute rise of an error kind's ratio that counts (0.005 = +0.5 points)."""
 
 
 @dataclass(frozen=True)
@@ -77,17 +83,6 @@ class MetricResult:
     verdict: str
     """``regression``, ``no change``, ``improved``, ``inconclusive`` or ``descriptive``."""
     reason: str
-
-
-@dataclass(frozen=True)
-class ErrorKindRow:
-    kind: str
-    baseline_rate: float
-    """Median over baseline runs of that kind's rate."""
-    candidate_rate: float
-    new: bool
-    """Absent from every baseline run and present in a candidate run (a regression)."""
-    expected: bool
 
 
 @dataclass(frozen=True)
@@ -162,27 +157,6 @@ def _metric(
     )
 
 
-def _error_rows(
-    baseline: Sequence[RunMetrics], candidate: Sequence[RunMetrics]
-) -> list[ErrorKindRow]:
-    kinds = sorted({k for r in [*baseline, *candidate] for k in r.error_counts})
-    rows = []
-    for kind in kinds:
-        in_base = any(r.error_counts.get(kind, 0) > 0 for r in baseline)
-        in_cand = any(r.error_counts.get(kind, 0) > 0 for r in candidate)
-        expected = kind in EXPECTED_ERROR_KINDS
-        rows.append(
-            ErrorKindRow(
-                kind,
-                float(statistics.median(r.error_rates.get(kind, 0.0) for r in baseline)),
-                float(statistics.median(r.error_rates.get(kind, 0.0) for r in candidate)),
-                new=in_cand and not in_base and not expected,
-                expected=expected,
-            )
-        )
-    return rows
-
-
 def compare_runs(
     baseline: Sequence[RunMetrics],
     candidate: Sequence[RunMetrics],
@@ -232,7 +206,15 @@ def compare_runs(
         _metric(s, b, c, p, pa, settings, descriptive)
         for s, (b, c), p, pa in zip(PRIMARY_METRICS, per_metric, p_values, p_adjusted, strict=True)
     ]
-    error_rows = _error_rows(baseline, candidate)
+    error_rows = error_kind_rows(
+        baseline,
+        candidate,
+        alpha=settings.alpha,
+        correction=settings.correction,
+        min_effect=settings.error_min_effect,
+        ci_level=settings.ci_level,
+        descriptive=descriptive,
+    )
     hard = [f"new error kind '{row.kind}' in the candidate" for row in error_rows if row.new]
     for run in candidate:
         if run.posts_lost:
@@ -260,11 +242,12 @@ def compare_runs(
             by_status.setdefault(run.verification, []).append(run.run_id)
     for status, ids in sorted(by_status.items()):
         notes.append(f"verification {status} in {len(ids)} run(s): {', '.join(ids)}.")
-    if hard or any(x.verdict == "regression" for x in metrics):
+    verdicts = [x.verdict for x in metrics] + [row.verdict for row in error_rows]
+    if hard or "regression" in verdicts:
         verdict, code = "regression", EXIT_REGRESSION
     elif (
         descriptive
-        or any(x.verdict == "inconclusive" for x in metrics)
+        or "inconclusive" in verdicts
         or any(r.verification.startswith("incomplete") for r in candidate)
     ):
         verdict, code = "inconclusive", EXIT_INCONCLUSIVE

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from results.compare import Comparison, MetricResult
+from results.error_rates import ErrorKindRow
 
 
 def fmt_value(value: float, unit: str) -> str:
@@ -33,6 +34,27 @@ def fmt_rate(rate: float) -> str:
     return f"{rate * 100:.2f}%"
 
 
+def fmt_points(diff: float) -> str:
+    """An absolute change of an error ratio in percentage points, e.g. ``+19.90 pp``."""
+    return f"{diff * 100:+.2f} pp"
+
+
+def fmt_points_ci(row: ErrorKindRow) -> str:
+    if row.ci_low is None or row.ci_high is None:
+        return "n/a"
+    return f"[{row.ci_low * 100:+.2f}, {row.ci_high * 100:+.2f}] pp"
+
+
+def error_cells(row: ErrorKindRow) -> tuple[str, str, str, str]:
+    """The ratio, CI, p and verdict cells of an error-kind row (the difference in points sits in
+    the ratio column: error ratios are often 0, so a ratio of ratios would mean nothing)."""
+    if row.expected:
+        return "", "", "", "expected"
+    p = "n/a" if row.p_value is None else f"{fmt_p(row.p_value)} ({fmt_p(row.p_adjusted)})"
+    verdict = "regression (new kind)" if row.new else row.verdict
+    return fmt_points(row.difference), fmt_points_ci(row), p, verdict
+
+
 def headline(comparison: Comparison) -> str:
     """One line: the overall verdict, the run counts and the mode."""
     n, m = len(comparison.baseline), len(comparison.candidate)
@@ -54,7 +76,11 @@ def side_label(comparison: Comparison, side: str) -> str:
 METHOD_NOTE = (
     "Per-run values (warm-up excluded); exact one-sided Mann-Whitney test across runs, "
     "{correction} correction over {k} metrics at alpha {alpha}; ratio = candidate/baseline "
-    "medians; CI = {level:.0%} Hodges-Lehmann interval of the ratio."
+    "medians; CI = {level:.0%} Hodges-Lehmann interval of the ratio. Error rate by kind "
+    "(rejected_invalid excluded): each run's error ratio, exact one-sided Mann-Whitney with ties, "
+    "{correction} correction over the {e} kind(s) tested as a separate family, minimum effect "
+    "{points:+.2g} percentage points; pp = candidate - baseline median ratio in points; any new "
+    "error kind or lost post is a regression."
 )
 
 
@@ -65,4 +91,6 @@ def method_note(comparison: Comparison) -> str:
         k=len(comparison.metrics),
         alpha=s.alpha,
         level=s.ci_level,
+        e=sum(1 for row in comparison.error_kinds if not row.expected),
+        points=s.error_min_effect * 100,
     )

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from results.compare import Comparison
 from results.formatting import (
+    error_cells,
     fmt_ci,
     fmt_p,
     fmt_rate,
@@ -82,12 +83,13 @@ def _compare_tables(c: Comparison) -> str:
             f'<td class="text">{esc(m.reason)}</td></tr>'
         )
     for row in c.error_kinds:
-        flag = "new error kind" if row.new else ("expected" if row.expected else "")
+        diff, ci, p, verdict = error_cells(row)
         rows.append(
             f"<tr><td>errors: {esc(row.kind)}</td><td>{esc(fmt_rate(row.baseline_rate))}</td>"
-            f"<td>{esc(fmt_rate(row.candidate_rate))}</td><td></td><td></td><td></td>"
-            f'<td class="text {"verdict-regression" if row.new else ""}">{esc(flag)}</td>'
-            "<td></td></tr>"
+            f"<td>{esc(fmt_rate(row.candidate_rate))}</td><td>{esc(diff)}</td>"
+            f"<td>{esc(ci)}</td><td>{esc(p)}</td>"
+            f'<td class="text {_verdict_class(row.verdict)}">{esc(verdict)}</td>'
+            f'<td class="text">{esc(row.reason)}</td></tr>'
         )
     lost = sum(r.posts_lost for r in c.candidate)
     rows.append(
@@ -153,6 +155,16 @@ def comparison_data(c: Comparison) -> dict[str, Any]:
                 "candidate": m.candidate_values,
             }
             for m in c.metrics
+        ]
+        + [
+            {
+                "title": f"errors: {row.kind} per run",
+                "unit": "%",
+                "baseline": [v * 100 for v in row.baseline_values],
+                "candidate": [v * 100 for v in row.candidate_values],
+            }
+            for row in c.error_kinds
+            if not row.expected
         ],
     }
 

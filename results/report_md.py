@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from results.compare import Comparison
 from results.formatting import (
+    error_cells,
     fmt_ci,
     fmt_p,
     fmt_rate,
@@ -58,10 +59,12 @@ def comparison_markdown(comparison: Comparison) -> str:
             f"{p} | {verdict} |"
         )
     for row in comparison.error_kinds:
-        flag = "**new error kind**" if row.new else ("expected" if row.expected else "")
+        diff, ci, p, verdict = error_cells(row)
+        if row.verdict in ("regression", "inconclusive"):
+            verdict = f"**{verdict}**"
         lines.append(
             f"| errors: {md_escape(row.kind)} | {fmt_rate(row.baseline_rate)} | "
-            f"{fmt_rate(row.candidate_rate)} |  |  |  | {flag} |"
+            f"{fmt_rate(row.candidate_rate)} | {diff} | {ci} | {p} | {verdict} |"
         )
     lost = sum(r.posts_lost for r in comparison.candidate)
     base_lost = sum(r.posts_lost for r in comparison.baseline)
@@ -71,6 +74,9 @@ def comparison_markdown(comparison: Comparison) -> str:
     lines.append("")
     for m in comparison.metrics:
         lines.append(f"- {m.spec.label}: {md_escape(m.reason)}")
+    for row in comparison.error_kinds:
+        if not row.expected:
+            lines.append(f"- errors: {md_escape(row.kind)}: {md_escape(row.reason)}")
     for item in comparison.hard_regressions:
         lines.append(f"- **regression:** {md_escape(item)}")
     for note in comparison.notes:

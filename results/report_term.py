@@ -10,6 +10,7 @@ from rich.text import Text
 
 from results.compare import Comparison
 from results.formatting import (
+    error_cells,
     fmt_ci,
     fmt_p,
     fmt_rate,
@@ -48,15 +49,15 @@ def comparison_table(comparison: Comparison) -> Table:
             Text(m.verdict, style=_STYLE.get(m.verdict, "")),
         )
     for row in comparison.error_kinds:
-        label = "new!" if row.new else ("expected" if row.expected else "")
+        diff, ci, p, verdict = error_cells(row)
         table.add_row(
             Text(f"errors: {row.kind}"),
             fmt_rate(row.baseline_rate),
             fmt_rate(row.candidate_rate),
-            "",
-            "",
-            "",
-            Text(label, style="bold red" if row.new else ""),
+            diff,
+            ci,
+            p,
+            Text(verdict, style=_STYLE.get(row.verdict, "")),
         )
     lost = sum(r.posts_lost for r in comparison.candidate)
     base_lost = sum(r.posts_lost for r in comparison.baseline)
@@ -79,6 +80,9 @@ def print_comparison(comparison: Comparison, console: Console | None = None) -> 
     console.print(comparison_table(comparison))
     for m in comparison.metrics:
         console.print(Text(f"  {m.spec.label}: {m.reason}"))
+    for row in comparison.error_kinds:
+        if not row.expected:
+            console.print(Text(f"  errors: {row.kind}: {row.reason}"))
     for item in comparison.hard_regressions:
         console.print(Text(f"REGRESSION: {item}", style="bold red"))
     for note in comparison.notes:

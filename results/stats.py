@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Literal
 
 import numpy as np
-from scipy.stats import mannwhitneyu
+from scipy.stats import mannwhitneyu, rankdata
 
 Correction = Literal["holm", "bonferroni"]
 
@@ -92,3 +92,46 @@ def hodges_lehmann_ratio(
     if c is None:
         return estimate, None, None
     return estimate, math.exp(float(diffs[c - 1])), math.exp(float(diffs[len(diffs) - c]))
+
+
+def one_sided_p_ties(candidate: Sequence[float], baseline: Sequence[float], *, worse: str) -> float:
+    """Exact one-sided permutation p-value of the Mann-Whitney statistic, ties included.
+
+    The pooled values get mid-ranks; the p-value is the share of the ``C(n + m, m)`` equally
+    likely ways to split them whose candidate rank sum is at least as extreme as the observed
+    one. Unlike :func:`one_sided_p` (scipy's exact method, which ignores ties), this stays exact
+    when many values are equal, e.g. error ratios that are 0 in most runs. ``worse`` is
+    ``"higher"`` or ``"lower"``."""
+    pooled = np.asarray([*candidate, *baseline], dtype=float)
+    m = len(candidate)
+    if m == 0 or m == len(pooled):
+        return 1.0
+    twice = np.rint(2 * rankdata(pooled)).astype(np.int64)  # mid-ranks * 2 are integers
+    observed = int(twice[:m].sum())
+    top = int(twice.sum())
+    ways = np.zeros((m + 1, top + 1))  # ways[j, s]: subsets of j values with doubled rank sum s
+    ways[0, 0] = 1.0
+    for value in twice:
+        shifted = ways[:-1, : top + 1 - value].copy()
+        ways[1:, value:] += shifted
+    dist = ways[m]
+    tail = dist[observed:].sum() if worse == "higher" else dist[: observed + 1].sum()
+    return float(min(1.0, tail / dist.sum()))
+
+
+def hodges_lehmann_shift(
+    candidate: Sequence[float], baseline: Sequence[float], level: float
+) -> tuple[float, float | None, float | None]:
+    """Hodges-Lehmann estimate of the shift candidate - baseline and its exact distribution-free
+    confidence interval at ``level`` (two-sided), from all pairwise differences. For values that
+    can be 0 (error ratios), where :func:`hodges_lehmann_ratio` cannot take logs.
+
+    Returns ``(estimate, low, high)``; ``low``/``high`` are None with too few runs."""
+    x = np.asarray(candidate, dtype=float)
+    y = np.asarray(baseline, dtype=float)
+    diffs = np.sort((x[:, None] - y[None, :]).ravel())
+    estimate = float(np.median(diffs))
+    c = _ci_rank(len(x), len(y), level)
+    if c is None:
+        return estimate, None, None
+    return estimate, float(diffs[c - 1]), float(diffs[len(diffs) - c])

@@ -131,9 +131,10 @@ def test_compare_report_draws_in_chromium_and_runs_no_injected_script(
     page = tmp_path / "compare.html"
     page.write_text(comparison_html(hostile), encoding="utf-8")
     dom = dump_dom(page)
-    assert 'data-charts-drawn="6"' in dom  # 2 over-time charts + 4 per-run charts
+    # 2 over-time charts + 4 per-run metric charts + 1 per-run chart of the (hostile) error kind
+    assert 'data-charts-drawn="7"' in dom
     assert len(re.findall(r'<path [^>]*class="series (baseline|candidate)"', dom)) == 20
-    assert len(re.findall(r'<circle [^>]*class="point (baseline|candidate)"', dom)) == 40
+    assert len(re.findall(r'<circle [^>]*class="point (baseline|candidate)"', dom)) == 50
     assert _title(dom).startswith("anp compare: REGRESSION")
     assert "pwned" not in _title(dom)
     assert "<img" not in dom and "<svg onload" not in dom
@@ -153,7 +154,7 @@ def test_content_security_policy_blocks_any_other_inline_script(
         page.write_text(text, encoding="utf-8")
         dom = dump_dom(page)
         assert "pwned" not in _title(dom)
-    assert '<body data-charts-drawn="6"' in dump_dom(tmp_path / "extra.html")
+    assert '<body data-charts-drawn="7"' in dump_dom(tmp_path / "extra.html")
     assert "<body data-charts-drawn" not in dump_dom(tmp_path / "tampered.html")  # hash differs
 
 
