@@ -22,7 +22,6 @@ import os
 import platform
 import socket
 import subprocess
-import tempfile
 from collections.abc import Mapping
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -30,6 +29,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from loadtests.aggregate import compute_totals, overall_percentiles, sum_errors
+from loadtests.atomic_files import write_bytes_atomic
 from loadtests.checks import all_passed, evaluate_checks, merge_checks
 from loadtests.measurements import CheckSpec, Measurements
 from loadtests.verify import verify_posts
@@ -110,20 +110,12 @@ def artifacts(out_dir: Path) -> dict[str, str]:
 
 
 def write_record(record: RunRecord, out_dir: Path) -> Path:
-    """Write ``out_dir/run.json`` atomically; an earlier file stays whole until the swap."""
+    """Write ``out_dir/run.json`` atomically (temp file in the same folder, fsync,
+    ``os.replace``); an earlier file stays whole until the swap. The file gets the usual mode
+    (0666 minus the umask, e.g. 0644), not the temp file's 0600."""
     out_dir.mkdir(parents=True, exist_ok=True)
     final = out_dir / RECORD_NAME
-    data = (record.model_dump_json(indent=2) + "\n").encode("utf-8")
-    fd, temp = tempfile.mkstemp(prefix=f".{RECORD_NAME}.", suffix=".tmp", dir=out_dir)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, final)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    write_bytes_atomic(final, (record.model_dump_json(indent=2) + "\n").encode("utf-8"))
     return final
 
 

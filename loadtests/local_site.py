@@ -23,6 +23,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 
+from loadtests.atomic_files import write_bytes_atomic
+
 _SERVING = re.compile(r"serving on (http://[^\s]+)")
 
 
@@ -140,7 +142,8 @@ class LocalReferenceSite:
 def write_definition(
     path: Path, name: str, base_url: str, checks: dict[str, float] | None = None
 ) -> Path:
-    """A reference target definition file for a site started here (written atomically)."""
+    """A reference target definition file for a site started here (written atomically, with the
+    usual file mode)."""
     lines = [
         f'name = "{name}"',
         'kind = "reference"',
@@ -149,7 +152,5 @@ def write_definition(
     ]
     if checks:
         lines += ["", "[checks]"] + [f"{key} = {value!r}" for key, value in checks.items()]
-    temp = path.with_name(f".{path.name}.tmp")
-    temp.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    os.replace(temp, path)
+    write_bytes_atomic(path, ("\n".join(lines) + "\n").encode("utf-8"))
     return path
