@@ -41,6 +41,49 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
     pass
 
 
+_RETRY = "retrying with the same value will fail again"
+
+
+def _alpha(text: str) -> float:
+    """``--alpha``: a finite number strictly between 0 and 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value < 1:  # also false for nan; inf is out of range
+        raise argparse.ArgumentTypeError(
+            f"expected a number with 0 < ALPHA < 1 (e.g. 0.05), got {text!r}; {_RETRY}"
+        )
+    return value
+
+
+def _fraction(text: str) -> float:
+    """``--error-min-effect``: a finite number with 0 <= x < 1 (a share of requests)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(
+            f"expected a fraction with 0 <= FRACTION < 1 (0.005 = +0.5 percentage points), "
+            f"got {text!r}; {_RETRY}"
+        )
+    return value
+
+
+def _recent(text: str) -> int:
+    """``--recent``: a whole number of releases, at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number of releases >= 1 (e.g. 3), got {text!r}; {_RETRY}"
+        )
+    return value
+
+
 def _min_effect(text: str) -> tuple[str, float]:
     from results.metrics import PRIMARY_METRICS
 
@@ -53,7 +96,7 @@ def _min_effect(text: str) -> tuple[str, float]:
     if not sep or name not in keys or not 0 <= fraction < 1:
         raise argparse.ArgumentTypeError(
             f"expected METRIC=FRACTION with METRIC one of {', '.join(keys)} and 0 <= FRACTION < 1 "
-            f"(e.g. throughput_rps=0.05), got {text!r}"
+            f"(e.g. throughput_rps=0.05), got {text!r}; {_RETRY}"
         )
     return name, fraction
 
@@ -97,7 +140,12 @@ def register(subparsers: Any) -> None:
         help="HTML report path (default: compare.html in the first candidate's folder)",
     )
     p.add_argument("--no-html", action="store_true", help="do not write the HTML report")
-    p.add_argument("--alpha", type=float, default=0.05, help="family-wise alpha (default 0.05)")
+    p.add_argument(
+        "--alpha",
+        type=_alpha,
+        default=0.05,
+        help="family-wise alpha, 0 < ALPHA < 1 (default 0.05); also used for the error-kind family",
+    )
     p.add_argument("--correction", choices=("holm", "bonferroni"), default="holm")
     p.add_argument(
         "--min-effect",
@@ -106,6 +154,14 @@ def register(subparsers: Any) -> None:
         default=[],
         metavar="METRIC=FRACTION",
         help="override a minimum effect, e.g. p99_ms=0.2 (repeatable)",
+    )
+    p.add_argument(
+        "--error-min-effect",
+        type=_fraction,
+        default=None,
+        metavar="FRACTION",
+        help="smallest rise of an error kind's ratio that counts, 0 <= FRACTION < 1 "
+        "(default 0.005 = +0.5 percentage points)",
     )
     p.set_defaults(func=_compare)
 
@@ -149,7 +205,9 @@ def register(subparsers: Any) -> None:
         metavar="R1,R2,...",
         help="release order (default: by each release's first run start)",
     )
-    h.add_argument("--recent", type=int, default=3, help="releases counted as recent (default 3)")
+    h.add_argument(
+        "--recent", type=_recent, default=3, help="releases counted as recent, >= 1 (default 3)"
+    )
     h.add_argument("--format", choices=("table", "markdown"), default="table")
     h.add_argument("--markdown", type=Path, metavar="FILE", help="also write the Markdown here")
     h.add_argument("--html", type=Path, metavar="FILE", help="write the HTML trend report here")
@@ -174,6 +232,7 @@ def _reduce(paths: list[Path]) -> tuple[list[Any], list[Any]]:
 
 
 def _compare(args: argparse.Namespace) -> int:
+    import dataclasses
     import json
 
     from results.atomic import write_text_atomic
@@ -190,6 +249,8 @@ def _compare(args: argparse.Namespace) -> int:
     min_effect = dict(CompareSettings().min_effect)
     min_effect.update(dict(args.min_effect))
     settings = CompareSettings(alpha=args.alpha, correction=args.correction, min_effect=min_effect)
+    if args.error_min_effect is not None:
+        settings = dataclasses.replace(settings, error_min_effect=args.error_min_effect)
     comparison = compare_runs(base, cand, settings)
     markdown = comparison_markdown(comparison)
     if args.markdown:
@@ -329,7 +390,7 @@ def _history(args: argparse.Namespace) -> int:
     from results.report_term import print_history
 
     records, runs = _reduce(args.runs)
-    check_comparable(records)
+    check_comparable(records, purpose="history")
     order = [x.strip() for x in args.order.split(",")] if args.order else None
     history = build_history(runs, order=order, recent=args.recent)
     markdown = history_markdown(history)

@@ -178,3 +178,73 @@ def test_history_flags_recent_drift(write_runs: Callable[..., list[Path]], tmp_p
     assert reordered.returncode == 0  # read backwards it is an improvement
     unknown = anp("history", *paths, "--order", "2.0,2.1")
     assert unknown.returncode == 3 and "--order does not list release(s)" in unknown.stderr
+
+
+@pytest.mark.parametrize("value", ["5", "-1", "0", "1", "nan", "inf", "-inf", "abc", ""])
+def test_alpha_outside_zero_one_is_a_usage_error(sides: dict[str, list[Path]], value: str) -> None:
+    result = anp("compare", *sides["base"], "--against", *sides["same"], f"--alpha={value}")
+    assert result.returncode == 2, result.stdout
+    assert "argument --alpha: expected a number with 0 < ALPHA < 1" in result.stderr
+    assert f"got {value!r}" in result.stderr and "fail again" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_valid_alpha_and_error_min_effect_are_used(sides: dict[str, list[Path]]) -> None:
+    result = anp(
+        "compare",
+        *sides["base"],
+        "--against",
+        *sides["same"],
+        "--alpha",
+        "0.1",
+        "--error-min-effect",
+        "0.001",
+        "--format",
+        "markdown",
+        "--no-html",
+    )
+    assert result.returncode == 0, result.stderr
+    assert (
+        "at alpha 0.1;" in result.stdout
+        and "minimum effect +0.1 percentage points" in result.stdout
+    )
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "expected"),
+    [
+        ("--error-min-effect", "2", "expected a fraction with 0 <= FRACTION < 1"),
+        ("--error-min-effect", "nan", "expected a fraction with 0 <= FRACTION < 1"),
+        ("--min-effect", "p99_ms=nan", "expected METRIC=FRACTION"),
+        ("--min-effect", "p99_ms=-0.1", "expected METRIC=FRACTION"),
+    ],
+)
+def test_other_numeric_compare_options_are_checked(
+    sides: dict[str, list[Path]], option: str, value: str, expected: str
+) -> None:
+    result = anp("compare", *sides["base"], "--against", *sides["same"], option, value)
+    assert result.returncode == 2
+    assert f"argument {option}: {expected}" in result.stderr and repr(value) in result.stderr
+
+
+@pytest.mark.parametrize("value", ["0", "-2", "1.5", "x"])
+def test_history_recent_must_be_a_positive_whole_number(
+    sides: dict[str, list[Path]], value: str
+) -> None:
+    result = anp("history", *sides["base"], "--recent", value)
+    assert result.returncode == 2
+    assert "argument --recent: expected a whole number of releases >= 1" in result.stderr
+    assert repr(value) in result.stderr
+
+
+def test_history_refusal_does_not_mention_a_baseline(
+    write_runs: Callable[..., list[Path]], sides: dict[str, list[Path]]
+) -> None:
+    other = write_runs("wide", 2, seed=500, users=50)
+    result = anp("history", *sides["base"], *other)
+    assert result.returncode == 3
+    assert (
+        "cannot put runs with different load settings in one history: 'users' is 10 in run "
+        "'base-0' but 50 in run 'wide-0'" in result.stderr
+    )
+    assert "baseline" not in result.stderr and "candidate" not in result.stderr
