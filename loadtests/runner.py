@@ -7,8 +7,9 @@ The child is ``python -m loadtests.locust_child -f loadtests/locustfile.py --hea
 
 - refuses bad options (exit 2) and an unreachable target (exit 3) before anything starts;
 - creates ``<out>/<run-id>/``, never reusing an existing folder;
-- forwards Ctrl-C and SIGTERM to the child, which then writes a partial record marked
-  ``interrupted``; a second Ctrl-C kills the child;
+- forwards Ctrl-C and SIGTERM to the child as SIGINT, which Locust handles like a Ctrl-C of its
+  own: it writes its HTML report and CSV files, and the harness writes a partial record marked
+  ``interrupted`` (Locust's SIGTERM path skips the HTML report); a second signal kills the child;
 - kills the child by PID if it overruns its bound: the run time plus a grace period, extended
   once the load has ended (``measurements.json`` written) by verification's own bound;
 - finalizes the run itself from ``measurements.json`` if the child died before writing the record;
@@ -113,7 +114,8 @@ def _forward(child: subprocess.Popen[bytes], state: dict[str, int]) -> None:
         if child.poll() is not None:
             return
         if state["signals"] == 1:
-            child.send_signal(signal.SIGTERM)
+            # SIGINT, not SIGTERM: Locust writes its HTML report only on a KeyboardInterrupt
+            child.send_signal(signal.SIGINT)
         else:
             child.kill()
 
