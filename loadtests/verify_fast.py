@@ -90,6 +90,8 @@ class RawChecker:
     def check(self, seeds: Sequence[int], size: str | None) -> list[Checked]:
         if self.refused:
             return self.fallback.check(seeds, size)
+        if not seeds:
+            return []
         seed_of = {reference_of(seed): seed for seed in seeds}
         refs = list(seed_of)
         pieces = chunks(refs, self.raw.lookup_limit)
