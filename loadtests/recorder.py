@@ -167,7 +167,7 @@ class Recorder:
             "sent": [list(r) for r in ranges_from_seeds(self.sent)],
             "acked": [list(r) for r in ranges_from_seeds(self.acked)],
             "reimported": [list(r) for r in ranges_from_seeds(self.reimported)],
-            "leftovers": [list(r) for r in self.leftovers],
+            "leftovers": [list(r) for r in merge_ranges(self.leftovers)],
         }
         self.sent = []
         self.acked = []

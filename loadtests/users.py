@@ -158,18 +158,27 @@ class ImportUser(AnpUser):
             return self._import_prebuilt(node.pipeline)
         seed = node.queue.take_one()
         if seed is None or node.draining:
+            if seed is not None:
+                node.recorder.leftovers.append((seed, seed))
             node_seeds_used_up()
             return self.idle()
+        try:
+            post = self.make_post(seed, node.options.size)
+            request = node.target.import_request(post)
+        except BaseException:
+            # not sent: report it as unused, and let Locust log the error
+            node.recorder.leftovers.append((seed, seed))
+            raise
         node.seeded_in_flight += 1
         node.recorder.sent.append(seed)
-        target = node.target
-        post = self.make_post(seed, node.options.size)
-        self._send_post(seed, post, target.import_request(post))
+        self._send_post(seed, post, request)
 
     def _import_prebuilt(self, pipeline: Pipeline) -> None:
         node = NODE
         item = pipeline.get()
         if item is None or node.draining:
+            if item is not None:
+                node.recorder.leftovers.append((item.seed, item.seed))
             if pipeline.finished:
                 node_seeds_used_up()
             return self.idle()
@@ -209,12 +218,18 @@ class BatchUser(AnpUser):
         self.pace(size)
         seeds = node.queue.take(size)
         if not seeds or node.draining:
+            node.recorder.leftovers.extend((s, s) for s in seeds)
             node_seeds_used_up()
             return self.idle()
+        target = node.target
+        try:
+            posts = [self.make_post(s, node.options.size) for s in seeds]
+            request = target.batch_request(posts)
+        except BaseException:
+            node.recorder.leftovers.extend((s, s) for s in seeds)
+            raise
         node.seeded_in_flight += 1
         node.recorder.sent.extend(seeds)
-        target = node.target
-        posts = [self.make_post(s, node.options.size) for s in seeds]
         recorder = node.recorder
 
         def judge(response: Response) -> Verdict:
@@ -236,7 +251,7 @@ class BatchUser(AnpUser):
                 return True, None, count
             return False, failed or "bad_response", count
 
-        self.exchange(target.batch_request(posts), judge, seeded=True)
+        self.exchange(request, judge, seeded=True)
 
 
 class ReimportUser(AnpUser):
