@@ -17,11 +17,13 @@ into the empty slot (see ``synth.canonical.post_hash`` for the definition).
 
 from __future__ import annotations
 
+from binascii import b2a_base64
 from hashlib import sha256
 
+from synth import fast_tables as ft
 from synth import tables as t
 from synth.canonical import HASH_LENGTH
-from synth.data import images, prose, topics
+from synth.data import images, topics
 from synth.invariants import IMAGE_HEAVY_FIGURES, REVIEW_QUALITY_BELOW, WORDS_PER_MINUTE
 from synth.rng import GOLDEN, MASK64
 from synth.seeds import MAX_SEED
@@ -56,6 +58,58 @@ _N_ACTIONS = len(topics.ACTIONS)
 _N_DIFFICULTIES = len(topics.DIFFICULTIES)
 _N_STATUSES = len(topics.STATUSES)
 _SEED_MOD = MAX_SEED + 1
+_VERSION_KEY = t.VERSION_KEY
+_F_TOPIC = t.F_TOPIC
+_F_REFERENCE = t.F_REFERENCE
+_F_TAILS = t.F_TAILS
+_LANE_ONES = ft.LANE_ONES
+_LANE_MASK = ft.LANE_MASK
+_LANE_FIELDS = ft.LANE_FIELDS
+_LANE_STEPS = ft.LANE_STEPS
+_LANE_BYTES = ft.LANE_BYTES
+_unpack_lanes = ft.unpack_lanes
+_PAIRS = ft.PAIRS
+_pair = ft.pair
+_OWNER = ft.OWNER
+_COMPANY = ft.COMPANY
+_INVERSE = ft.INVERSE
+_ORDER = ft.ORDER
+_tail_choices = ft.tail_choices
+_b64 = b2a_base64
+_LOW60 = ft.LOW60
+_B64_DIGITS = ft.B64_DIGITS
+_TAIL_NAMES = ft.TAIL_NAMES
+_HEADING_OPEN = ft.HEADING_OPEN
+_HEADINGS = t.HEADINGS
+_HEADING_ORDER = ft.HEADING_ORDER
+_HEADING_INVERSE = ft.HEADING_INVERSE
+_CODE_BLOCKS = t.CODE_BLOCKS
+_UNSPLASH_FIGURE = ft.UNSPLASH_FIGURE
+_UNSPLASH_SOURCE = ft.UNSPLASH_SOURCE
+_CHECKLIST_OPEN = ft.CHECKLIST_OPEN
+_SIMILAR_LANES = ft.SIMILAR_LANES
+_SCENARIOS = t.SCENARIOS
+_PEOPLE = t.PEOPLE
+_ORGANIZATIONS = t.ORGANIZATIONS
+_PROFILES = t.PROFILES
+_NATURAL = t.NATURAL
+_FOCUS = topics.SUMMARY_FOCUS
+_BRIEF_ACTIONS = ft.BRIEF_ACTIONS
+_STACK_META = ft.STACK_META
+_COMMON_PAIRS = ft.COMMON_PAIRS
+_N_COMMON_PAIRS = len(ft.COMMON_PAIRS)
+_CODE_LANGUAGES = tuple(stack.code_language for stack in t.STACKS)
+_DIFFICULTIES = topics.DIFFICULTIES
+_REVISIONS = ft.REVISIONS
+_N_REVISIONS = len(ft.REVISIONS)
+_DRAFT = ft.DRAFT
+_REVIEW_DATES = t.REVIEW_DATES
+_REVIEW_DAYS = t.REVIEW_DAYS
+_BOOL = t.JSON_BOOL
+_AI_STYLE = t.AI_STYLE
+_PAYLOAD_GENERATOR = t.PAYLOAD_GENERATOR
+_PAYLOAD_VERSION = t.PAYLOAD_VERSION
+_NOTES_JSON = t.NOTES_JSON
 
 
 def _mix(z: int) -> int:
@@ -116,39 +170,63 @@ def build_json(seed: int, size: str | None) -> bytes:
     """The canonical JSON bytes of the post for (seed, size), hash included.
 
     ``seed`` and ``size`` must already be valid (``synth.generate`` checks them).
+
+    The fast path (see ``synth.fast_tables``): the post's always-needed stream outputs are mixed
+    together as lanes of one integer; paragraphs are looked up in the (stack, problem) pair's
+    preformatted fragments along the bank walk, their appended sentences chosen by the 6-bit
+    digits of the tail outputs; word counts come from ``bytes.translate`` tables; consecutive
+    small choices of one output that are written side by side index one combined fragment.
+    Every byte equals what the step-by-step definition in the module docstring gives (tested
+    against a reference implementation and the golden digests).
     """
-    mix = _mix
-    key = mix(t.VERSION_KEY ^ mix(seed))
+    c1 = _C1
+    c2 = _C2
+    m = _M
+    z = ((seed ^ (seed >> 30)) * c1) & m
+    z = ((z ^ (z >> 27)) * c2) & m
+    z = z ^ (z >> 31) ^ _VERSION_KEY
+    z = ((z ^ (z >> 30)) * c1) & m
+    z = ((z ^ (z >> 27)) * c2) & m
+    key = z ^ (z >> 31)
+    lanes = _LANE_MASK
+    z = ((key * _LANE_ONES ^ _LANE_FIELDS) + _LANE_STEPS) & lanes
+    z = ((z ^ (z >> 30)) & lanes) * c1 & lanes
+    z = ((z ^ (z >> 27)) & lanes) * c2 & lanes
+    (
+        d_topic,
+        d_people,
+        d_size,
+        d_layout,
+        counts,
+        d_paragraphs,
+        d_headings,
+        d_code,
+        d_tail1,
+        d_tail2,
+        d_figures,
+        d_checklist,
+        d_meta,
+        d_score,
+        d_revision,
+        d_reference,
+        d_notes,
+        d_similar,
+    ) = _unpack_lanes(((z ^ (z >> 31)) & lanes).to_bytes(_LANE_BYTES, "little"))
 
     # --- topic -------------------------------------------------------------------------------
-    x = mix(((key ^ t.F_TOPIC) + _G) & _M)
-    x, stack_i = divmod(x, _N_STACKS)
+    x, stack_i = divmod(d_topic, _N_STACKS)
     x, problem_i = divmod(x, _N_PROBLEMS)
     x, scenario_i = divmod(x, _N_SCENARIOS)
     title_i = x % _N_TITLES
-    stack = t.STACKS[stack_i]
-    stack_name = stack.name
-    problem = t.PROBLEMS[problem_i]
-    scenario = t.SCENARIOS[scenario_i]
-    x = mix(((key ^ t.F_PEOPLE) + _G) & _M)
-    x, owner_i = divmod(x, _N_PEOPLE)
-    owner = t.PEOPLE[owner_i]
-    company = t.ORGANIZATIONS[x % _N_ORGS]
-    fmt = {
-        "problem": problem,
-        "stack": stack_name,
-        "scenario": scenario,
-        "language": stack.language,
-        "owner": owner,
-        "company": company,
-    }
+    pair_i = stack_i * _N_PROBLEMS + problem_i
+    pr = _PAIRS[pair_i] or _pair(pair_i)
+    scenario = _SCENARIOS[scenario_i]
 
     # --- layout ------------------------------------------------------------------------------
-    if size is None:
-        size = t.NATURAL[mix(((key ^ t.F_SIZE) + _G) & _M) % 10]
-    sec_lo, sec_hi, par_lo, par_hi, lead_max, check_max, code_lo, code_hi = t.PROFILES[size]
-    x = mix(((key ^ t.F_LAYOUT) + _G) & _M)
-    x, r = divmod(x, sec_hi - sec_lo + 1)
+    sec_lo, sec_hi, par_lo, par_hi, lead_max, check_max, code_lo, code_hi = _PROFILES[
+        size or _NATURAL[d_size % 10]
+    ]
+    x, r = divmod(d_layout, sec_hi - sec_lo + 1)
     n_sections = sec_lo + r
     x, n_lead = divmod(x, lead_max + 1)
     x, n_check_figs = divmod(x, check_max + 1)
@@ -158,97 +236,107 @@ def build_json(seed: int, size: str | None) -> bytes:
     x, intro_i = divmod(x, _N_INTROS)
     x, final_i = divmod(x, _N_FINALS)
     n_items = 3 + x % 5
-    code_every = n_sections // n_code
-    code_sections = {(code_offset + j * code_every) % n_sections for j in range(n_code)}
-    counts = mix(((key ^ t.F_LAYOUT) + 2 * _G) & _M)
     span = par_hi - par_lo + 1
+    per_section = []
+    for _ in range(n_sections):
+        counts, r = divmod(counts, span)
+        per_section.append(par_lo + r)
+    n_body = sum(per_section)
+    # Where each section's code block goes: after its last paragraph or after its first.
+    code_at = [0] * n_sections
+    code_every = n_sections // n_code
+    for j in range(n_code):
+        s_i = (code_offset + j * code_every) % n_sections
+        code_at[s_i] = per_section[s_i] if (s_i + code_offset) % 2 == 0 else 1
+
+    # --- paragraphs: bank walk x appended-sentence choices ------------------------------------
+    x, p_pos = divmod(d_paragraphs, _N_BANK)
+    p_step = 1 + x % (_N_BANK - 1)
+    j0 = p_pos * _INVERSE[p_step] % _N_BANK
+    walk = _ORDER[p_step][j0 : j0 + n_body]
+    if n_body > 20:
+        tail_outputs = [d_tail1, d_tail2]
+        for i in range(3, (n_body + 9) // 10 + 1):
+            z = ((key ^ _F_TAILS) + i * _G) & m
+            z = ((z ^ (z >> 30)) * c1) & m
+            z = ((z ^ (z >> 27)) * c2) & m
+            tail_outputs.append(z ^ (z >> 31))
+        choices = _tail_choices(tail_outputs, n_body)
+    else:  # the common case, inlined: two outputs are 20 choices (see tail_choices)
+        choices = _b64(
+            ((d_tail1 & _LOW60) | (d_tail2 & _LOW60) << 60).to_bytes(15, "big"), newline=False
+        )[20 - n_body :][::-1].translate(_B64_DIGITS)
+    opens = pr.opens
+    closes = pr.closes
+    paragraphs = [opens[p] + closes[v] for p, v in zip(walk, choices, strict=True)]
+    words = sum(walk.translate(pr.open_words)) + sum(choices.translate(pr.close_words))
+    owner_used = company_used = False
+    named = choices.translate(_TAIL_NAMES)
+    if 1 in named:
+        x, owner_i = divmod(d_people, _N_PEOPLE)
+        owner = _PEOPLE[owner_i]
+        company = _ORGANIZATIONS[x % _N_ORGS]
+        k = named.find(1)
+        while k >= 0:
+            text = paragraphs[k]
+            spaces = text.count(" ")
+            if _OWNER in text:
+                owner_used = True
+                text = text.replace(_OWNER, owner)
+            if _COMPANY in text:
+                company_used = True
+                text = text.replace(_COMPANY, company)
+            words += text.count(" ") - spaces
+            paragraphs[k] = text
+            k = named.find(1, k + 1)
 
     # --- sections ----------------------------------------------------------------------------
-    x = mix(((key ^ t.F_PARAGRAPHS) + _G) & _M)
-    x, p_pos = divmod(x, _N_BANK)
-    p_step = 1 + x % (_N_BANK - 1)
-    x = mix(((key ^ t.F_HEADINGS) + _G) & _M)
-    x, h_pos = divmod(x, _N_HEADINGS)
+    x, h_pos = divmod(d_headings, _N_HEADINGS)
     h_step = 1 + x % (_N_HEADINGS - 1)
-    code_blocks = t.CODE_BLOCKS[stack_i]
+    j0 = h_pos * _HEADING_INVERSE[h_step] % _N_HEADINGS
+    heading_open = _HEADING_OPEN
+    order = _HEADING_ORDER[h_step][j0 : j0 + n_sections]
+    heads = [heading_open[h] for h in order]
+    heads[0] = heads[0][3:]
+    for s_i in range(_N_HEADINGS, n_sections):  # xl: headings come round as "part 2", ...
+        heads[s_i] = (
+            f']}},{{"heading":"{_HEADINGS[order[s_i]]}, part {s_i // _N_HEADINGS + 1}","blocks":['
+        )
+    code_blocks = _CODE_BLOCKS[stack_i]
     n_snippets = len(code_blocks)
-    s_pos = mix(((key ^ t.F_CODE) + _G) & _M) % n_snippets
-    opens = t.OPEN_BY_STACK[stack_i]
-    open_words = t.WORDS_BY_STACK[stack_i]
-    closes = t.CLOSE_BY_STACK[stack_i]
-    code_blocks = t.CODE_BLOCKS_COMMA[stack_i]
-    tail_state = key ^ t.F_TAILS
-    tail_word = 0
-    tail_left = 0
-    owner_used = False
-    company_used = False
-    words = 0
-    n_paragraphs = 1
+    s_pos = d_code % n_snippets
     out: list[str] = []
     add = out.append
-    for s_i in range(n_sections):
-        counts, r = divmod(counts, span)
-        n_par = par_lo + r
-        n_paragraphs += n_par
-        code_after = -1
-        if s_i in code_sections:
-            code_after = n_par - 1 if (s_i + code_offset) % 2 == 0 else 0
-        heading = t.HEADINGS[h_pos]
-        h_pos = (h_pos + h_step) % _N_HEADINGS
-        if s_i >= _N_HEADINGS:
-            heading = f"{heading}, part {s_i // _N_HEADINGS + 1}"
-        add(f'{{"heading":"{heading}","blocks":[')
-        for p_i in range(n_par):
-            opening = opens[p_pos]
-            if opening is None:
-                text = t.BANK[p_pos].format_map(fmt)
-                words += text.count(" ") + 1
-                add(t.PARAGRAPH_OPEN + text)
-            else:
-                add(opening)
-                words += open_words[p_pos]
-            p_pos = (p_pos + p_step) % _N_BANK
-            if not tail_left:
-                tail_state = (tail_state + _G) & _M
-                tail_word = mix(tail_state)
-                tail_left = 10
-            tail_left -= 1
-            closing = closes[tail_word & 63]
-            if closing is None:
-                tail_i = tail_word & 63
-                tail = t.TAILS[tail_i].format_map(fmt)
-                words += tail.count(" ")
-                owner_used = owner_used or t.TAIL_OWNER[tail_i]
-                company_used = company_used or t.TAIL_COMPANY[tail_i]
-                add(tail + '"},')
-            else:
-                add(closing[0])
-                words += closing[1]
-            tail_word >>= 6
-            if p_i == code_after:
-                add(code_blocks[s_pos])
-                s_pos = (s_pos + 1) % n_snippets
-        out[-1] = out[-1][:-1]
-        add("]},")
-    body = "".join(out)
+    start = 0
+    for head, n_par, at in zip(heads, per_section, code_at, strict=True):
+        end = start + n_par
+        add(head)
+        if at:
+            blocks = paragraphs[start:end]
+            blocks.insert(at, code_blocks[s_pos])
+            s_pos = (s_pos + 1) % n_snippets
+            add(",".join(blocks))
+        else:
+            add(",".join(paragraphs[start:end]))
+        start = end
 
-    # --- figures -----------------------------------------------------------------------------
+    # --- figures: each written with a leading comma ------------------------------------------
     n_figs = n_lead + n_check_figs
     figures: list[str] = []
     sources: list[str] = []
     if n_figs:
-        x = mix(((key ^ t.F_FIGURES) + _G) & _M)
-        x, ph_pos = divmod(x, _N_PHOTOS)
+        x, ph_pos = divmod(d_figures, _N_PHOTOS)
         x, r = divmod(x, _N_PHOTOS - 1)
         ph_step = 1 + r
         x, kind_i = divmod(x, _N_KINDS)
-        prefix = f"{problem} with {stack_name} {images.CAPTION_KINDS[kind_i]} "
+        prefix = pr.captions[kind_i]
         for n in range(1, n_figs + 1):
             x, r = divmod(x, 5)
-            caption = f"{prefix}{n}"
             if r:
-                source = images.UNSPLASH_SOURCE
-                url = t.UNSPLASH_URLS[ph_pos]
+                figures.append(
+                    f',{{"kind":"figure","caption":"{prefix}{n}{_UNSPLASH_FIGURE[ph_pos]}'
+                )
+                sources.append(f',{_UNSPLASH_SOURCE[ph_pos]}{prefix}{n}"}}')
                 ph_pos = (ph_pos + ph_step) % _N_PHOTOS
             else:
                 x, tag = divmod(x, _N_TAGS)
@@ -256,108 +344,106 @@ def build_json(seed: int, size: str | None) -> bytes:
                 url = images.LOREMFLICKR_URL.format(
                     tags=images.LOREMFLICKR_TAGS[tag], lock=(seed + n - 1) % 1_000_000
                 )
-            figures.append(
-                f'{{"kind":"figure","caption":"{caption}","source":"{source}","url":"{url}"}}'
-            )
-            sources.append(f'{{"source":"{source}","url":"{url}","caption":"{caption}"}}')
+                figures.append(
+                    f',{{"kind":"figure","caption":"{prefix}{n}","source":"{source}","url":"{url}"}}'
+                )
+                sources.append(f',{{"source":"{source}","url":"{url}","caption":"{prefix}{n}"}}')
 
     # --- checklist ---------------------------------------------------------------------------
-    x = mix(((key ^ t.F_CHECKLIST) + _G) & _M)
-    x, c_pos = divmod(x, _N_ITEMS)
+    x, c_pos = divmod(d_checklist, _N_ITEMS)
     checklist_key = (c_pos * (_N_ITEMS - 1) + x % (_N_ITEMS - 1)) * 8 + n_items
     cached = _CHECKLISTS.get(checklist_key)
     if cached is None:
         cached = _checklist(c_pos, 1 + x % (_N_ITEMS - 1), n_items)
         _CHECKLISTS[checklist_key] = cached
     checklist, checklist_words = cached
-    words += checklist_words
-    check_figures = "".join("," + f for f in figures[n_lead:])
 
-    intro = topics.INTRO_TEMPLATES[intro_i].format_map(fmt)
-    final_notes = topics.FINAL_TEMPLATES[final_i].format_map(fmt)
-    words += intro.count(" ") + final_notes.count(" ") + 2
+    before, after = pr.intros[intro_i]
+    intro = f"{before}{scenario}{after}"
+    final_notes = pr.finals[final_i]
+    words += checklist_words + intro.count(" ") + final_notes.count(" ") + 2
 
-    # --- meta --------------------------------------------------------------------------------
-    x = mix(((key ^ t.F_META) + _G) & _M)
-    x, summary_i = divmod(x, _N_SUMMARY)
-    x, focus_i = divmod(x, _N_FOCUS)
-    x, brief_i = divmod(x, _N_BRIEF)
-    x, action_i = divmod(x, _N_ACTIONS)
-    x, difficulty_i = divmod(x, _N_DIFFICULTIES)
-    x, tool_a = divmod(x, _N_COMMON)
-    x, tool_b = divmod(x, _N_COMMON - 1)
-    view_count = x % 1_000_000
-    tool_b = (tool_a + 1 + tool_b) % _N_COMMON
-
-    x = mix(((key ^ t.F_SCORE) + _G) & _M)
-    x, quality = divmod(x, 61)
-    x, freshness = divmod(x, 101)
-    x, depth = divmod(x, 81)
-    quality += 40
-    clarity = x % 61 + 40
-
-    x = mix(((key ^ t.F_REVISION) + _G) & _M)
-    x, status_i = divmod(x, _N_STATUSES)
-    x, major = divmod(x, 3)
-    x, minor = divmod(x, 10)
-    x, patch = divmod(x, 10)
-    status = topics.STATUSES[status_i]
-    last_reviewed = t.REVIEW_DATES[x % t.REVIEW_DAYS]
-    reference = f"anp-ref-{seed:06d}-{mix(((key ^ t.F_REFERENCE) + _G) & _M) % 10000:04d}"
-    review = quality < REVIEW_QUALITY_BELOW or status == "draft"
-
-    entities = t.ENTITIES_JSON[stack_i] + "," + t.PROBLEM_ENTITY_JSON[problem_i]
+    # --- meta: consecutive digits of one output, see fast_tables ------------------------------
+    summary_before, summary_after = pr.summaries[d_meta % _N_SUMMARY]
+    meta = d_meta // (_N_SUMMARY * _N_FOCUS)
+    brief_i = meta % _N_BRIEF
+    tools = meta // (_N_BRIEF * _N_ACTIONS * _N_DIFFICULTIES)
+    quality = d_score % 61 + 40
+    review = quality < REVIEW_QUALITY_BELOW or d_revision % _N_STATUSES == _DRAFT
+    entities = pr.entities
     if owner_used:
         entities += f',{{"name":"{owner}","type":"person"}}'
     if company_used:
         entities += f',{{"name":"{company}","type":"organization"}}'
-    summary = topics.SUMMARY_TEMPLATES[summary_i].format(
-        problem=problem, stack=stack_name, focus=topics.SUMMARY_FOCUS[focus_i]
-    )
-    notes = t.NOTES_JSON[1 + mix(((key ^ t.F_NOTES) + _G) & _M) % 63]
-    bools = t.JSON_BOOL
 
-    # --- similar posts -----------------------------------------------------------------------
-    x = mix(((key ^ t.F_SIMILAR) + _G) & _M)
-    x, n_similar = divmod(x, 4)
-    similar = []
-    other = seed
-    for _ in range(n_similar):
-        x, gap = divmod(x, 997)
-        other = (other + 1 + gap) % _SEED_MOD
-        other_key = mix(t.VERSION_KEY ^ mix(other))
-        other_title = _title(mix(((other_key ^ t.F_TOPIC) + _G) & _M))
-        number = mix(((other_key ^ t.F_REFERENCE) + _G) & _M) % 10000
-        similar.append(
-            f'{{"title":"{other_title}","reference":"anp-ref-{other:06d}-{number:04d}"}}'
-        )
+    # --- similar posts: the other seeds' keys, topics and references, mixed as lanes ---------
+    x, n_similar = divmod(d_similar, 4)
+    similar = ""
+    if n_similar:
+        others = []
+        other = seed
+        for _ in range(n_similar):
+            x, gap = divmod(x, 997)
+            other = (other + 1 + gap) % _SEED_MOD
+            others.append(other)
+        ones, mask, mask2, pack, unpack = _SIMILAR_LANES[n_similar]
+        z = int.from_bytes(pack(*others), "little")
+        z = ((z ^ (z >> 30)) & mask) * c1 & mask
+        z = ((z ^ (z >> 27)) & mask) * c2 & mask
+        z = (z ^ (z >> 31) ^ _VERSION_KEY * ones) & mask
+        z = ((z ^ (z >> 30)) & mask) * c1 & mask
+        z = ((z ^ (z >> 27)) & mask) * c2 & mask
+        z = (z ^ (z >> 31)) & mask
+        z = ((z ^ _F_TOPIC * ones) + _G * ones) & mask | (
+            ((z ^ _F_REFERENCE * ones) + _G * ones) & mask
+        ) << (128 * n_similar)
+        z = ((z ^ (z >> 30)) & mask2) * c1 & mask2
+        z = ((z ^ (z >> 27)) & mask2) * c2 & mask2
+        outputs = unpack(((z ^ (z >> 31)) & mask2).to_bytes(32 * n_similar, "little"))
+        entries = []
+        for other, topic, number in zip(others, outputs, outputs[n_similar:], strict=False):
+            y, o_stack = divmod(topic, _N_STACKS)
+            y, o_problem = divmod(y, _N_PROBLEMS)
+            y, o_scenario = divmod(y, _N_SCENARIOS)
+            o_pair = o_stack * _N_PROBLEMS + o_problem
+            title_before, with_scenario, title_after = (_PAIRS[o_pair] or _pair(o_pair)).titles[
+                y % _N_TITLES
+            ]
+            entries.append(
+                f'{{"title":"{title_before}'
+                f'{_SCENARIOS[o_scenario] if with_scenario else ""}{title_after}",'
+                f'"reference":"anp-ref-{other:06d}-{number % 10000:04d}"}}'
+            )
+        similar = ",".join(entries)
 
+    title_before, with_scenario, title_after = pr.titles[title_i]
     head = (
-        f'{{"breadcrumb":"{BREADCRUMB}","title":"{t.TITLES[title_i].format_map(fmt)}",'
-        f'"intro":"{intro}","lead":[{",".join(figures[:n_lead])}],"sections":[{body}'
-        f'{{"heading":"{prose.CHECKLIST_HEADING}","blocks":[{{"kind":"list","items":{checklist}}}'
-        f'{check_figures}]}}],"final_notes":"{final_notes}",'
-        f'"meta":{{"topic":"{problem} / {stack_name}","summary":"{summary}",'
-        f'"ai_outline":{{"context":"{scenario}","problem":"{problem}","stack":"{stack_name}",'
-        f'"recommended_action":"{topics.ACTIONS[action_i]}"}},'
-        f'"ai_brief":"{topics.BRIEF_TEMPLATES[brief_i]}","stack":{t.STACK_JSON[stack_i]},'
-        f'"tools":[{t.TOOLS_JSON[stack_i]}"{t.COMMON_TOOLS[tool_a]}","{t.COMMON_TOOLS[tool_b]}"],'
-        f'"code_language":"{stack.code_language}",'
-        f'"difficulty":"{topics.DIFFICULTIES[difficulty_i]}",'
-        f'"reading_time":{max(1, -(-words // WORDS_PER_MINUTE))},"view_count":{view_count},'
-        f'"score":{{"quality":{quality},"freshness":{freshness},"depth":{depth + 20},'
-        f'"clarity":{clarity}}},"revision":{{"status":"{status}",'
-        f'"version":"{major + 1}.{minor}.{patch}","last_reviewed":"{last_reviewed}"}},'
-        f'"reference":"{reference}","hash":"'
+        f'{{"breadcrumb":"{BREADCRUMB}","title":"{title_before}'
+        f'{scenario if with_scenario else ""}{title_after}",'
+        f'"intro":"{intro}","lead":[{"".join(figures[:n_lead])[1:]}],"sections":['
+        f"{''.join(out)}{_CHECKLIST_OPEN}{checklist}}}{''.join(figures[n_lead:])}]}}],"
+        f'"final_notes":"{final_notes}{pr.meta_open}'
+        f"{summary_before}{_FOCUS[d_meta // _N_SUMMARY % _N_FOCUS]}{summary_after}"
+        f'","ai_outline":{{"context":"{scenario}{pr.outline}'
+        f"{_BRIEF_ACTIONS[meta % (_N_BRIEF * _N_ACTIONS)]}{_STACK_META[stack_i]}"
+        f"{_COMMON_PAIRS[tools % _N_COMMON_PAIRS]}{_CODE_LANGUAGES[stack_i]}"
+        f'","difficulty":"{_DIFFICULTIES[meta // (_N_BRIEF * _N_ACTIONS) % _N_DIFFICULTIES]}",'
+        f'"reading_time":{max(1, -(-words // WORDS_PER_MINUTE))},'
+        f'"view_count":{tools // _N_COMMON_PAIRS % 1_000_000},'
+        f'"score":{{"quality":{quality},"freshness":{d_score // 61 % 101},'
+        f'"depth":{d_score // 6161 % 81 + 20},"clarity":{d_score // 499041 % 61 + 40}}},'
+        f"{_REVISIONS[d_revision % _N_REVISIONS]}"
+        f"{_REVIEW_DATES[d_revision // _N_REVISIONS % _REVIEW_DAYS]}"
+        f'"}},"reference":"anp-ref-{seed:06d}-{d_reference % 10000:04d}","hash":"'
     ).encode()
     rest = (
-        f'","flags":{{"ai_generated_style":{bools[t.AI_STYLE[brief_i]]},'
-        f'"has_images":{bools[n_figs > 0]},"image_heavy":{bools[n_figs >= IMAGE_HEAVY_FIGURES]},'
-        f'"needs_human_review":{bools[review]}}},"checklist":{checklist},'
-        f'"entities":[{entities}],"image_sources":[{",".join(sources)}],'
-        f'"payload":{{"source_id":"alphanode-{seed:06d}{t.PAYLOAD_GENERATOR}{n_paragraphs},'
-        f'"scenario":"{scenario}","seed":{seed}{t.PAYLOAD_VERSION},"notes":{notes}}},'
-        f'"similar_posts":[{",".join(similar)}]}}'
+        f'","flags":{{"ai_generated_style":{_BOOL[_AI_STYLE[brief_i]]},'
+        f'"has_images":{_BOOL[n_figs > 0]},"image_heavy":{_BOOL[n_figs >= IMAGE_HEAVY_FIGURES]},'
+        f'"needs_human_review":{_BOOL[review]}}},"checklist":{checklist},'
+        f'"entities":[{entities}],"image_sources":[{"".join(sources)[1:]}],'
+        f'"payload":{{"source_id":"alphanode-{seed:06d}{_PAYLOAD_GENERATOR}{n_body + 1},'
+        f'"scenario":"{scenario}","seed":{seed}{_PAYLOAD_VERSION},'
+        f'"notes":{_NOTES_JSON[1 + d_notes % 63]}}},"similar_posts":[{similar}]}}'
     ).encode()
     digest = sha256(head)
     digest.update(rest)

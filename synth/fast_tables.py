@@ -1,0 +1,292 @@
+"""Precomputed JSON fragments for ``synth.build``'s fast path.
+
+``build_json`` writes a post as a join of fragments. Everything that depends only on a post's
+(stack, problem) pair is formatted once, on first use, into a ``Pair`` record: paragraph
+openings with ``{stack}``, ``{problem}`` and ``{language}`` filled in, paragraph closings
+(appended sentences), titles, intro/final/summary pieces, figure caption prefixes and meta
+fragments, plus word counts as ``bytes.translate`` tables. Only four things remain per post:
+the scenario (split points in titles and intros), the owner and company (split points in a few
+appended sentences, marked by ``OWNER`` / ``COMPANY``), numbers, and similar posts.
+
+Memory: at most one ``Pair`` per (stack, problem), 20 * 46 = 920 records of about 8 KB each
+(about 7 MB once every pair has been used), whatever the number of posts. Nothing is cached per
+seed.
+
+The bank walk: the paragraph of global index ``k`` is ``(p0 + k * step) % 53``. With
+``j0 = p0 * step**-1 mod 53`` that is ``ORDER[step][j0 + k]``, where ``ORDER[step]`` repeats
+``(j * step) % 53`` for ``j = 0..52``, so a post's whole walk is one bytes slice.
+
+Appended-sentence choices: tail output ``t_j`` (``j = 0, 1, ...``) gives the choices of 10
+paragraphs, ``v_k = (t_{k // 10} >> 6 * (k % 10)) & 63``. Concatenating the low 60 bits of the
+outputs into one integer ``T`` makes ``v_k`` its ``k``-th 6-bit digit; ``tail_choices`` reads
+all digits at once with base64 (which writes 6-bit digits, most significant first).
+"""
+
+from __future__ import annotations
+
+from base64 import b64encode
+from struct import Struct
+from typing import NamedTuple
+
+from synth import tables as t
+from synth.data import images, prose, topics
+from synth.rng import GOLDEN, MASK64
+
+OWNER = "\x02"
+"""Marks ``{owner}`` in a preformatted appended sentence (never in vocabulary: tested)."""
+COMPANY = "\x03"
+"""Marks ``{company}`` in a preformatted appended sentence."""
+
+N_BANK = len(t.BANK)
+N_TAILS = len(t.TAILS)
+PARAGRAPH_OPEN = '{"kind":"paragraph","text":"'
+
+
+def _words(text: str) -> int:
+    return text.count(" ") + 1
+
+
+class Pair(NamedTuple):
+    """Every fragment of one (stack, problem) pair. Strings are JSON-safe (written verbatim)."""
+
+    opens: tuple[str, ...]
+    """``[p]``: ``{"kind":"paragraph","text":"`` and paragraph ``p``, formatted."""
+    open_words: bytes
+    """``translate`` table: byte ``p`` -> words of paragraph ``p``."""
+    closes: tuple[str, ...]
+    """``[v]`` for a 6-bit choice ``v``: ``" " + tail v`` (``v < 23``) or ``""``, then ``"}``.
+    Tails naming the owner or company carry ``OWNER`` / ``COMPANY`` marks."""
+    close_words: bytes
+    """``translate`` table: byte ``v`` -> words the closing adds (owner/company not counted)."""
+    titles: tuple[tuple[str, bool, str], ...]
+    """``[template]``: (text before the scenario, whether the scenario follows, text after)."""
+    intros: tuple[tuple[str, str], ...]
+    """``[template]``: the intro's text before and after the scenario."""
+    finals: tuple[str, ...]
+    """``[template]``: the final notes."""
+    summaries: tuple[tuple[str, str], ...]
+    """``[template]``: the summary's text before and after the focus."""
+    captions: tuple[str, ...]
+    """``[kind]``: ``{problem} with {stack} {kind} `` (the figure number follows)."""
+    meta_open: str
+    """``","meta":{"topic":"{problem} / {stack}","summary":"``."""
+    outline: str
+    """``","problem":"..","stack":"..","recommended_action":"`` (after the scenario)."""
+    entities: str
+    """The stack, area and problem entities as JSON objects, comma-separated."""
+
+
+def _split(template: str, name: str, **values: str) -> tuple[str, ...]:
+    """``template`` formatted with ``values``, split at ``{name}`` (kept out of the format)."""
+    return tuple(part.format(**values) for part in template.split("{" + name + "}"))
+
+
+def _stack_texts(stack: topics.Stack) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Paragraph openings and closings formatted for ``stack`` where the problem is not needed
+    (``""`` where it is), shared by all of the stack's pairs to keep them small and cache-hot."""
+    values = {"stack": stack.name, "language": stack.language}
+    opens = tuple(
+        "" if "{problem}" in text else PARAGRAPH_OPEN + text.format(**values) for text in t.BANK
+    )
+    closes = tuple(
+        "" if "{problem}" in tail else tail.format(owner=OWNER, company=COMPANY, **values) + '"}'
+        for tail in t.TAILS
+    )
+    return opens, closes + ('"}',) * (64 - N_TAILS)
+
+
+STACK_TEXTS = tuple(_stack_texts(stack) for stack in t.STACKS)
+"""``[stack]``: (openings, closings) that do not depend on the problem."""
+
+
+def make_pair(stack_i: int, problem_i: int) -> Pair:
+    """Format every fragment of the (stack, problem) pair (called once per pair)."""
+    stack = t.STACKS[stack_i]
+    problem = t.PROBLEMS[problem_i]
+    values = {"stack": stack.name, "problem": problem, "language": stack.language}
+    stack_opens, stack_closes = STACK_TEXTS[stack_i]
+    opens = tuple(
+        shared or PARAGRAPH_OPEN + text.format(**values)
+        for shared, text in zip(stack_opens, t.BANK, strict=True)
+    )
+    closes = tuple(
+        shared or tail.format(owner=OWNER, company=COMPANY, **values) + '"}'
+        for shared, tail in zip(stack_closes, (*t.TAILS, *("",) * (64 - N_TAILS)), strict=True)
+    )
+    open_words = bytes(_words(text) for text in opens).ljust(256, b"\0")
+    close_words = bytes([closing.count(" ") for closing in closes]).ljust(256, b"\0")
+    titles = []
+    for template in t.TITLES:
+        parts = _split(template, "scenario", **values)
+        titles.append((parts[0], len(parts) == 2, parts[-1] if len(parts) == 2 else ""))
+    intros = []
+    for template in topics.INTRO_TEMPLATES:
+        before, after = _split(template, "scenario", **values)
+        intros.append((before, after))
+    summaries = []
+    for template in topics.SUMMARY_TEMPLATES:
+        before, after = _split(template, "focus", **values)
+        summaries.append((before, after))
+    return Pair(
+        opens=opens,
+        open_words=open_words,
+        closes=closes,
+        close_words=close_words,
+        titles=tuple(titles),
+        intros=tuple(intros),
+        finals=tuple(text.format(**values) for text in topics.FINAL_TEMPLATES),
+        summaries=tuple(summaries),
+        captions=tuple(f"{problem} with {stack.name} {kind} " for kind in images.CAPTION_KINDS),
+        meta_open=f'","meta":{{"topic":"{problem} / {stack.name}","summary":"',
+        outline=(f'","problem":"{problem}","stack":"{stack.name}","recommended_action":"'),
+        entities=t.ENTITIES_JSON[stack_i] + "," + t.PROBLEM_ENTITY_JSON[problem_i],
+    )
+
+
+PAIRS: list[Pair | None] = [None] * (len(t.STACKS) * len(t.PROBLEMS))
+"""``[stack * len(PROBLEMS) + problem]``: the pair's fragments, filled on first use."""
+
+
+def pair(index: int) -> Pair:
+    """The fragments of pair ``index`` (``stack * len(PROBLEMS) + problem``)."""
+    found = PAIRS[index]
+    if found is None:
+        found = PAIRS[index] = make_pair(*divmod(index, len(t.PROBLEMS)))
+    return found
+
+
+TAIL_NAMES = bytes(
+    [("{owner}" in tail or "{company}" in tail) for tail in t.TAILS] + [0] * (256 - N_TAILS)
+)
+"""``translate`` table: byte ``v`` -> 1 when closing ``v`` names the owner or the company."""
+
+_WALK_REPEAT = 12
+"""Enough repeats of the bank order for the longest post (xl: 40 * 12 = 480 paragraphs)."""
+ORDER = (
+    b"",
+    *(bytes(j * step % N_BANK for j in range(N_BANK)) * _WALK_REPEAT for step in range(1, N_BANK)),
+)
+"""``[step]``: the bank visited with ``step`` from paragraph 0, repeated."""
+INVERSE = (0, *(pow(step, -1, N_BANK) for step in range(1, N_BANK)))
+"""``[step]``: the inverse of ``step`` modulo the bank size."""
+MAX_WALK = N_BANK * (_WALK_REPEAT - 1)
+"""Posts with more paragraphs than this are walked without ``ORDER`` (none today)."""
+
+_B64 = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+B64_DIGITS = bytes(_B64.index(i) if i in _B64 else 0 for i in range(256))
+"""``translate`` table: a base64 character -> its 6-bit value."""
+LOW60 = (1 << 60) - 1
+
+
+def tail_choices(outputs: list[int], count: int) -> bytes:
+    """The 6-bit choices ``v_0 .. v_{count-1}`` carried by the tail ``outputs`` (10 each)."""
+    digits = 0
+    for j, output in enumerate(outputs):
+        digits |= (output & LOW60) << (60 * j)
+    bits = 60 * len(outputs)
+    pad = -bits % 24
+    encoded = b64encode((digits << pad).to_bytes((bits + pad) // 8, "big"))
+    return encoded[::-1][pad // 6 : pad // 6 + count].translate(B64_DIGITS)
+
+
+N_HEADINGS = len(t.HEADINGS)
+HEADING_OPEN = tuple(f']}},{{"heading":"{heading}","blocks":[' for heading in t.HEADINGS)
+"""``[h]``: the end of the previous section, then section ``h``'s JSON up to its first block
+(the first section drops the leading ``]},``)."""
+HEADING_ORDER = (
+    b"",
+    *(bytes(j * step % N_HEADINGS for j in range(N_HEADINGS)) * 3 for step in range(1, N_HEADINGS)),
+)
+"""``[step]``: the headings visited with ``step`` from heading 0, repeated (xl: 40 sections)."""
+HEADING_INVERSE = (0, *(pow(step, -1, N_HEADINGS) for step in range(1, N_HEADINGS)))
+
+N_STATUSES = len(topics.STATUSES)
+REVISIONS = tuple(
+    f'"revision":{{"status":"{topics.STATUSES[i % N_STATUSES]}",'
+    f'"version":"{i // N_STATUSES % 3 + 1}.{i // (N_STATUSES * 3) % 10}.'
+    f'{i // (N_STATUSES * 30) % 10}","last_reviewed":"'
+    for i in range(N_STATUSES * 300)
+)
+"""``[r % len(REVISIONS)]`` for the revision output ``r``: status and version digits."""
+DRAFT = topics.STATUSES.index("draft")
+"""The status that always needs human review (``r % N_STATUSES == DRAFT``)."""
+BRIEF_ACTIONS = tuple(
+    f'{topics.ACTIONS[i // len(topics.BRIEF_TEMPLATES)]}"}},"ai_brief":"'
+    f"{topics.BRIEF_TEMPLATES[i % len(topics.BRIEF_TEMPLATES)]}"
+    for i in range(len(topics.BRIEF_TEMPLATES) * len(topics.ACTIONS))
+)
+"""``[brief + 4 * action]`` (consecutive digits of the meta output): the recommended action,
+then the ai brief."""
+STACK_META = tuple(
+    f'","stack":{t.STACK_JSON[i]},"tools":[{t.TOOLS_JSON[i]}' for i in range(len(t.STACKS))
+)
+"""``[stack]``: the stack list and the stack's own tools."""
+N_COMMON = len(t.COMMON_TOOLS)
+COMMON_PAIRS = tuple(
+    f'"{t.COMMON_TOOLS[a]}","{t.COMMON_TOOLS[(a + 1 + b) % N_COMMON]}"],"code_language":"'
+    for b in range(N_COMMON - 1)
+    for a in range(N_COMMON)
+)
+"""``[a + N_COMMON * b]`` (consecutive digits of the meta output): the two common tools."""
+UNSPLASH_FIGURE = tuple(
+    f'","source":"{images.UNSPLASH_SOURCE}","url":"{url}"}}' for url in t.UNSPLASH_URLS
+)
+"""``[photo]``: a figure block's JSON after its caption."""
+UNSPLASH_SOURCE = tuple(
+    f'{{"source":"{images.UNSPLASH_SOURCE}","url":"{url}","caption":"' for url in t.UNSPLASH_URLS
+)
+"""``[photo]``: an image-sources entry up to its caption."""
+CHECKLIST_OPEN = f']}},{{"heading":"{prose.CHECKLIST_HEADING}","blocks":[{{"kind":"list","items":'
+
+
+BATCH: tuple[tuple[int, int], ...] = (
+    (t.F_TOPIC, 1),
+    (t.F_PEOPLE, 1),
+    (t.F_SIZE, 1),
+    (t.F_LAYOUT, 1),
+    (t.F_LAYOUT, 2),
+    (t.F_PARAGRAPHS, 1),
+    (t.F_HEADINGS, 1),
+    (t.F_CODE, 1),
+    (t.F_TAILS, 1),
+    (t.F_TAILS, 2),
+    (t.F_FIGURES, 1),
+    (t.F_CHECKLIST, 1),
+    (t.F_META, 1),
+    (t.F_SCORE, 1),
+    (t.F_REVISION, 1),
+    (t.F_REFERENCE, 1),
+    (t.F_NOTES, 1),
+    (t.F_SIMILAR, 1),
+)
+"""The (field, output number) pairs a post always draws, in ``build_json``'s unpacking order.
+
+They are mixed together as 128-bit lanes of one integer: lane ``i`` holds the 64-bit input
+``((key ^ field) + n * GOLDEN) mod 2**64``. Shifts leak the next lane's low bits only into bits
+64..127, which the mask clears; products of two 64-bit numbers fit in 128 bits, so lanes never
+carry into each other. The result is exactly ``mix64`` of each input."""
+LANE_ONES = sum(1 << (128 * i) for i in range(len(BATCH)))
+"""Multiplying a 64-bit key by this copies it into every lane."""
+LANE_MASK = LANE_ONES * MASK64
+LANE_FIELDS = sum(field << (128 * i) for i, (field, _) in enumerate(BATCH))
+LANE_STEPS = sum(((n * GOLDEN) & MASK64) << (128 * i) for i, (_, n) in enumerate(BATCH))
+LANE_BYTES = 16 * len(BATCH)
+unpack_lanes = Struct("<" + "Q8x" * len(BATCH)).unpack
+"""Reads the low 64 bits of every lane from ``to_bytes(LANE_BYTES, "little")``."""
+
+
+SIMILAR_MAX = 3
+"""Similar posts per post: 0..3 (the similar output modulo 4)."""
+SIMILAR_LANES = tuple(
+    (
+        sum(1 << (128 * i) for i in range(n)),
+        sum(MASK64 << (128 * i) for i in range(n)),
+        sum(MASK64 << (128 * i) for i in range(2 * n)),
+        Struct("<" + "Q8x" * n).pack,
+        Struct("<" + "Q8x" * 2 * n).unpack,
+    )
+    for n in range(SIMILAR_MAX + 1)
+)
+"""``[n]`` for ``n`` similar posts: (lane ones, mask of n lanes, mask of 2n lanes, pack n seeds
+into lanes, unpack 2n lanes). The other posts' keys, then their ``topic`` and ``reference``
+outputs, are mixed as lanes like ``BATCH``."""

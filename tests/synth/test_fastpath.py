@@ -1,0 +1,100 @@
+"""The fast builder (``synth.build`` + ``synth.fast_tables``) writes exactly the bytes of the
+step-by-step reference builder, and its tables stay bounded."""
+
+from __future__ import annotations
+
+import pytest
+import reference_build
+
+from synth import fast_tables
+from synth.build import build_json, draw, post_key
+from synth.canonical import canonical_json
+from synth.data import prose, topics
+from synth.data.faker_tables import COMPANIES, PERSON_NAMES
+from synth.generate import SIZES, synthesize, synthesize_json
+from synth.rng import mix64, name_key
+from synth.seeds import MAX_SEED
+from synth.tables import F_TAILS, VERSION_KEY
+
+EDGE_SEEDS = [0, 1, 679, 2**31 - 1, 2**32, 2**53 + 1, 2**62, MAX_SEED - 1, MAX_SEED]
+
+
+def test_natural_posts_equal_the_reference_builder_over_5000_seeds() -> None:
+    for seed in [*range(5000), *EDGE_SEEDS]:
+        assert build_json(seed, None) == reference_build.build_json(seed, None), seed
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_every_size_equals_the_reference_builder(size: str) -> None:
+    count = 60 if size == "xl" else 600
+    for seed in [*range(count), *EDGE_SEEDS]:
+        assert build_json(seed, size) == reference_build.build_json(seed, size), (seed, size)
+
+
+def test_synthesize_json_equals_canonical_json_of_synthesize() -> None:
+    for seed in [*range(0, 3000, 7), *EDGE_SEEDS]:
+        for size in (None, *SIZES):
+            if size == "xl" and seed % 5:
+                continue
+            assert synthesize_json(seed, size=size) == canonical_json(synthesize(seed, size=size))
+
+
+def test_lanes_give_the_same_outputs_as_one_draw_at_a_time() -> None:
+    for seed in [*range(200), *EDGE_SEEDS]:
+        key = post_key(seed)
+        z = ((key * fast_tables.LANE_ONES ^ fast_tables.LANE_FIELDS) + fast_tables.LANE_STEPS) & (
+            fast_tables.LANE_MASK
+        )
+        z = ((z ^ (z >> 30)) & fast_tables.LANE_MASK) * 0xBF58476D1CE4E5B9 & fast_tables.LANE_MASK
+        z = ((z ^ (z >> 27)) & fast_tables.LANE_MASK) * 0x94D049BB133111EB & fast_tables.LANE_MASK
+        z = (z ^ (z >> 31)) & fast_tables.LANE_MASK
+        lanes = fast_tables.unpack_lanes(z.to_bytes(fast_tables.LANE_BYTES, "little"))
+        assert list(lanes) == [draw(key, field, n) for field, n in fast_tables.BATCH]
+
+
+def test_tail_choices_are_the_6_bit_digits_of_the_tail_outputs() -> None:
+    for seed in range(50):
+        key = post_key(seed)
+        for count in (1, 9, 10, 11, 20, 35, 96, 480):
+            outputs = [draw(key, F_TAILS, i) for i in range(1, (count + 9) // 10 + 1)]
+            expected = bytes((outputs[k // 10] >> (6 * (k % 10))) & 63 for k in range(count))
+            assert fast_tables.tail_choices(outputs, count) == expected
+
+
+def test_bank_walk_order_matches_the_stride_definition() -> None:
+    n = fast_tables.N_BANK
+    for step in range(1, n):
+        for start in (0, 1, 17, n - 1):
+            j0 = start * fast_tables.INVERSE[step] % n
+            walk = fast_tables.ORDER[step][j0 : j0 + fast_tables.MAX_WALK]
+            assert list(walk) == [(start + k * step) % n for k in range(fast_tables.MAX_WALK)]
+    assert fast_tables.MAX_WALK >= 40 * 12  # the longest size profile (xl)
+
+
+def test_placeholder_marks_never_occur_in_the_vocabulary() -> None:
+    texts = [
+        *prose.PARAGRAPHS,
+        *prose.TAILS,
+        *topics.PROBLEMS,
+        *topics.SCENARIOS,
+        *PERSON_NAMES,
+        *COMPANIES,
+    ]
+    for text in texts:
+        assert fast_tables.OWNER not in text and fast_tables.COMPANY not in text, text
+
+
+def test_pair_tables_are_bounded_by_the_vocabulary() -> None:
+    for seed in range(2000):
+        build_json(seed, None)
+    assert len(fast_tables.PAIRS) == len(topics.STACKS) * len(topics.PROBLEMS)
+    built = [p for p in fast_tables.PAIRS if p is not None]
+    assert built  # filled on use, never more than one record per (stack, problem)
+    for record in built:
+        assert len(record.opens) == len(prose.PARAGRAPHS) and len(record.closes) == 64
+
+
+def test_streams_used_by_the_lanes_are_the_documented_ones() -> None:
+    # The lanes are keyed exactly like synth.rng documents: key = mix64(name_key(v) ^ mix64(s)).
+    assert post_key(679) == mix64(VERSION_KEY ^ mix64(679))
+    assert fast_tables.BATCH[0] == (name_key("topic"), 1)
