@@ -11,10 +11,16 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import sys
 from pathlib import Path
 
 # Modules that add more ``anp target`` sub-commands; missing ones are skipped.
 TARGET_COMMAND_MODULES: tuple[str, ...] = ("targets.commands",)
+
+DEFAULT_DB = Path("results/reference.db")
+"""``--db`` by default; its folder ``results/`` is the only one created when missing."""
+SQLITE_MAGIC = b"SQLite format 3\x00"
+"""The first 16 bytes of every SQLite database file."""
 
 SERVE_EPILOG = """\
 examples:
@@ -82,8 +88,9 @@ def _register_serve(target_sub: argparse._SubParsersAction[argparse.ArgumentPars
     p.add_argument(
         "--db",
         type=Path,
-        default=Path("results/reference.db"),
-        help="SQLite file, WAL mode, parent dirs created (default results/reference.db)",
+        default=DEFAULT_DB,
+        help="SQLite file, WAL mode (default results/reference.db); at most one missing "
+        "folder is created",
     )
     p.add_argument(
         "--database-url",
@@ -152,6 +159,57 @@ def _register_serve(target_sub: argparse._SubParsersAction[argparse.ArgumentPars
     p.set_defaults(func=_serve)
 
 
+def check_db_path(db: Path) -> None:
+    """Refuse a ``--db`` the site cannot use, before anything starts (CliError, exit 2).
+
+    An existing path must be an SQLite file (or empty). For a new file, its folder may be missing
+    only if that folder's own parent exists (a new per-run folder such as
+    ``/tmp/site-1/reference.db`` is created, like ``mkdir`` without ``-p``, with a note on
+    stderr); the default ``results/reference.db`` is always allowed. A path with more than one
+    missing folder (``/nonexistent/dir/x.db``) is most likely a typo and is refused: nothing is
+    created.
+    """
+    again = "retrying with the same value will fail again"
+    if db.exists():
+        if not db.is_file():
+            raise CliError(
+                f"--db {db}: is not a regular file; expected an SQLite file name ({again})"
+            )
+        try:
+            with db.open("rb") as handle:
+                head = handle.read(len(SQLITE_MAGIC))
+        except OSError as exc:
+            raise CliError(f"--db {db}: cannot be read ({exc.strerror or exc}); {again}") from None
+        if head and head != SQLITE_MAGIC:
+            raise CliError(
+                f"--db {db}: is not an SQLite database (it does not start with 'SQLite format "
+                f"3'); expected a new file name or a database written by the reference site "
+                f"({again})"
+            )
+        return
+    parent = db.parent
+    if parent == DEFAULT_DB.parent or parent.is_dir():
+        usable = parent if parent.is_dir() else None
+    elif parent.exists():
+        raise CliError(
+            f"--db {db}: {parent} is not a folder; expected the SQLite file in a folder ({again})"
+        )
+    elif parent.parent.is_dir():
+        usable = None  # one new folder: created by the store, said here
+        print(f"anp target serve: creating the folder {parent} for --db", file=sys.stderr)
+    else:
+        raise CliError(
+            f"--db {db}: the folder {parent.parent} does not exist; expected the SQLite file "
+            f"in an existing folder, or in one new folder inside an existing one (create the "
+            f"folders first, e.g. mkdir -p {parent}); nothing was created"
+        )
+    if usable is not None and not os.access(usable, os.W_OK | os.X_OK):
+        raise CliError(
+            f"--db {db}: the folder {usable} is not writable; expected a folder where the site "
+            f"can create its SQLite file ({again})"
+        )
+
+
 def _serve(args: argparse.Namespace) -> int:
     from targets.reference import ReferenceSettings, serve
 
@@ -165,7 +223,12 @@ def _serve(args: argparse.Namespace) -> int:
                 f"(e.g. export {args.token_env}=...)"
             )
     if not 0 <= args.port <= 65535:
-        raise CliError(f"--port {args.port}: expected 0..65535")
+        raise CliError(
+            f"--port {args.port}: expected 0..65535 (0 picks a free port); retrying with the "
+            "same value will fail again"
+        )
+    if args.database_url is None:
+        check_db_path(args.db)
     settings = ReferenceSettings(
         db_path=args.db,
         database_url=args.database_url,

@@ -77,8 +77,11 @@ async def _serve(settings: ReferenceSettings, sock: socket.socket) -> int:
     try:
         storage = await open_storage(settings)
     except Exception as exc:  # any failure to open the database is reported, not a traceback
-        where = (settings.database_url and "the --database-url") or str(settings.db_path)
-        raise ServeError(f"cannot open storage {where}: {type(exc).__name__}: {exc}") from None
+        where = "--database-url" if settings.database_url else f"--db {settings.db_path}"
+        raise ServeError(
+            f"cannot open storage for {where}: {type(exc).__name__}: {exc} "
+            "(nothing was served; retrying is safe once the database is reachable)"
+        ) from None
     app = create_app(settings, storage=storage)
     config = uvicorn.Config(
         app,
