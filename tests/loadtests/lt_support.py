@@ -109,6 +109,10 @@ def locust_env(url: str) -> dict[str, str]:
     return dict(os.environ, ANP_REF_URL=url, PYTHONUNBUFFERED="1")
 
 
+RELAXED_LATENCY = ("--max-p95-ms", "3600000")
+"""The definition's p95 check (500 ms) would make exit codes depend on the machine's speed."""
+
+
 def locust_argv(out: Path, *args: str) -> list[str]:
     return [
         str(BIN / "locust"),
@@ -120,6 +124,7 @@ def locust_argv(out: Path, *args: str) -> list[str]:
         str(TARGET),
         "--anp-out",
         str(out),
+        *RELAXED_LATENCY,
         *args,
     ]
 
