@@ -1,0 +1,117 @@
+"""``anp target check FILE``: the resolved target without secrets, then health and release.
+
+Exit codes: 0 the site answers, 2 a wrong definition, 3 unreachable or credentials refused.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import StartSite
+
+ANP = str(Path(sys.executable).with_name("anp"))
+VAR = "ANP_CHECK_TEST_TOKEN"
+
+
+def check(file: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [ANP, "target", "check", str(file), "--timeout", "5"],
+        env=dict(os.environ, **(env or {})),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def definition(tmp_path: Path, url: str, extra: str = "") -> Path:
+    file = tmp_path / "site.toml"
+    file.write_text(
+        f'name = "checked"\nkind = "reference"\nbase_url = "{url}"\n{extra}\n'
+        "[checks]\nmax_missing = 0\n",
+        encoding="utf-8",
+    )
+    return file
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_a_running_site_with_a_token_checks_out_without_showing_it(
+    start_reference: StartSite, tmp_path: Path
+) -> None:
+    token = "tok-" + secrets.token_hex(16)
+    site = start_reference("--token-env", VAR, "--release", "2.3.4", env={VAR: token})
+    file = definition(tmp_path, site.url, f'token_env = "{VAR}"')
+    done = check(file, {VAR: token})
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "checked (reference)" in done.stdout
+    assert site.url in done.stdout
+    assert f"bearer token from ${VAR} (set)" in done.stdout
+    assert "max_missing = 0" in done.stdout
+    assert "-> 200" in done.stdout
+    assert "2.3.4" in done.stdout
+    assert token not in done.stdout + done.stderr
+
+
+def test_a_wrong_token_is_refused_with_exit_3(start_reference: StartSite, tmp_path: Path) -> None:
+    token = "tok-" + secrets.token_hex(16)
+    site = start_reference("--token-env", VAR, env={VAR: token})
+    file = definition(tmp_path, site.url, f'token_env = "{VAR}"')
+    wrong = "wrong-" + secrets.token_hex(8)
+    done = check(file, {VAR: wrong})
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert "refuses the credentials" in done.stderr
+    assert wrong not in done.stdout + done.stderr and token not in done.stdout + done.stderr
+
+
+def test_an_unreachable_site_exits_3(tmp_path: Path) -> None:
+    file = definition(tmp_path, f"http://127.0.0.1:{free_port()}")
+    done = check(file)
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert "connection_refused" in done.stderr and "/health" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert "checked (reference)" in done.stdout  # the definition itself was shown first
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        (None, "no such target definition file"),
+        ("kind = [", "not valid TOML"),
+        ('kind = "reference"\nname = "x"\nbase_url = "http://127.0.0.1:9"\nbogus = 1\n', "bogus"),
+        (
+            'kind = "reference"\nname = "x"\nbase_url = "http://127.0.0.1:9"\n'
+            'token_env = "ANP_CHECK_TEST_UNSET_VARIABLE"\n',
+            "ANP_CHECK_TEST_UNSET_VARIABLE is not set",
+        ),
+        ('kind = "reference"\nname = "x"\nbase_url = "http://10.1.2.3:9"\n', "loopback"),
+    ],
+)
+def test_a_wrong_definition_exits_2(tmp_path: Path, content: str | None, needle: str) -> None:
+    file = tmp_path / "bad.toml"
+    if content is not None:
+        file.write_text(content, encoding="utf-8")
+    done = check(file)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert needle in done.stderr
+    assert "Traceback" not in done.stderr
+    assert str(file) in done.stderr
+
+
+def test_base_url_env_override_is_shown(start_reference: StartSite, tmp_path: Path) -> None:
+    site = start_reference()
+    file = definition(tmp_path, "http://127.0.0.1:9", 'base_url_env = "ANP_CHECK_TEST_URL"')
+    done = check(file, {"ANP_CHECK_TEST_URL": site.url})
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"{site.url} (from $ANP_CHECK_TEST_URL" in done.stdout
