@@ -1,0 +1,147 @@
+"""``anp target check FILE``: load a target definition, print the resolved target without any
+secret value, then ask the site for its health and release.
+
+Plugged into ``anp target`` through ``targets.cli.TARGET_COMMAND_MODULES`` (``register_target``).
+Exit codes: 0 the site answers, 2 the definition is wrong (``DefinitionError`` names the file, the
+key or the variable), 3 the site is unreachable, unhealthy or refuses the credentials.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from targets.cli import CliError
+
+CHECK_EPILOG = """\
+examples:
+  anp target check targets/local-reference.toml
+  ANP_TOKEN=s3cret anp target check my-site.toml
+
+It loads the definition (credentials from the environment or the definition's env_file), prints
+the resolved target without any secret value, then asks the site for its health and release.
+exit codes: 0 the site answers, 2 the definition is wrong (file, key or variable named),
+3 the site is unreachable, unhealthy or refuses the credentials (nothing was imported).
+"""
+
+
+class TargetUnreachable(RuntimeError):
+    """The site did not answer as expected (exit code 3)."""
+
+    exit_code = 3
+
+
+def register_target(target_sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = target_sub.add_parser(
+        "check",
+        help="load a target definition, show it (no secrets) and contact the site",
+        description="Load a target definition file, print the resolved target (no secret "
+        "values) and ask the site for its health and release.",
+        epilog=CHECK_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("file", type=Path, help="target definition file (targets/*.toml)")
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=5.0,
+        metavar="S",
+        help="seconds to wait for each answer (default 5)",
+    )
+    p.set_defaults(func=_check)
+
+
+def _variable(name: str | None) -> str:
+    if not name:
+        return ""
+    return f"${name} ({'set' if os.environ.get(name) else 'from env_file'})"
+
+
+def _url_source(variable: str | None, base_url: str) -> str:
+    if variable and os.environ.get(variable):
+        return f" (from ${variable}; the file says {base_url})"
+    return ""
+
+
+def describe_definition(file: Path) -> list[tuple[str, str]]:
+    """The resolved target as (label, value) rows; raises DefinitionError (exit 2). Secret
+    values are never shown, only the names of the variables that hold them."""
+    from targets import load_definition, load_target
+
+    definition = load_definition(file)
+    target = load_target(file)  # resolves base_url_env and the credentials (errors name them)
+    auth = "none"
+    if definition.token_env:
+        auth = f"bearer token from {_variable(definition.token_env)}"
+    elif definition.user_env and definition.password_env:
+        auth = (
+            f"user from {_variable(definition.user_env)}, "
+            f"application password from {_variable(definition.password_env)}"
+        )
+    elif definition.http is not None and definition.http.headers:
+        auth = "http headers: " + ", ".join(sorted(definition.http.headers))
+    checks = definition.checks.model_dump(exclude_none=True)
+    rows = [
+        ("target", f"{target.name} ({definition.kind})"),
+        ("file", str(file)),
+        ("url", target.base_url + _url_source(definition.base_url_env, definition.base_url)),
+        ("auth", auth),
+        (
+            "timeouts",
+            f"connect {definition.timeouts.connect_s:g} s, read {definition.timeouts.read_s:g} s",
+        ),
+        ("batch", f"up to {target.batch_limit} posts per request"),
+        ("checks", ", ".join(f"{k} = {v}" for k, v in checks.items()) or "none"),
+    ]
+    if definition.allow_non_loopback:
+        rows.append(("network", "allow_non_loopback = true: the site may be on another host"))
+    return rows
+
+
+def _check(args: argparse.Namespace) -> int:
+    from targets import load_target
+    from targets.transport import Sender, Timeouts
+
+    if not (args.timeout > 0 and args.timeout <= 600):
+        raise CliError(
+            f"--timeout {args.timeout}: expected seconds in (0, 600]; retrying with the same "
+            "value will fail again"
+        )
+    rows = describe_definition(args.file)
+    target = load_target(args.file)
+    for label, value in rows:
+        print(f"{label:<9}{value}", flush=True)
+    timeouts = Timeouts(connect_s=args.timeout, read_s=args.timeout)
+    with Sender(target.base_url, timeouts) as sender:
+        request = target.health_request()
+        health = sender.send(request)
+        where = f"{request.method} {target.base_url}{request.path}"
+        if health.status == 0 or not 200 <= health.status < 300:
+            why = health.error or f"HTTP {health.status}"
+            raise TargetUnreachable(
+                f"target {target.name!r}: {where} failed ({why}); expected a 2xx answer. Start "
+                "the site (for the reference site: anp target serve reference) and retry: "
+                "nothing was sent but this check"
+            )
+        print(f"{'health':<9}{where} -> {health.status} ({health.elapsed_ms:.1f} ms)")
+        request = target.release_request()
+        answer = sender.send(request)
+    where = f"{request.method} {target.base_url}{request.path}"
+    if answer.status in (401, 403):
+        raise TargetUnreachable(
+            f"target {target.name!r}: {where} answered HTTP {answer.status}: the site refuses "
+            "the credentials; check the variables named under 'auth' above and retry"
+        )
+    release = None
+    if answer.status == 200:
+        try:
+            release = target.release(answer)
+        except Exception as exc:  # a site without a readable version still works
+            print(f"{'release':<9}unknown ({where}: {exc})")
+    if release is not None:
+        print(f"{'release':<9}{release}")
+    elif answer.status != 200:
+        print(f"{'release':<9}unknown ({where} -> {answer.error or f'HTTP {answer.status}'})")
+    print(f"OK: target {target.name!r} answers at {target.base_url}")
+    return 0
