@@ -7,6 +7,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -124,18 +125,68 @@ def test_same_bytes_under_any_pythonhashseed() -> None:
     assert set(digests.values()) == {expected}, digests
 
 
-OTHER_PYTHONS = [
-    ("/root/.pyenv/versions/3.12.1/bin/python", "ANP_PY312_SITE"),
-    ("/root/.pyenv/versions/3.13.0/bin/python", "ANP_PY313_SITE"),
-]
-"""Other interpreters and the env var naming a directory holding pydantic and orjson built for
-them (e.g. made with ``python3.12 -m pip install --target DIR pydantic==2.14.3 orjson==3.13.0``)."""
+OTHER_VERSIONS = [("3.12", "ANP_PY312_SITE"), ("3.13", "ANP_PY313_SITE")]
+"""Other interpreter versions, and the env var that may name a directory holding pydantic and
+orjson built for that version (e.g. ``python3.12 -m pip install --target DIR pydantic==X
+orjson==Y``) when the interpreter's own site-packages lacks them."""
 
 
-@pytest.mark.parametrize(("python", "site_var"), OTHER_PYTHONS)
-def test_same_bytes_on_other_python_versions(python: str, site_var: str) -> None:
-    if not Path(python).exists():
-        pytest.skip(f"{python} is not installed")
+def _candidates(version: str) -> list[str]:
+    """Interpreters that may be Python ``version``: on PATH, then pyenv's and uv's folders."""
+    found: list[str] = []
+    on_path = shutil.which(f"python{version}")
+    if on_path:
+        found.append(on_path)
+    roots = [Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"]
+    roots.append(Path.home() / ".local" / "share" / "uv" / "python")
+    for root in roots:
+        if not root.is_dir():
+            continue
+        dirs = [d for d in root.iterdir() if d.name.split("-")[-1].startswith(f"{version}.")]
+        dirs += [d for d in root.iterdir() if d.name.startswith(f"cpython-{version}.")]
+        for folder in sorted(set(dirs), reverse=True):
+            for name in (f"python{version}", "python3", "python"):
+                exe = folder / "bin" / name
+                if exe.is_file():
+                    found.append(str(exe))
+                    break
+    return list(dict.fromkeys(found))
+
+
+def find_python(version: str) -> str | None:
+    """The first candidate that really runs Python ``version`` (a pyenv shim for a version that
+    is not enabled fails, so each one is asked)."""
+    for exe in _candidates(version):
+        try:
+            probe = subprocess.run(
+                [exe, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                capture_output=True,
+                text=True,
+                timeout=30,
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        if probe.returncode == 0 and probe.stdout.strip() == version:
+            return exe
+    return None
+
+
+def _pins() -> str:
+    from importlib.metadata import version
+
+    return f"pydantic=={version('pydantic')} orjson=={version('orjson')}"
+
+
+@pytest.mark.parametrize(("version", "site_var"), OTHER_VERSIONS)
+def test_same_bytes_on_other_python_versions(version: str, site_var: str) -> None:
+    python = find_python(version)
+    if python is None:
+        pytest.skip(
+            f"no Python {version} found (python{version} on PATH, pyenv or uv folders); "
+            "CI installs only 3.11, so cross-version determinism is checked only on machines "
+            "that have other versions"
+        )
     path = os.pathsep.join(p for p in (str(REPO), os.environ.get(site_var, "")) if p)
     env = {**os.environ, "PYTHONPATH": path, "PYTHONHASHSEED": "random"}
     probe = subprocess.run(
@@ -146,7 +197,11 @@ def test_same_bytes_on_other_python_versions(python: str, site_var: str) -> None
         check=False,
     )
     if probe.returncode != 0:
-        pytest.skip(f"{python} cannot import pydantic and orjson (set {site_var})")
+        pytest.skip(
+            f"Python {version} at {python} cannot import pydantic and orjson (CI has only 3.11); "
+            f"install them for it, e.g. {python} -m pip install --target DIR {_pins()}, and "
+            f"set {site_var}=DIR"
+        )
     result = subprocess.run(
         [python, "-c", _digest_script()],
         capture_output=True,
