@@ -7,7 +7,8 @@ none). For every kind present in any run on either side, except the expected one
 - the same **exact one-sided Mann-Whitney** test as the primary metrics, but with ties handled
   exactly (:func:`results.stats.one_sided_p_ties`: most runs of a healthy site have a ratio of 0);
 - the p-values are adjusted with the same correction (Holm by default) over the error kinds
-  tested, as a **family of their own**, separate from the primary metrics, so that the
+  tested (those the baseline already had; a new kind is a regression by rule and stays out of
+  the family), as a **family of their own**, separate from the primary metrics, so that the
   calibrated primary decision keeps its power whatever the number of error kinds;
 - the effect is the **absolute** difference of the median ratios, in percentage points, with a
   Hodges-Lehmann interval of the shift; the minimum effect is
@@ -56,7 +57,8 @@ class ErrorKindRow:
     ci_high: float | None
     p_value: float | None
     p_adjusted: float | None
-    """Adjusted over the error kinds tested (a separate family from the primary metrics)."""
+    """Adjusted over the error kinds tested (a separate family from the primary metrics); None
+    for a new kind (a regression by rule, outside the family) and in descriptive mode."""
     min_effect: float
     verdict: str
     """``regression``, ``no change``, ``improved``, ``inconclusive``, ``descriptive`` or
@@ -114,7 +116,16 @@ def error_kind_rows(
 ) -> list[ErrorKindRow]:
     """One row per error kind seen in any run, sorted by kind (see the module docstring)."""
     kinds = sorted({k for r in [*baseline, *candidate] for k, c in r.error_counts.items() if c})
-    tested = [k for k in kinds if k not in EXPECTED_ERROR_KINDS]
+    new_kinds = {
+        k
+        for k in kinds
+        if k not in EXPECTED_ERROR_KINDS
+        and any(r.error_counts.get(k, 0) > 0 for r in candidate)
+        and not any(r.error_counts.get(k, 0) > 0 for r in baseline)
+    }
+    # new kinds are regressions by rule, so they stay out of the corrected family (their raw p is
+    # still shown); only kinds the baseline already had are tested
+    tested = [k for k in kinds if k not in EXPECTED_ERROR_KINDS and k not in new_kinds]
     values = {
         k: (
             [r.error_rates.get(k, 0.0) for r in baseline],
@@ -124,20 +135,21 @@ def error_kind_rows(
     }
     p_values: dict[str, float] = {}
     p_adjusted: dict[str, float] = {}
-    if not descriptive and tested:
-        raw = [one_sided_p_ties(values[k][1], values[k][0], worse="higher") for k in tested]
-        p_values = dict(zip(tested, raw, strict=True))
-        p_adjusted = dict(zip(tested, adjust(raw, correction), strict=True))
+    if not descriptive:
+        p_values = {
+            k: one_sided_p_ties(values[k][1], values[k][0], worse="higher")
+            for k in kinds
+            if k not in EXPECTED_ERROR_KINDS
+        }
+        if tested:
+            raw = [p_values[k] for k in tested]
+            p_adjusted = dict(zip(tested, adjust(raw, correction), strict=True))
     rows = []
     for kind in kinds:
         base, cand = values[kind]
         b_med, c_med = float(statistics.median(base)), float(statistics.median(cand))
         expected = kind in EXPECTED_ERROR_KINDS
-        new = (
-            not expected
-            and any(r.error_counts.get(kind, 0) > 0 for r in candidate)
-            and not any(r.error_counts.get(kind, 0) > 0 for r in baseline)
-        )
+        new = kind in new_kinds
         low = high = None
         if not expected and not descriptive:
             _, low, high = hodges_lehmann_shift(cand, base, ci_level)

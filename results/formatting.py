@@ -78,7 +78,8 @@ METHOD_NOTE = (
     "{correction} correction over {k} metrics at alpha {alpha}; ratio = candidate/baseline "
     "medians; CI = {level:.0%} Hodges-Lehmann interval of the ratio. Error rate by kind "
     "(rejected_invalid excluded): each run's error ratio, exact one-sided Mann-Whitney with ties, "
-    "{correction} correction over the {e} kind(s) tested as a separate family, minimum effect "
+    "{correction} correction over the kinds the baseline already had (here {e}) as a separate "
+    "family, minimum effect "
     "{points:+.2g} percentage points; pp = candidate - baseline median ratio in points; any new "
     "error kind or lost post is a regression."
 )
@@ -91,6 +92,6 @@ def method_note(comparison: Comparison) -> str:
         k=len(comparison.metrics),
         alpha=s.alpha,
         level=s.ci_level,
-        e=sum(1 for row in comparison.error_kinds if not row.expected),
+        e=sum(1 for row in comparison.error_kinds if row.p_adjusted is not None),
         points=s.error_min_effect * 100,
     )

@@ -5,6 +5,11 @@ from __future__ import annotations
 
 import io
 import itertools
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from results_factory import make_record
@@ -16,6 +21,7 @@ from results.report_html import comparison_data, comparison_html
 from results.report_term import print_comparison
 from results.stats import hodges_lehmann_shift, one_sided_p, one_sided_p_ties
 
+ANP = str(Path(sys.executable).parent / "anp")
 RPS = 1000.0  # about 20,000 requests per 20-second run: 20 errors = 0.1%
 
 
@@ -154,7 +160,7 @@ def test_reports_show_the_error_rate_rows() -> None:
     assert cells[5] == "0.0040 (0.0040)" and cells[6] == "**regression**"
     assert f"- errors: http\\_503: {diff} points, beyond the +0.5-point minimum effect" in md
     buffer = io.StringIO()
-    print_comparison(c, Console(file=buffer, width=220, color_system=None))
+    print_comparison(c, Console(file=buffer, width=2000, color_system=None))
     out = buffer.getvalue()
     assert "errors: http_503" in out and f"{diff} pp" in out and "regression" in out
     assert "minimum effect +0.5 percentage points" in out
@@ -212,3 +218,36 @@ def test_hodges_lehmann_shift() -> None:
     estimate, low, high = hodges_lehmann_shift([10.0] * 5, [1.0, 2.0, 3.0, 4.0, 5.0], 0.90)
     assert estimate == 7.0 and low is not None and high is not None and low < 7.0 < high
     assert hodges_lehmann_shift([1.0, 2.0], [1.0, 2.0], 0.90)[1:] == (None, None)
+
+
+def test_cli_json_and_exit_code_carry_the_error_rate_verdict(
+    write_runs: Callable[..., list[Path]],
+) -> None:
+    base = write_runs("a", 5, seed=0, rps=RPS, errors={"http_503": 20})
+    cand = write_runs("b", 5, seed=100, rps=RPS, errors={"http_503": _errors_for_ratio(0.2)})
+    result = subprocess.run(
+        [ANP, "compare", *map(str, base), "--against", *map(str, cand), "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=base[0].parent,
+    )
+    assert result.returncode == 1, result.stderr
+    assert (cand[0] / "compare.html").is_file()
+    doc = json.loads(result.stdout)
+    (row,) = doc["error_kinds"]
+    assert row["kind"] == "http_503" and row["verdict"] == "regression" and not row["new"]
+    assert row["p_value"] == pytest.approx(1 / 252) and row["min_effect"] == 0.005
+    assert len(row["candidate_values"]) == 5 and doc["new_error_kinds"] == []
+    assert doc["verdict"] == "regression"
+
+
+def test_a_new_kind_stays_out_of_the_corrected_family() -> None:
+    base = _side("a", 0, [{"http_503": 20}] * 5)
+    cand = _side("b", 100, [{"http_503": _errors_for_ratio(0.2), "timeout": 3}] * 5)
+    c = compare_runs(base, cand)
+    assert _row(c, "timeout").new and _row(c, "timeout").p_adjusted is None
+    assert _row(c, "timeout").p_value == pytest.approx(1 / 252)  # shown, not corrected
+    assert _row(c, "http_503").p_adjusted == pytest.approx(1 / 252)  # a family of one
+    assert "\\(here 1\\)" in comparison_markdown(c)
