@@ -5,7 +5,9 @@ A definition with an error is refused with ``DefinitionError`` (``exit_code`` 2)
 the key, what was expected and the value given. Secrets never live in the file: only the *names*
 of environment variables holding them (``token_env``, ``user_env``, ``password_env``, ``${VAR}``
 in http headers). ``env_file`` may name a ``KEY=value`` file (like the ``credentials.env`` that
-``targets/wordpress/up.sh`` writes) read for variables the environment does not set.
+``targets/wordpress/up.sh`` writes) read for variables the environment does not set; resolving
+those variables is ``targets.definition_env``'s job (``Environment``, ``read_env_file``,
+``expand_path``, re-exported here).
 
 Safety of load: ``base_url`` must point at a loopback address (127.0.0.0/8, ::1 or
 ``localhost``) unless the definition says ``allow_non_loopback = true``. A load test aimed at a
@@ -20,7 +22,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -34,6 +36,9 @@ from pydantic import (
 )
 
 from targets.base import TargetError
+
+if TYPE_CHECKING:
+    from targets.definition_env import Environment, expand_path, read_env_file
 
 ENV_NAME = r"^[A-Z_][A-Z0-9_]*$"
 KINDS = ("reference", "wordpress", "http")
@@ -338,103 +343,36 @@ def load_definition(path: str | os.PathLike[str]) -> TargetDefinition:
     return parse_definition(data, file)
 
 
-_ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$")
+_MOVED = ("Environment", "expand_path", "read_env_file")
+"""Names that moved to ``targets.definition_env`` and are still importable from here."""
 
 
-def read_env_file(path: Path) -> dict[str, str]:
-    """``KEY=value`` lines (optionally quoted, optionally ``export``-ed); others ignored."""
-    values: dict[str, str] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        match = _ENV_LINE.match(line)
-        if not match:
-            continue
-        value = match.group(2).strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
-        values[match.group(1)] = value
-    return values
+def __getattr__(name: str) -> Any:
+    # imported on first use: definition_env itself imports this module
+    if name in _MOVED:
+        from targets import definition_env
+
+        return getattr(definition_env, name)
+    raise AttributeError(f"module 'targets.definitions' has no attribute {name!r}")
 
 
-def expand_path(text: str, environ: Mapping[str, str]) -> str:
-    """``${NAME}`` and ``${NAME:-default}`` replaced from ``environ`` (unset and no default: "")."""
-
-    def one(match: re.Match[str]) -> str:
-        value = environ.get(match.group(1))
-        if value:
-            return value
-        return match.group(3) or ""
-
-    return re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?\}", one, text)
-
-
-class Environment:
-    """Where a definition's variables come from: the process environment, then ``env_file``."""
-
-    def __init__(
-        self,
-        definition: TargetDefinition,
-        source: Path | None = None,
-        environ: Mapping[str, str] | None = None,
-    ) -> None:
-        self.definition = definition
-        self.source = source
-        self._environ = os.environ if environ is None else environ
-        self._file_values: dict[str, str] | None = None
-        self._file: Path | None = None
-        if definition.env_file:
-            file = Path(expand_path(definition.env_file, self._environ))
-            if not file.is_absolute() and source is not None:
-                file = source.parent / file
-            self._file = file
-
-    def _from_file(self) -> dict[str, str]:
-        if self._file_values is None:
-            self._file_values = {}
-            if self._file is not None and self._file.is_file():
-                self._file_values = read_env_file(self._file)
-        return self._file_values
-
-    def get(self, name: str) -> str | None:
-        value = self._environ.get(name)
-        if value is None:
-            value = self._from_file().get(name)
-        return value
-
-    def require(self, name: str, key: str) -> str:
-        """The value of variable ``name`` (named by definition key ``key``), or a clear error."""
-        value = self.get(name)
-        if value is None or value == "":
-            where = f" or in {self._file}" if self._file is not None else ""
-            raise DefinitionError(
-                f"{self.source or 'definition'}: key '{key}': environment variable {name} is "
-                f"not set{where}; expected it to hold the value (set it and retry)"
-            )
-        return value
-
-    def substitute(self, text: str, key: str) -> str:
-        """Replace every ``${NAME}`` in ``text`` with the variable's value."""
-
-        def one(match: re.Match[str]) -> str:
-            return self.require(match.group(1), key)
-
-        return re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", one, text)
-
-    def base_url(self) -> str:
-        """``base_url``, or the value of ``base_url_env`` when that variable is set."""
-        definition = self.definition
-        url = definition.base_url
-        if definition.base_url_env:
-            override = self.get(definition.base_url_env)
-            if override:
-                key = f"base_url_env ({definition.base_url_env})"
-                try:
-                    check_url_shape(override)
-                    if not definition.allow_non_loopback:
-                        check_loopback(override)
-                except ValueError as exc:
-                    raise DefinitionError(
-                        f"{self.source or 'definition'}: key '{key}': {exc}, "
-                        f"got {_shown(override)!r}"
-                    ) from None
-                url = override.rstrip("/")
-        return url
+__all__ = [
+    "ENV_NAME",
+    "KINDS",
+    "SPECIAL_VALUES",
+    "ChecksDef",
+    "DefinitionError",
+    "Environment",
+    "HttpDef",
+    "HttpReadDef",
+    "LimitsDef",
+    "TargetDefinition",
+    "TimeoutsDef",
+    "check_loopback",
+    "check_url_shape",
+    "expand_path",
+    "is_loopback",
+    "load_definition",
+    "parse_definition",
+    "read_env_file",
+]

@@ -1,0 +1,124 @@
+"""Where a target definition's variables come from: the process environment, then the
+definition's ``env_file`` (``KEY=value`` lines). Credentials are resolved here, never stored in
+the definition file: only the names of the variables holding them are.
+
+``Environment(definition, source)`` answers ``get``/``require``/``substitute`` (``${NAME}`` in http
+headers) and the effective ``base_url`` (``base_url_env`` overrides ``base_url``, checked like it).
+A missing variable is a ``DefinitionError`` (exit 2) naming the definition key and the variable.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+from targets.definitions import (
+    DefinitionError,
+    TargetDefinition,
+    _shown,
+    check_loopback,
+    check_url_shape,
+)
+
+_ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$")
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """``KEY=value`` lines (optionally quoted, optionally ``export``-ed); others ignored."""
+    values: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        match = _ENV_LINE.match(line)
+        if not match:
+            continue
+        value = match.group(2).strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[match.group(1)] = value
+    return values
+
+
+def expand_path(text: str, environ: Mapping[str, str]) -> str:
+    """``${NAME}`` and ``${NAME:-default}`` replaced from ``environ`` (unset and no default: "")."""
+
+    def one(match: re.Match[str]) -> str:
+        value = environ.get(match.group(1))
+        if value:
+            return value
+        return match.group(3) or ""
+
+    return re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?\}", one, text)
+
+
+class Environment:
+    """Where a definition's variables come from: the process environment, then ``env_file``."""
+
+    def __init__(
+        self,
+        definition: TargetDefinition,
+        source: Path | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        self.definition = definition
+        self.source = source
+        self._environ = os.environ if environ is None else environ
+        self._file_values: dict[str, str] | None = None
+        self._file: Path | None = None
+        if definition.env_file:
+            file = Path(expand_path(definition.env_file, self._environ))
+            if not file.is_absolute() and source is not None:
+                file = source.parent / file
+            self._file = file
+
+    def _from_file(self) -> dict[str, str]:
+        if self._file_values is None:
+            self._file_values = {}
+            if self._file is not None and self._file.is_file():
+                self._file_values = read_env_file(self._file)
+        return self._file_values
+
+    def get(self, name: str) -> str | None:
+        value = self._environ.get(name)
+        if value is None:
+            value = self._from_file().get(name)
+        return value
+
+    def require(self, name: str, key: str) -> str:
+        """The value of variable ``name`` (named by definition key ``key``), or a clear error."""
+        value = self.get(name)
+        if value is None or value == "":
+            where = f" or in {self._file}" if self._file is not None else ""
+            raise DefinitionError(
+                f"{self.source or 'definition'}: key '{key}': environment variable {name} is "
+                f"not set{where}; expected it to hold the value (set it and retry)"
+            )
+        return value
+
+    def substitute(self, text: str, key: str) -> str:
+        """Replace every ``${NAME}`` in ``text`` with the variable's value."""
+
+        def one(match: re.Match[str]) -> str:
+            return self.require(match.group(1), key)
+
+        return re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", one, text)
+
+    def base_url(self) -> str:
+        """``base_url``, or the value of ``base_url_env`` when that variable is set."""
+        definition = self.definition
+        url = definition.base_url
+        if definition.base_url_env:
+            override = self.get(definition.base_url_env)
+            if override:
+                key = f"base_url_env ({definition.base_url_env})"
+                try:
+                    check_url_shape(override)
+                    if not definition.allow_non_loopback:
+                        check_loopback(override)
+                except ValueError as exc:
+                    raise DefinitionError(
+                        f"{self.source or 'definition'}: key '{key}': {exc}, "
+                        f"got {_shown(override)!r}"
+                    ) from None
+                url = override.rstrip("/")
+        return url
