@@ -32,8 +32,8 @@ from loadtests.local_site import LocalReferenceSite, write_definition
 from loadtests.verify import verify_posts
 from loadtests.verify_parallel import verify_in_processes
 from results import Verification
-from synth import synthesize
-from targets import load_target
+from synth import SIZES, synthesize
+from targets import ReferenceTarget, load_target
 from targets.importing import import_posts
 from targets.transport import Sender
 
@@ -43,6 +43,7 @@ def main() -> int:
     parser.add_argument("--posts", type=int, default=8000)
     parser.add_argument("--workers", type=int, default=0, help="0: no multi-process mode")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--size", choices=SIZES, default=None, help="post size (default: mixed)")
     args = parser.parse_args()
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="anp-bench-verify-") as temp:
@@ -52,9 +53,11 @@ def main() -> int:
             url = site.start()
             definition = write_definition(folder / "t.toml", "bench", url)
             target = load_target(definition)
-            posts = [synthesize(seed) for seed in range(args.posts)]
+            posts = [synthesize(seed, size=args.size) for seed in range(args.posts)]
             with Sender(url) as sender:
-                acks = import_posts(target, posts, sender=sender, concurrency=2)
+                # batches of 100 stay under the site's 16 MiB batch limit even for xl posts
+                loader = ReferenceTarget("bench-import", url, batch_limit=100)
+                acks = import_posts(loader, posts, sender=sender, concurrency=2)
             assert all(a.acknowledged for a in acks)
             ranges = ((0, args.posts - 1),)
 
@@ -62,7 +65,11 @@ def main() -> int:
                 def run() -> Verification:
                     with Sender(url) as sender:
                         return verify_posts(
-                            target, sender, acknowledged=ranges, raw_reads=raw_reads
+                            target,
+                            sender,
+                            acknowledged=ranges,
+                            size=args.size,
+                            raw_reads=raw_reads,
                         )
 
                 return run
@@ -73,7 +80,11 @@ def main() -> int:
             }
             if args.workers > 0:
                 modes[f"workers={args.workers}"] = lambda: verify_in_processes(
-                    str(definition), target, acknowledged=ranges, workers=args.workers
+                    str(definition),
+                    target,
+                    acknowledged=ranges,
+                    size=args.size,
+                    workers=args.workers,
                 )
             rates: dict[str, list[float]] = {name: [] for name in modes}
             for _ in range(args.repeat):
@@ -86,7 +97,7 @@ def main() -> int:
             site.stop()
     base = statistics.median(rates["classic"])
     print(
-        f"verification of {args.posts} posts, {args.repeat} alternating repeats (median); "
+        f"verification of {args.posts} posts (size {args.size or 'mixed'}), {args.repeat} alternating repeats (median); "
         f"{os.cpu_count()} CPUs, load average {load_before:.2f} before, "
         f"{os.getloadavg()[0]:.2f} after"
     )

@@ -13,13 +13,15 @@ classic path's (``loadtests.verify``):
 - null: missing; a failed request: unknown, retried once with single-post reads.
 
 The lookups of a chunk are sent first (the references come from ``reference_of``, cheap), and
-the expected bytes are synthesized while the site answers, so the site and the harness work at
-the same time. A site older than the ``raw`` flag (it answers 422 naming ``raw``) is read the
+the expected bytes are synthesized piece by piece while the site answers, so the site and the
+harness work at the same time; each piece's answer is judged and dropped before the next piece's
+expected bytes are built, which bounds memory to the answers in flight plus one piece. A site older than the ``raw`` flag (it answers 422 naming ``raw``) is read the
 classic way from then on.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Protocol, runtime_checkable
@@ -95,15 +97,6 @@ class RawChecker:
         seed_of = {reference_of(seed): seed for seed in seeds}
         refs = list(seed_of)
         pieces = chunks(refs, self.raw.lookup_limit)
-        with ThreadPoolExecutor(max_workers=min(self.concurrency, len(pieces))) as pool:
-            pending: list[Future[Response]] = [
-                pool.submit(self.sender.send, self.raw.raw_lookup_request(p)) for p in pieces
-            ]
-            expected = {ref: synthesize_json(seed, size=size) for ref, seed in seed_of.items()}
-            responses = [f.result() for f in pending]
-        if any(self.raw.raw_lookup_refused(r) for r in responses):
-            self.refused = True
-            return self.fallback.check(seeds, size)
         posts: dict[str, Post] = {}
 
         def expected_post(ref: str) -> Post:
@@ -112,8 +105,21 @@ class RawChecker:
             return posts[ref]
 
         backs: list[ReadBack] = []
-        for piece, response in zip(pieces, responses, strict=True):
-            backs.extend(self.raw.raw_lookup_read_backs(piece, response, expected, expected_post))
+        with ThreadPoolExecutor(max_workers=min(self.concurrency, len(pieces))) as pool:
+            pending: deque[Future[Response]] = deque(
+                pool.submit(self.sender.send, self.raw.raw_lookup_request(p)) for p in pieces
+            )
+            for piece in pieces:  # the site answers while the harness synthesizes
+                expected = {ref: synthesize_json(seed_of[ref], size=size) for ref in piece}
+                response = pending.popleft().result()  # read answers are not kept
+                if self.raw.raw_lookup_refused(response):
+                    self.refused = True
+                    break
+                backs.extend(
+                    self.raw.raw_lookup_read_backs(piece, response, expected, expected_post)
+                )
+        if self.refused:
+            return self.fallback.check(seeds, size)
         failed = [i for i, back in enumerate(backs) if unreadable(back)]
         if failed:  # one request each: one bad answer must not hide a whole piece
             retry = self.sender.send_many(
