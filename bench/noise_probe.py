@@ -36,6 +36,7 @@ from pathlib import Path
 
 from hdrh.histogram import HdrHistogram
 
+from results.atomic import write_text_atomic
 from synth import canonical_json, synthesize
 
 
@@ -153,9 +154,7 @@ def main() -> int:
             json.dumps({k: model[k] for k in ("between", "within_throughput", "medians")}, indent=2)
         )
         if args.out:
-            args.out.write_text(
-                json.dumps(model, indent=2, sort_keys=True) + "\n", encoding="utf-8"
-            )
+            write_text_atomic(args.out, json.dumps(model, indent=2, sort_keys=True) + "\n")
             print(f"wrote {args.out}")
         return 0
     per_run_posts = args.seconds * 5000
@@ -205,7 +204,7 @@ def main() -> int:
     }
     print(json.dumps({k: model[k] for k in ("between", "within_throughput", "medians")}, indent=2))
     if args.out:
-        args.out.write_text(json.dumps(model, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        write_text_atomic(args.out, json.dumps(model, indent=2, sort_keys=True) + "\n")
         print(f"wrote {args.out}")
     return 0
 
