@@ -20,14 +20,15 @@ per block, not per post.
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import gevent
 import orjson
+from gevent.os import nb_read
 from gevent.queue import Queue
 
 from loadtests.seeding import SeedQueue
@@ -89,6 +90,7 @@ class Pipeline:
 
     def _pump(self, proc: subprocess.Popen[bytes]) -> None:
         assert proc.stdin is not None and proc.stdout is not None
+        reader = _Reader(proc.stdout.fileno())
         frames = 0  # frames asked for and not read yet (one per range line written)
         try:
             while not self.closed:
@@ -109,7 +111,7 @@ class Pipeline:
                     gevent.sleep(0.002)
                     continue
                 frames -= 1
-                self._read_frame(proc.stdout)
+                self._read_frame(reader)
         except (OSError, ValueError) as exc:
             if not self.closed:
                 log.error("synthesis helper failed: %s", exc)
@@ -118,12 +120,9 @@ class Pipeline:
             if self._running == 0:
                 self.ready.put(None)
 
-    def _read_frame(self, stream: Any) -> None:
+    def _read_frame(self, stream: _Reader) -> None:
         """Read one helper answer (a whole block) and queue its requests."""
-        header = stream.readline()
-        if not header:
-            raise OSError("the helper closed its output")
-        frame = stream.read(int(header))
+        frame = stream.read(int(stream.readline()))
         at = 0
         put = self.ready.put
         while at < len(frame):
@@ -158,3 +157,32 @@ class Pipeline:
         self.unsent.clear()
         self.ready.put(None)
         return left
+
+
+class _Reader:
+    """Cooperative reads of a pipe in big chunks (gevent's file objects read large frames slowly)."""
+
+    def __init__(self, fd: int) -> None:
+        os.set_blocking(fd, False)
+        self.fd = fd
+        self.buffer = bytearray()
+
+    def _fill(self) -> None:
+        chunk = nb_read(self.fd, 1 << 20)
+        if not chunk:
+            raise OSError("the helper closed its output")
+        self.buffer += chunk
+
+    def readline(self) -> bytes:
+        while (end := self.buffer.find(b"\n")) < 0:
+            self._fill()
+        line = bytes(self.buffer[: end + 1])
+        del self.buffer[: end + 1]
+        return line
+
+    def read(self, size: int) -> bytes:
+        while len(self.buffer) < size:
+            self._fill()
+        data = bytes(self.buffer[:size])
+        del self.buffer[:size]
+        return data
