@@ -14,7 +14,9 @@ family, with an absolute minimum effect of +0.5 percentage points (:mod:`results
 
 Hard rules override the statistics: any error kind absent from every baseline run and present
 in a candidate run, and any lost post (missing or corrupted in verification) is a regression.
-With a single run on a side, the comparison is descriptive only and never claims "no change".
+With a single run on a side, the comparison is descriptive only and never claims "no change";
+an interrupted run on either side, or a candidate whose verification could not complete, also
+caps the verdict at inconclusive.
 
 Exit codes: 0 no regression, 1 regression, 2 inconclusive, 3 unusable input.
 """
@@ -235,7 +237,10 @@ def compare_runs(
     everything = [*baseline, *candidate]
     interrupted = [r.run_id for r in everything if r.interrupted]
     if interrupted:
-        notes.append(f"interrupted, so partial: {', '.join(interrupted)}.")
+        notes.append(
+            f"interrupted, so partial: {', '.join(interrupted)}. A partial run cannot clear a "
+            "release: without a regression the verdict is at best inconclusive."
+        )
     by_status: dict[str, list[str]] = {}
     for run in everything:
         if run.verification != "verified":
@@ -249,6 +254,7 @@ def compare_runs(
         descriptive
         or "inconclusive" in verdicts
         or any(r.verification.startswith("incomplete") for r in candidate)
+        or interrupted
     ):
         verdict, code = "inconclusive", EXIT_INCONCLUSIVE
     else:
