@@ -1,6 +1,6 @@
 """Benchmark: the anp synthesizer against a Faker-per-post generator, side by side in one run.
 
-    .venv/bin/python bench/bench_synth.py [--posts 2000] [--rounds 5]
+    .venv/bin/python bench/bench_synth.py [--posts 2000] [--rounds 5] [--runs 1]
 
 Measured per post, for a typical post (size=None, seeds 0..posts-1):
 
@@ -13,12 +13,18 @@ Measured per post, for a typical post (size=None, seeds 0..posts-1):
 Methods run interleaved in rounds (faker, synth, json, faker, ...) so that load from other
 processes hits all of them alike; per-post times are the median of the rounds (min in brackets).
 The ratio is faker time / synth time. Mean JSON sizes are printed so the "comparable size" claim
-can be checked.
+can be checked (the "per KB" column compares time per byte produced). ``--runs N`` repeats the
+whole comparison N times; each table is printed with the 1-minute load average before and after
+it, because on a shared machine the absolute times move a lot (the ratio much less).
+
+Nothing here caches per seed (the builder's only caches are bounded by the vocabulary: see
+``synth.fast_tables``), so repeating the same seeds in every round measures the same work.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -161,14 +167,8 @@ def measure(func: Callable[[int], bytes], seeds: range) -> tuple[float, int]:
     return (time.perf_counter() - started) / len(seeds), total
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="synthesizer vs Faker-per-post benchmark")
-    parser.add_argument("--posts", type=int, default=2000, help="posts per round for synth")
-    parser.add_argument("--faker-posts", type=int, default=200, help="posts per round for Faker")
-    parser.add_argument("--rounds", type=int, default=5)
-    args = parser.parse_args(argv)
-
-    faker_post = make_faker_post_bytes()
+def compare(args: argparse.Namespace, faker_post: Callable[[int], bytes]) -> None:
+    """One side-by-side comparison: interleaved rounds, then a table of medians and ratios."""
     methods: dict[str, tuple[Callable[[int], bytes], range]] = {
         "faker per post": (faker_post, range(args.faker_posts)),
         "synthesize+canonical_json": (_synth, range(args.posts)),
@@ -176,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     for func, seeds in methods.values():  # warm up imports and caches
         measure(func, range(seeds.start, seeds.start + 20))
+    load_before = os.getloadavg()[0]
     times: dict[str, list[float]] = {name: [] for name in methods}
     sizes: dict[str, float] = {}
     for _ in range(args.rounds):
@@ -183,10 +184,14 @@ def main(argv: list[str] | None = None) -> int:
             per_post, total = measure(func, seeds)
             times[name].append(per_post)
             sizes[name] = total / len(seeds)
+    load_after = os.getloadavg()[0]
 
     baseline = statistics.median(times["faker per post"])
     baseline_per_kb = baseline / sizes["faker per post"] * 1024
-    print(f"python {sys.version.split()[0]}, {args.rounds} interleaved rounds")
+    print(
+        f"python {sys.version.split()[0]}, {args.rounds} interleaved rounds, "
+        f"load average (1 min) {load_before:.2f} before, {load_after:.2f} after"
+    )
     print(
         f"{'method':26} {'us/post (min)':>19} {'posts/s':>8} {'mean bytes':>10} "
         f"{'speed-up':>8} {'per KB':>7}"
@@ -198,6 +203,21 @@ def main(argv: list[str] | None = None) -> int:
             f"{name:26} {median * 1e6:9.1f} ({min(values) * 1e6:7.1f}) {1 / median:8.0f} "
             f"{sizes[name]:10.0f} {baseline / median:7.1f}x {baseline_per_kb / per_kb:6.1f}x"
         )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="synthesizer vs Faker-per-post benchmark")
+    parser.add_argument("--posts", type=int, default=2000, help="posts per round for synth")
+    parser.add_argument("--faker-posts", type=int, default=200, help="posts per round for Faker")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=1, help="whole comparisons to print")
+    args = parser.parse_args(argv)
+
+    faker_post = make_faker_post_bytes()
+    for run in range(args.runs):
+        if args.runs > 1:
+            print(f"--- run {run + 1} of {args.runs}")
+        compare(args, faker_post)
     print("speed-up: faker median time per post / method's; per KB: the same per byte produced")
     return 0
 
