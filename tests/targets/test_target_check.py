@@ -115,3 +115,22 @@ def test_base_url_env_override_is_shown(start_reference: StartSite, tmp_path: Pa
     done = check(file, {"ANP_CHECK_TEST_URL": site.url})
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"{site.url} (from $ANP_CHECK_TEST_URL" in done.stdout
+
+
+def test_http_definition_with_a_secret_header_against_a_protected_site(
+    start_reference: StartSite, tmp_path: Path
+) -> None:
+    token = "tok-" + secrets.token_hex(16)
+    site = start_reference("--token-env", VAR, env={VAR: token})
+    file = tmp_path / "http.toml"
+    file.write_text(
+        f'kind = "http"\nname = "checked-http"\nbase_url = "{site.url}"\n'
+        '[http]\npath = "/import/posts"\nhealth_path = "/health"\nrelease_path = "/version"\n'
+        f'[http.headers]\nAuthorization = "Bearer ${{{VAR}}}"\n',
+        encoding="utf-8",
+    )
+    done = check(file, {VAR: token})
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "http headers: Authorization" in done.stdout
+    assert "1.4.0" in done.stdout
+    assert token not in done.stdout + done.stderr
