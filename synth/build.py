@@ -68,8 +68,15 @@ _LANE_FIELDS = ft.LANE_FIELDS
 _LANE_STEPS = ft.LANE_STEPS
 _LANE_BYTES = ft.LANE_BYTES
 _unpack_lanes = ft.unpack_lanes
-_PAIRS = ft.PAIRS
-_pair = ft.pair
+_STACK_TEXTS = ft.STACK_TEXTS
+_STACK_NAMES = t.STACK_NAMES
+_PROBLEMS = t.PROBLEMS
+_PROBLEM = ft.PROBLEM
+_OPEN_MARKED = ft.OPEN_MARKED
+_CLOSE_MARKED = ft.CLOSE_MARKED
+_CAPTION_KINDS = images.CAPTION_KINDS
+_ENTITIES_JSON = t.ENTITIES_JSON
+_PROBLEM_ENTITY_JSON = t.PROBLEM_ENTITY_JSON
 _OWNER = ft.OWNER
 _COMPANY = ft.COMPANY
 _INVERSE = ft.INVERSE
@@ -78,7 +85,6 @@ _tail_choices = ft.tail_choices
 _b64 = b2a_base64
 _LOW60 = ft.LOW60
 _B64_DIGITS = ft.B64_DIGITS
-_TAIL_NAMES = ft.TAIL_NAMES
 _HEADING_OPEN = ft.HEADING_OPEN
 _HEADINGS = t.HEADINGS
 _HEADING_ORDER = ft.HEADING_ORDER
@@ -218,8 +224,9 @@ def build_json(seed: int, size: str | None) -> bytes:
     x, problem_i = divmod(x, _N_PROBLEMS)
     x, scenario_i = divmod(x, _N_SCENARIOS)
     title_i = x % _N_TITLES
-    pair_i = stack_i * _N_PROBLEMS + problem_i
-    pr = _PAIRS[pair_i] or _pair(pair_i)
+    st = _STACK_TEXTS[stack_i]
+    stack_name = _STACK_NAMES[stack_i]
+    problem = _PROBLEMS[problem_i]
     scenario = _SCENARIOS[scenario_i]
 
     # --- layout ------------------------------------------------------------------------------
@@ -266,17 +273,26 @@ def build_json(seed: int, size: str | None) -> bytes:
         choices = _b64(
             ((d_tail1 & _LOW60) | (d_tail2 & _LOW60) << 60).to_bytes(15, "big"), newline=False
         )[20 - n_body :][::-1].translate(_B64_DIGITS)
-    opens = pr.opens
-    closes = pr.closes
+    opens = st.opens
+    closes = st.closes
     paragraphs = [opens[p] + closes[v] for p, v in zip(walk, choices, strict=True)]
-    words = sum(walk.translate(pr.open_words)) + sum(choices.translate(pr.close_words))
+    words = sum(walk.translate(st.open_words)) + sum(choices.translate(st.close_words))
+    # Fill the marks: the problem in some paragraphs, problem/owner/company in some closings.
+    marked = walk.translate(_OPEN_MARKED)
+    k = marked.find(1)
+    while k >= 0:
+        text = paragraphs[k]
+        spaces = text.count(" ")
+        text = paragraphs[k] = text.replace(_PROBLEM, problem)
+        words += text.count(" ") - spaces
+        k = marked.find(1, k + 1)
     owner_used = company_used = False
-    named = choices.translate(_TAIL_NAMES)
-    if 1 in named:
+    marked = choices.translate(_CLOSE_MARKED)
+    k = marked.find(1)
+    if k >= 0:
         x, owner_i = divmod(d_people, _N_PEOPLE)
         owner = _PEOPLE[owner_i]
         company = _ORGANIZATIONS[x % _N_ORGS]
-        k = named.find(1)
         while k >= 0:
             text = paragraphs[k]
             spaces = text.count(" ")
@@ -286,39 +302,9 @@ def build_json(seed: int, size: str | None) -> bytes:
             if _COMPANY in text:
                 company_used = True
                 text = text.replace(_COMPANY, company)
+            text = paragraphs[k] = text.replace(_PROBLEM, problem)
             words += text.count(" ") - spaces
-            paragraphs[k] = text
-            k = named.find(1, k + 1)
-
-    # --- sections ----------------------------------------------------------------------------
-    x, h_pos = divmod(d_headings, _N_HEADINGS)
-    h_step = 1 + x % (_N_HEADINGS - 1)
-    j0 = h_pos * _HEADING_INVERSE[h_step] % _N_HEADINGS
-    heading_open = _HEADING_OPEN
-    order = _HEADING_ORDER[h_step][j0 : j0 + n_sections]
-    heads = [heading_open[h] for h in order]
-    heads[0] = heads[0][3:]
-    for s_i in range(_N_HEADINGS, n_sections):  # xl: headings come round as "part 2", ...
-        heads[s_i] = (
-            f']}},{{"heading":"{_HEADINGS[order[s_i]]}, part {s_i // _N_HEADINGS + 1}","blocks":['
-        )
-    code_blocks = _CODE_BLOCKS[stack_i]
-    n_snippets = len(code_blocks)
-    s_pos = d_code % n_snippets
-    out: list[str] = []
-    add = out.append
-    start = 0
-    for head, n_par, at in zip(heads, per_section, code_at, strict=True):
-        end = start + n_par
-        add(head)
-        if at:
-            blocks = paragraphs[start:end]
-            blocks.insert(at, code_blocks[s_pos])
-            s_pos = (s_pos + 1) % n_snippets
-            add(",".join(blocks))
-        else:
-            add(",".join(paragraphs[start:end]))
-        start = end
+            k = marked.find(1, k + 1)
 
     # --- figures: each written with a leading comma ------------------------------------------
     n_figs = n_lead + n_check_figs
@@ -329,7 +315,7 @@ def build_json(seed: int, size: str | None) -> bytes:
         x, r = divmod(x, _N_PHOTOS - 1)
         ph_step = 1 + r
         x, kind_i = divmod(x, _N_KINDS)
-        prefix = pr.captions[kind_i]
+        prefix = f"{problem} with {stack_name} {_CAPTION_KINDS[kind_i]} "
         for n in range(1, n_figs + 1):
             x, r = divmod(x, 5)
             if r:
@@ -349,6 +335,41 @@ def build_json(seed: int, size: str | None) -> bytes:
                 )
                 sources.append(f',{{"source":"{source}","url":"{url}","caption":"{prefix}{n}"}}')
 
+    # --- sections ----------------------------------------------------------------------------
+    x, h_pos = divmod(d_headings, _N_HEADINGS)
+    h_step = 1 + x % (_N_HEADINGS - 1)
+    j0 = h_pos * _HEADING_INVERSE[h_step] % _N_HEADINGS
+    heading_open = _HEADING_OPEN
+    order = _HEADING_ORDER[h_step][j0 : j0 + n_sections]
+    heads = [heading_open[h] for h in order]
+    heads[0] = heads[0][3:]
+    for s_i in range(_N_HEADINGS, n_sections):  # xl: headings come round as "part 2", ...
+        heads[s_i] = (
+            f']}},{{"heading":"{_HEADINGS[order[s_i]]}, part {s_i // _N_HEADINGS + 1}","blocks":['
+        )
+    code_blocks = _CODE_BLOCKS[stack_i]
+    n_snippets = len(code_blocks)
+    s_pos = d_code % n_snippets
+    intro = st.intros[intro_i].format(problem=problem, scenario=scenario)
+    out = [
+        f'{{"breadcrumb":"{BREADCRUMB}",'
+        f'"title":"{st.titles[title_i].format(problem=problem, scenario=scenario)}",'
+        f'"intro":"{intro}","lead":[{"".join(figures[:n_lead])[1:]}],"sections":['
+    ]
+    add = out.append
+    start = 0
+    for head, n_par, at in zip(heads, per_section, code_at, strict=True):
+        end = start + n_par
+        add(head)
+        if at:
+            blocks = paragraphs[start:end]
+            blocks.insert(at, code_blocks[s_pos])
+            s_pos = (s_pos + 1) % n_snippets
+            add(",".join(blocks))
+        else:
+            add(",".join(paragraphs[start:end]))
+        start = end
+
     # --- checklist ---------------------------------------------------------------------------
     x, c_pos = divmod(d_checklist, _N_ITEMS)
     checklist_key = (c_pos * (_N_ITEMS - 1) + x % (_N_ITEMS - 1)) * 8 + n_items
@@ -358,19 +379,17 @@ def build_json(seed: int, size: str | None) -> bytes:
         _CHECKLISTS[checklist_key] = cached
     checklist, checklist_words = cached
 
-    before, after = pr.intros[intro_i]
-    intro = f"{before}{scenario}{after}"
-    final_notes = pr.finals[final_i]
+    final_notes = st.finals[final_i].format(problem=problem)
     words += checklist_words + intro.count(" ") + final_notes.count(" ") + 2
 
     # --- meta: consecutive digits of one output, see fast_tables ------------------------------
-    summary_before, summary_after = pr.summaries[d_meta % _N_SUMMARY]
+    focus = _FOCUS[d_meta // _N_SUMMARY % _N_FOCUS]
     meta = d_meta // (_N_SUMMARY * _N_FOCUS)
     brief_i = meta % _N_BRIEF
     tools = meta // (_N_BRIEF * _N_ACTIONS * _N_DIFFICULTIES)
     quality = d_score % 61 + 40
     review = quality < REVIEW_QUALITY_BELOW or d_revision % _N_STATUSES == _DRAFT
-    entities = pr.entities
+    entities = f"{_ENTITIES_JSON[stack_i]},{_PROBLEM_ENTITY_JSON[problem_i]}"
     if owner_used:
         entities += f',{{"name":"{owner}","type":"person"}}'
     if company_used:
@@ -405,26 +424,22 @@ def build_json(seed: int, size: str | None) -> bytes:
             y, o_stack = divmod(topic, _N_STACKS)
             y, o_problem = divmod(y, _N_PROBLEMS)
             y, o_scenario = divmod(y, _N_SCENARIOS)
-            o_pair = o_stack * _N_PROBLEMS + o_problem
-            title_before, with_scenario, title_after = (_PAIRS[o_pair] or _pair(o_pair)).titles[
-                y % _N_TITLES
-            ]
+            title = (
+                _STACK_TEXTS[o_stack]
+                .titles[y % _N_TITLES]
+                .format(problem=_PROBLEMS[o_problem], scenario=_SCENARIOS[o_scenario])
+            )
             entries.append(
-                f'{{"title":"{title_before}'
-                f'{_SCENARIOS[o_scenario] if with_scenario else ""}{title_after}",'
-                f'"reference":"anp-ref-{other:06d}-{number % 10000:04d}"}}'
+                f'{{"title":"{title}","reference":"anp-ref-{other:06d}-{number % 10000:04d}"}}'
             )
         similar = ",".join(entries)
 
-    title_before, with_scenario, title_after = pr.titles[title_i]
-    head = (
-        f'{{"breadcrumb":"{BREADCRUMB}","title":"{title_before}'
-        f'{scenario if with_scenario else ""}{title_after}",'
-        f'"intro":"{intro}","lead":[{"".join(figures[:n_lead])[1:]}],"sections":['
-        f"{''.join(out)}{_CHECKLIST_OPEN}{checklist}}}{''.join(figures[n_lead:])}]}}],"
-        f'"final_notes":"{final_notes}{pr.meta_open}'
-        f"{summary_before}{_FOCUS[d_meta // _N_SUMMARY % _N_FOCUS]}{summary_after}"
-        f'","ai_outline":{{"context":"{scenario}{pr.outline}'
+    add(
+        f"{_CHECKLIST_OPEN}{checklist}}}{''.join(figures[n_lead:])}]}}],"
+        f'"final_notes":"{final_notes}","meta":{{"topic":"{problem} / {stack_name}",'
+        f'"summary":"{st.summaries[d_meta % _N_SUMMARY].format(problem=problem, focus=focus)}",'
+        f'"ai_outline":{{"context":"{scenario}","problem":"{problem}","stack":"{stack_name}",'
+        f'"recommended_action":"'
         f"{_BRIEF_ACTIONS[meta % (_N_BRIEF * _N_ACTIONS)]}{_STACK_META[stack_i]}"
         f"{_COMMON_PAIRS[tools % _N_COMMON_PAIRS]}{_CODE_LANGUAGES[stack_i]}"
         f'","difficulty":"{_DIFFICULTIES[meta // (_N_BRIEF * _N_ACTIONS) % _N_DIFFICULTIES]}",'
@@ -435,7 +450,8 @@ def build_json(seed: int, size: str | None) -> bytes:
         f"{_REVISIONS[d_revision % _N_REVISIONS]}"
         f"{_REVIEW_DATES[d_revision // _N_REVISIONS % _REVIEW_DAYS]}"
         f'"}},"reference":"anp-ref-{seed:06d}-{d_reference % 10000:04d}","hash":"'
-    ).encode()
+    )
+    head = "".join(out).encode()
     rest = (
         f'","flags":{{"ai_generated_style":{_BOOL[_AI_STYLE[brief_i]]},'
         f'"has_images":{_BOOL[n_figs > 0]},"image_heavy":{_BOOL[n_figs >= IMAGE_HEAVY_FIGURES]},'

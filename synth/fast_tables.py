@@ -1,16 +1,17 @@
 """Precomputed JSON fragments for ``synth.build``'s fast path.
 
 ``build_json`` writes a post as a join of fragments. Everything that depends only on a post's
-(stack, problem) pair is formatted once, on first use, into a ``Pair`` record: paragraph
-openings with ``{stack}``, ``{problem}`` and ``{language}`` filled in, paragraph closings
-(appended sentences), titles, intro/final/summary pieces, figure caption prefixes and meta
-fragments, plus word counts as ``bytes.translate`` tables. Only four things remain per post:
-the scenario (split points in titles and intros), the owner and company (split points in a few
-appended sentences, marked by ``OWNER`` / ``COMPANY``), numbers, and similar posts.
+stack is formatted once, at import, into a ``StackTexts`` record: paragraph openings (the JSON
+block prefix and the paragraph with ``{stack}`` and ``{language}`` filled in), paragraph
+closings (appended sentences), and the title/intro/final/summary templates, plus word counts as
+``bytes.translate`` tables. What a post adds is filled in per post: the problem (marked by
+``PROBLEM`` inside paragraphs and closings, a ``{problem}`` field in the templates), the owner
+and company (``OWNER`` / ``COMPANY`` marks in a few closings), the scenario, and numbers.
 
-Memory: at most one ``Pair`` per (stack, problem), 20 * 46 = 920 records of about 8 KB each
-(about 7 MB once every pair has been used), whatever the number of posts. Nothing is cached per
-seed.
+Memory: 20 stack records (about 0.5 MB) and a few small tables, built at import; nothing grows
+with the number of posts and nothing is cached per seed. (Records per (stack, problem) pair were
+tried: 10 MB once all 920 pairs were used, and slower, because a post then touched memory that
+other posts had pushed out of the CPU caches.)
 
 The bank walk: the paragraph of global index ``k`` is ``(p0 + k * step) % 53``. With
 ``j0 = p0 * step**-1 mod 53`` that is ``ORDER[step][j0 + k]``, where ``ORDER[step]`` repeats
@@ -32,133 +33,74 @@ from synth import tables as t
 from synth.data import images, prose, topics
 from synth.rng import GOLDEN, MASK64
 
+PROBLEM = "\x01"
+"""Marks ``{problem}`` in a preformatted paragraph or closing (never in vocabulary: tested)."""
 OWNER = "\x02"
-"""Marks ``{owner}`` in a preformatted appended sentence (never in vocabulary: tested)."""
+"""Marks ``{owner}`` in a preformatted closing."""
 COMPANY = "\x03"
-"""Marks ``{company}`` in a preformatted appended sentence."""
+"""Marks ``{company}`` in a preformatted closing."""
 
 N_BANK = len(t.BANK)
 N_TAILS = len(t.TAILS)
 PARAGRAPH_OPEN = '{"kind":"paragraph","text":"'
+_MARKS = {"problem": PROBLEM, "owner": OWNER, "company": COMPANY}
+_FIELDS = {"problem": "{problem}", "scenario": "{scenario}", "focus": "{focus}"}
 
 
 def _words(text: str) -> int:
     return text.count(" ") + 1
 
 
-class Pair(NamedTuple):
-    """Every fragment of one (stack, problem) pair. Strings are JSON-safe (written verbatim)."""
+class StackTexts(NamedTuple):
+    """Every fragment of one stack. Strings are JSON-safe (written verbatim)."""
 
     opens: tuple[str, ...]
-    """``[p]``: ``{"kind":"paragraph","text":"`` and paragraph ``p``, formatted."""
+    """``[p]``: ``{"kind":"paragraph","text":"`` and paragraph ``p`` (problem marked)."""
     open_words: bytes
-    """``translate`` table: byte ``p`` -> words of paragraph ``p``."""
+    """``translate`` table: byte ``p`` -> words of paragraph ``p`` (a mark counts as none)."""
     closes: tuple[str, ...]
-    """``[v]`` for a 6-bit choice ``v``: ``" " + tail v`` (``v < 23``) or ``""``, then ``"}``.
-    Tails naming the owner or company carry ``OWNER`` / ``COMPANY`` marks."""
+    """``[v]`` for a 6-bit choice ``v``: ``" " + tail v`` (``v < 23``) or ``""``, then ``"}``
+    (problem, owner and company marked)."""
     close_words: bytes
-    """``translate`` table: byte ``v`` -> words the closing adds (owner/company not counted)."""
-    titles: tuple[tuple[str, bool, str], ...]
-    """``[template]``: (text before the scenario, whether the scenario follows, text after)."""
-    intros: tuple[tuple[str, str], ...]
-    """``[template]``: the intro's text before and after the scenario."""
+    """``translate`` table: byte ``v`` -> words closing ``v`` adds (a mark counts as none)."""
+    titles: tuple[str, ...]
+    """``[template]``: the title template with ``{problem}`` and ``{scenario}`` left."""
+    intros: tuple[str, ...]
+    """``[template]``: the intro template with ``{problem}`` and ``{scenario}`` left."""
     finals: tuple[str, ...]
-    """``[template]``: the final notes."""
-    summaries: tuple[tuple[str, str], ...]
-    """``[template]``: the summary's text before and after the focus."""
-    captions: tuple[str, ...]
-    """``[kind]``: ``{problem} with {stack} {kind} `` (the figure number follows)."""
-    meta_open: str
-    """``","meta":{"topic":"{problem} / {stack}","summary":"``."""
-    outline: str
-    """``","problem":"..","stack":"..","recommended_action":"`` (after the scenario)."""
-    entities: str
-    """The stack, area and problem entities as JSON objects, comma-separated."""
+    """``[template]``: the final notes template with ``{problem}`` left."""
+    summaries: tuple[str, ...]
+    """``[template]``: the summary template with ``{problem}`` and ``{focus}`` left."""
 
 
-def _split(template: str, name: str, **values: str) -> tuple[str, ...]:
-    """``template`` formatted with ``values``, split at ``{name}`` (kept out of the format)."""
-    return tuple(part.format(**values) for part in template.split("{" + name + "}"))
-
-
-def _stack_texts(stack: topics.Stack) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Paragraph openings and closings formatted for ``stack`` where the problem is not needed
-    (``""`` where it is), shared by all of the stack's pairs to keep them small and cache-hot."""
+def make_stack_texts(stack: topics.Stack) -> StackTexts:
+    """Format every fragment of ``stack``."""
     values = {"stack": stack.name, "language": stack.language}
-    opens = tuple(
-        "" if "{problem}" in text else PARAGRAPH_OPEN + text.format(**values) for text in t.BANK
-    )
-    closes = tuple(
-        "" if "{problem}" in tail else tail.format(owner=OWNER, company=COMPANY, **values) + '"}'
-        for tail in t.TAILS
-    )
-    return opens, closes + ('"}',) * (64 - N_TAILS)
-
-
-STACK_TEXTS = tuple(_stack_texts(stack) for stack in t.STACKS)
-"""``[stack]``: (openings, closings) that do not depend on the problem."""
-
-
-def make_pair(stack_i: int, problem_i: int) -> Pair:
-    """Format every fragment of the (stack, problem) pair (called once per pair)."""
-    stack = t.STACKS[stack_i]
-    problem = t.PROBLEMS[problem_i]
-    values = {"stack": stack.name, "problem": problem, "language": stack.language}
-    stack_opens, stack_closes = STACK_TEXTS[stack_i]
-    opens = tuple(
-        shared or PARAGRAPH_OPEN + text.format(**values)
-        for shared, text in zip(stack_opens, t.BANK, strict=True)
-    )
-    closes = tuple(
-        shared or tail.format(owner=OWNER, company=COMPANY, **values) + '"}'
-        for shared, tail in zip(stack_closes, (*t.TAILS, *("",) * (64 - N_TAILS)), strict=True)
-    )
-    open_words = bytes(_words(text) for text in opens).ljust(256, b"\0")
-    close_words = bytes([closing.count(" ") for closing in closes]).ljust(256, b"\0")
-    titles = []
-    for template in t.TITLES:
-        parts = _split(template, "scenario", **values)
-        titles.append((parts[0], len(parts) == 2, parts[-1] if len(parts) == 2 else ""))
-    intros = []
-    for template in topics.INTRO_TEMPLATES:
-        before, after = _split(template, "scenario", **values)
-        intros.append((before, after))
-    summaries = []
-    for template in topics.SUMMARY_TEMPLATES:
-        before, after = _split(template, "focus", **values)
-        summaries.append((before, after))
-    return Pair(
+    opens = tuple(PARAGRAPH_OPEN + text.format(**values, **_MARKS) for text in t.BANK)
+    tails = [tail.format(**values, **_MARKS) for tail in t.TAILS]  # each starts with a space
+    closes = (*(tail + '"}' for tail in tails), *('"}',) * (64 - N_TAILS))
+    return StackTexts(
         opens=opens,
-        open_words=open_words,
+        open_words=bytes(_words(text) for text in opens).ljust(256, b"\0"),
         closes=closes,
-        close_words=close_words,
-        titles=tuple(titles),
-        intros=tuple(intros),
-        finals=tuple(text.format(**values) for text in topics.FINAL_TEMPLATES),
-        summaries=tuple(summaries),
-        captions=tuple(f"{problem} with {stack.name} {kind} " for kind in images.CAPTION_KINDS),
-        meta_open=f'","meta":{{"topic":"{problem} / {stack.name}","summary":"',
-        outline=(f'","problem":"{problem}","stack":"{stack.name}","recommended_action":"'),
-        entities=t.ENTITIES_JSON[stack_i] + "," + t.PROBLEM_ENTITY_JSON[problem_i],
+        close_words=bytes(closing.count(" ") for closing in closes).ljust(256, b"\0"),
+        titles=tuple(x.format(**values, **_FIELDS) for x in t.TITLES),
+        intros=tuple(x.format(**values, **_FIELDS) for x in topics.INTRO_TEMPLATES),
+        finals=tuple(x.format(**values, **_FIELDS) for x in topics.FINAL_TEMPLATES),
+        summaries=tuple(x.format(**values, **_FIELDS) for x in topics.SUMMARY_TEMPLATES),
     )
 
 
-PAIRS: list[Pair | None] = [None] * (len(t.STACKS) * len(t.PROBLEMS))
-"""``[stack * len(PROBLEMS) + problem]``: the pair's fragments, filled on first use."""
+STACK_TEXTS = tuple(make_stack_texts(stack) for stack in t.STACKS)
+"""``[stack]``: the stack's fragments."""
 
-
-def pair(index: int) -> Pair:
-    """The fragments of pair ``index`` (``stack * len(PROBLEMS) + problem``)."""
-    found = PAIRS[index]
-    if found is None:
-        found = PAIRS[index] = make_pair(*divmod(index, len(t.PROBLEMS)))
-    return found
-
-
-TAIL_NAMES = bytes(
-    [("{owner}" in tail or "{company}" in tail) for tail in t.TAILS] + [0] * (256 - N_TAILS)
+OPEN_MARKED = bytes("{problem}" in text for text in t.BANK).ljust(256, b"\0")
+"""``translate`` table: byte ``p`` -> 1 when paragraph ``p`` carries a mark."""
+CLOSE_MARKED = bytes(any("{" + name + "}" in tail for name in _MARKS) for tail in t.TAILS).ljust(
+    256, b"\0"
 )
-"""``translate`` table: byte ``v`` -> 1 when closing ``v`` names the owner or the company."""
+"""``translate`` table: byte ``v`` -> 1 when closing ``v`` carries a mark."""
+
 
 _WALK_REPEAT = 12
 """Enough repeats of the bank order for the longest post (xl: 40 * 12 = 480 paragraphs)."""

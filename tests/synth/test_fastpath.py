@@ -81,17 +81,25 @@ def test_placeholder_marks_never_occur_in_the_vocabulary() -> None:
         *COMPANIES,
     ]
     for text in texts:
-        assert fast_tables.OWNER not in text and fast_tables.COMPANY not in text, text
+        for mark in (fast_tables.PROBLEM, fast_tables.OWNER, fast_tables.COMPANY):
+            assert mark not in text, text
 
 
-def test_pair_tables_are_bounded_by_the_vocabulary() -> None:
-    for seed in range(2000):
-        build_json(seed, None)
-    assert len(fast_tables.PAIRS) == len(topics.STACKS) * len(topics.PROBLEMS)
-    built = [p for p in fast_tables.PAIRS if p is not None]
-    assert built  # filled on use, never more than one record per (stack, problem)
-    for record in built:
-        assert len(record.opens) == len(prose.PARAGRAPHS) and len(record.closes) == 64
+def test_stack_texts_mark_exactly_the_per_post_fields() -> None:
+    assert len(fast_tables.STACK_TEXTS) == len(topics.STACKS)
+    for texts in fast_tables.STACK_TEXTS:
+        assert len(texts.opens) == len(prose.PARAGRAPHS) and len(texts.closes) == 64
+        for p, opening in enumerate(texts.opens):
+            assert (fast_tables.PROBLEM in opening) == bool(fast_tables.OPEN_MARKED[p])
+            assert "{" not in opening[1:] and "}" not in opening
+        for v, closing in enumerate(texts.closes):
+            marked = any(
+                m in closing for m in (fast_tables.PROBLEM, fast_tables.OWNER, fast_tables.COMPANY)
+            )
+            assert marked == bool(fast_tables.CLOSE_MARKED[v])
+            assert closing.endswith('"}') and "{" not in closing
+        for template in (*texts.titles, *texts.intros, *texts.finals, *texts.summaries):
+            assert "{stack}" not in template and "{language}" not in template
 
 
 def test_streams_used_by_the_lanes_are_the_documented_ones() -> None:
