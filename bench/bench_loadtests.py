@@ -5,7 +5,7 @@
 
 Against a fast sink (nginx from Debian, started here with a private config on a free loopback
 port, answering every request with 201; a tiny asyncio sink in a child process when nginx is
-not installed), one local Locust runner in this process runs FastHttpUsers of four kinds, one
+not installed), one local Locust runner in this process runs FastHttpUsers of five kinds, one
 kind per round, rounds interleaved so machine noise hits all alike:
 
 ``constant``   posts one pre-serialized body (a typical post, canonical JSON) with
@@ -18,7 +18,9 @@ kind per round, rounds interleaved so machine noise hits all alike:
 ``harness-pipeline`` ``ImportUser`` with helper processes (the run option
                ``--synth-processes``; here the bench's ``--synth-processes N``, default 1) that
                synthesize and serialize the posts ahead (``loadtests.prebuild``): fresh posts,
-               every seed once; the Locust process only reads ready bodies.
+               every seed once; the Locust process only reads ready bodies;
+``harness-machinery`` ``ImportUser`` with one post and its request reused: seed queue, adapter
+               ack and recording only (the harness's own bookkeeping).
 
 Printed: requests/s of each (median over rounds) and the ratios to ``constant``; the issue asks
 at least 0.85 for fresh posts (``harness``, or ``harness-pipeline`` when synthesis is moved
@@ -58,7 +60,7 @@ from loadtests.prebuild import Pipeline  # noqa: E402
 from loadtests.seeding import SeedQueue  # noqa: E402
 from loadtests.users import ImportUser  # noqa: E402
 from synth import Post, canonical_json, synthesize  # noqa: E402
-from targets import ReferenceTarget  # noqa: E402
+from targets import ReferenceTarget, Request  # noqa: E402
 
 NGINX_CONF = """daemon off;
 worker_processes 1;
@@ -218,6 +220,26 @@ class PipelineUser(ImportUser):
     abstract = False
 
 
+class MachineryUser(ImportUser):
+    """``ImportUser`` with one post and its request reused: the harness's bookkeeping alone."""
+
+    abstract = False
+
+    def make_post(self, seed: int, size: str | None) -> Post:
+        return PRESYNTH[0]
+
+
+class ReusingTarget(ReferenceTarget):
+    """Builds the request of a post once (for ``MachineryUser`` only)."""
+
+    _last: tuple[int, Request] | None = None
+
+    def import_request(self, post: Post) -> Request:
+        if self._last is None or self._last[0] != id(post):
+            self._last = (id(post), super().import_request(post))
+        return self._last[1]
+
+
 def one_round(
     user_class: type[FastHttpUser], url: str, users: int, seconds: float, definition: Path
 ) -> float:
@@ -225,9 +247,12 @@ def one_round(
         assert NODE.queue is not None
         NODE.pipeline = Pipeline(str(definition), None, HELPERS, NODE.queue)
         NODE.pipeline.start()
+    if user_class is MachineryUser:
+        NODE.target = ReusingTarget("bench-sink", url)
     try:
         return _measure(user_class, url, users, seconds)
     finally:
+        NODE.target = TARGET
         if NODE.pipeline is not None:
             left = NODE.pipeline.close()
             NODE.pipeline = None
@@ -293,6 +318,7 @@ def main(argv: list[str] | None = None) -> int:
             "harness": ImportUser,
             "harness-presynth": PresynthUser,
             "harness-pipeline": PipelineUser,
+            "harness-machinery": MachineryUser,
         }
         figures: dict[str, list[float]] = {name: [] for name in variants}
         for _ in range(args.rounds):
