@@ -1,5 +1,8 @@
 """``POST /posts/lookup`` with ``"raw": true``: the adapter's pure judging of raw answers, then the
-real reference site (stored texts equal the exact bytes ``GET /posts/{reference}`` serves)."""
+real reference site (stored texts equal the exact bytes ``GET /posts/{reference}`` serves).
+
+The ``site``/``start_reference`` fixtures (``conftest.py``) are typed ``Any`` here: importing
+``conftest`` by name clashes with ``tests/loadtests/conftest.py`` in a run of both folders."""
 
 from __future__ import annotations
 
@@ -9,7 +12,6 @@ from typing import Any
 
 import orjson
 import pytest
-from conftest import RunningSite, StartSite
 
 from synth import Post, canonical_json, synthesize, synthesize_json
 from targets import ReferenceTarget, Response, Sender, import_posts
@@ -140,7 +142,7 @@ def test_raw_lookup_refused_only_for_a_422_naming_raw() -> None:
 # --- against the real reference site -----------------------------------------------------------
 
 
-def _import(site: RunningSite, seeds: range) -> list[Post]:
+def _import(site: Any, seeds: range) -> list[Post]:
     posts = [synthesize(s) for s in seeds]
     target = ReferenceTarget("ref", site.url)
     with Sender(site.url) as sender:
@@ -149,7 +151,7 @@ def _import(site: RunningSite, seeds: range) -> list[Post]:
 
 
 @pytest.mark.integration
-def test_raw_texts_are_the_bytes_get_serves(site: RunningSite) -> None:
+def test_raw_texts_are_the_bytes_get_serves(site: Any) -> None:
     posts = _import(site, range(40, 46))
     refs = [p.meta.reference for p in posts]
     absent = synthesize(999).meta.reference
@@ -174,7 +176,7 @@ def test_raw_texts_are_the_bytes_get_serves(site: RunningSite) -> None:
 
 
 @pytest.mark.integration
-def test_non_utf8_stored_bytes_are_marked_not_passed_on(start_reference: StartSite) -> None:
+def test_non_utf8_stored_bytes_are_marked_not_passed_on(start_reference: Any) -> None:
     site = start_reference()
     posts = _import(site, range(50, 52))
     assert site.db_path is not None
@@ -200,7 +202,7 @@ def test_non_utf8_stored_bytes_are_marked_not_passed_on(start_reference: StartSi
 
 
 @pytest.mark.integration
-def test_openapi_documents_the_raw_flag_and_answer(start_reference: StartSite) -> None:
+def test_openapi_documents_the_raw_flag_and_answer(start_reference: Any) -> None:
     site = start_reference()
     with site.client() as c:
         schema = c.get("/openapi.json").json()
