@@ -244,6 +244,10 @@ def _count(
     if back.copies > 1:
         tally.duplicates += 1
         tally.note(tally.duplicate_refs, ref)
-    if is_corrupted(expected, back) if expected is not None else back.content_ok is not True:
+    if expected is None:  # the adapter judged the content itself (fast path)
+        corrupted = back.error is not None or back.content_ok is not True
+    else:
+        corrupted = is_corrupted(expected, back)
+    if corrupted:
         tally.corrupted += 1
         tally.note(tally.corrupted_refs, ref)
