@@ -93,7 +93,6 @@ _CODE_BLOCKS = t.CODE_BLOCKS
 _UNSPLASH_FIGURE = ft.UNSPLASH_FIGURE
 _UNSPLASH_SOURCE = ft.UNSPLASH_SOURCE
 _CHECKLIST_OPEN = ft.CHECKLIST_OPEN
-_SIMILAR_LANES = ft.SIMILAR_LANES
 _SCENARIOS = t.SCENARIOS
 _PEOPLE = t.PEOPLE
 _ORGANIZATIONS = t.ORGANIZATIONS
@@ -170,6 +169,32 @@ def _title(topic_draw: int) -> str:
 def _checklist(start: int, step: int, count: int) -> tuple[str, int]:
     items = [t.ITEMS[(start + i * step) % _N_ITEMS] for i in range(count)]
     return '["' + '","'.join(items) + '"]', sum(item.count(" ") + 1 for item in items)
+
+
+_SIMILAR: dict[int, str] = {}
+"""Similar-post entries (JSON) by seed, filled on use and emptied when ``_SIMILAR_MAX`` is
+reached: bounded memory (about 1.5 MB). Each entry costs four ``mix64`` rounds to make, and in a
+corpus of consecutive seeds about half of them are asked for again by a nearby post."""
+_SIMILAR_MAX = 8192
+
+
+def _similar_entry(other: int) -> str:
+    """``{"title":...,"reference":...}`` of seed ``other``'s post (and remember it)."""
+    key = _mix(_VERSION_KEY ^ _mix(other))
+    y, o_stack = divmod(_mix(((key ^ _F_TOPIC) + _G) & _M), _N_STACKS)
+    y, o_problem = divmod(y, _N_PROBLEMS)
+    y, o_scenario = divmod(y, _N_SCENARIOS)
+    title = (
+        _STACK_TEXTS[o_stack]
+        .titles[y % _N_TITLES]
+        .format(problem=_PROBLEMS[o_problem], scenario=_SCENARIOS[o_scenario])
+    )
+    number = _mix(((key ^ _F_REFERENCE) + _G) & _M) % 10000
+    entry = f'{{"title":"{title}","reference":"anp-ref-{other:06d}-{number:04d}"}}'
+    if len(_SIMILAR) >= _SIMILAR_MAX:
+        _SIMILAR.clear()
+    _SIMILAR[other] = entry
+    return entry
 
 
 def build_json(seed: int, size: str | None) -> bytes:
@@ -395,43 +420,16 @@ def build_json(seed: int, size: str | None) -> bytes:
     if company_used:
         entities += f',{{"name":"{company}","type":"organization"}}'
 
-    # --- similar posts: the other seeds' keys, topics and references, mixed as lanes ---------
+    # --- similar posts: title and reference of seeds further on (bounded cache) ------------
     x, n_similar = divmod(d_similar, 4)
     similar = ""
     if n_similar:
-        others = []
+        entries = []
         other = seed
         for _ in range(n_similar):
             x, gap = divmod(x, 997)
             other = (other + 1 + gap) % _SEED_MOD
-            others.append(other)
-        ones, mask, mask2, pack, unpack = _SIMILAR_LANES[n_similar]
-        z = int.from_bytes(pack(*others), "little")
-        z = ((z ^ (z >> 30)) & mask) * c1 & mask
-        z = ((z ^ (z >> 27)) & mask) * c2 & mask
-        z = (z ^ (z >> 31) ^ _VERSION_KEY * ones) & mask
-        z = ((z ^ (z >> 30)) & mask) * c1 & mask
-        z = ((z ^ (z >> 27)) & mask) * c2 & mask
-        z = (z ^ (z >> 31)) & mask
-        z = ((z ^ _F_TOPIC * ones) + _G * ones) & mask | (
-            ((z ^ _F_REFERENCE * ones) + _G * ones) & mask
-        ) << (128 * n_similar)
-        z = ((z ^ (z >> 30)) & mask2) * c1 & mask2
-        z = ((z ^ (z >> 27)) & mask2) * c2 & mask2
-        outputs = unpack(((z ^ (z >> 31)) & mask2).to_bytes(32 * n_similar, "little"))
-        entries = []
-        for other, topic, number in zip(others, outputs, outputs[n_similar:], strict=False):
-            y, o_stack = divmod(topic, _N_STACKS)
-            y, o_problem = divmod(y, _N_PROBLEMS)
-            y, o_scenario = divmod(y, _N_SCENARIOS)
-            title = (
-                _STACK_TEXTS[o_stack]
-                .titles[y % _N_TITLES]
-                .format(problem=_PROBLEMS[o_problem], scenario=_SCENARIOS[o_scenario])
-            )
-            entries.append(
-                f'{{"title":"{title}","reference":"anp-ref-{other:06d}-{number % 10000:04d}"}}'
-            )
+            entries.append(_SIMILAR.get(other) or _similar_entry(other))
         similar = ",".join(entries)
 
     add(

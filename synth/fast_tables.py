@@ -215,20 +215,3 @@ LANE_STEPS = sum(((n * GOLDEN) & MASK64) << (128 * i) for i, (_, n) in enumerate
 LANE_BYTES = 16 * len(BATCH)
 unpack_lanes = Struct("<" + "Q8x" * len(BATCH)).unpack
 """Reads the low 64 bits of every lane from ``to_bytes(LANE_BYTES, "little")``."""
-
-
-SIMILAR_MAX = 3
-"""Similar posts per post: 0..3 (the similar output modulo 4)."""
-SIMILAR_LANES = tuple(
-    (
-        sum(1 << (128 * i) for i in range(n)),
-        sum(MASK64 << (128 * i) for i in range(n)),
-        sum(MASK64 << (128 * i) for i in range(2 * n)),
-        Struct("<" + "Q8x" * n).pack,
-        Struct("<" + "Q8x" * 2 * n).unpack,
-    )
-    for n in range(SIMILAR_MAX + 1)
-)
-"""``[n]`` for ``n`` similar posts: (lane ones, mask of n lanes, mask of 2n lanes, pack n seeds
-into lanes, unpack 2n lanes). The other posts' keys, then their ``topic`` and ``reference``
-outputs, are mixed as lanes like ``BATCH``."""

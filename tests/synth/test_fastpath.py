@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import reference_build
 
-from synth import fast_tables
+from synth import build, fast_tables
 from synth.build import build_json, draw, post_key
 from synth.canonical import canonical_json
 from synth.data import prose, topics
@@ -106,3 +106,14 @@ def test_streams_used_by_the_lanes_are_the_documented_ones() -> None:
     # The lanes are keyed exactly like synth.rng documents: key = mix64(name_key(v) ^ mix64(s)).
     assert post_key(679) == mix64(VERSION_KEY ^ mix64(679))
     assert fast_tables.BATCH[0] == (name_key("topic"), 1)
+
+
+def test_similar_cache_is_bounded_and_does_not_change_bytes() -> None:
+    build._SIMILAR.clear()
+    first = [build_json(seed, None) for seed in range(300)]
+    assert 0 < len(build._SIMILAR) <= build._SIMILAR_MAX
+    # Served from the cache now: same bytes.
+    assert [build_json(seed, None) for seed in range(300)] == first
+    for seed in range(build._SIMILAR_MAX + 50, 3 * build._SIMILAR_MAX, 7):
+        build_json(seed, None)
+        assert len(build._SIMILAR) <= build._SIMILAR_MAX
