@@ -203,6 +203,15 @@ def on_test_start(environment: Environment, **_: Any) -> None:
         return
     if first and NODE.options is not None:
         options = _same_run_id(options, NODE.options)
+    if NODE.options is None or options.target != NODE.options.target:
+        try:  # the web UI's form named another target
+            from targets import load_target
+
+            NODE.target = load_target(options.target)
+        except Exception as exc:
+            log.error("--target %s: %s", options.target, exc)
+            gevent.spawn(environment.runner.stop) if environment.runner else None
+            return
     options = with_target_timeout(options, NODE.target)
     NODE.options = options
     _select_user_classes(environment, options)  # the web UI may have changed --scenario
