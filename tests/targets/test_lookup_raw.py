@@ -12,6 +12,8 @@ from typing import Any
 
 import orjson
 import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 
 from synth import Post, canonical_json, synthesize, synthesize_json
 from targets import ReferenceTarget, Response, Sender, import_posts
@@ -215,3 +217,77 @@ def test_openapi_documents_the_raw_flag_and_answer(start_reference: Any) -> None
     raw_posts = schema["components"]["schemas"]["RawLookupResult"]["properties"]["posts"]
     kinds = raw_posts["additionalProperties"]["anyOf"]
     assert {"type": "string"} in kinds and {"type": "null"} in kinds
+
+
+# --- the raw verdict equals the classic one, over many altered stored texts ------------------
+
+
+def _classic_corrupted(text: bytes, expected: Post) -> bool | None:
+    """The classic path's verdict on one stored text: through the lookup when the text is JSON,
+    else through the single-post read it falls back to. None: not landed."""
+    from loadtests.verify import is_corrupted
+
+    target = _target()
+    ref = expected.meta.reference
+    try:
+        embedded = json.loads(text)
+    except ValueError:
+        back = target.read_back(ref, Response(200, text), expected)
+    else:
+        (back,) = target.lookup_read_backs(
+            [ref], Response(200, json.dumps({"posts": {ref: embedded}}).encode()), {ref: expected}
+        )
+    return None if back.copies == 0 else is_corrupted(expected, back)
+
+
+def _raw_corrupted(text: bytes, expected: Post) -> bool | None:
+    ref = expected.meta.reference
+    (back,) = _target().raw_lookup_read_backs(
+        [ref],
+        _answer({ref: text.decode()}),
+        {ref: canonical_json(expected)},
+        _Expected(expected),
+    )
+    if back.copies == 0:
+        return None
+    return back.error is not None or back.content_ok is not True
+
+
+def _leaves(doc: object, path: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    if isinstance(doc, dict):
+        return [p for k, v in doc.items() for p in _leaves(v, (*path, k))]
+    if isinstance(doc, list):
+        return [p for i, v in enumerate(doc) for p in _leaves(v, (*path, i))]
+    return [path]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), data=st.data())
+def test_raw_and_classic_verdicts_agree(seed: int, data: st.DataObject) -> None:
+    post = synthesize(seed)
+    doc = json.loads(canonical_json(post))
+    how = data.draw(st.sampled_from(["leaf", "respell", "bytes", "same"]))
+    if how == "leaf":  # one value changed (the hash left alone, or the hash itself)
+        path = data.draw(st.sampled_from(_leaves(doc)))
+        holder: Any = doc
+        for key in path[:-1]:
+            holder = holder[key]
+        old = holder[path[-1]]
+        holder[path[-1]] = data.draw(
+            st.one_of(st.text(max_size=5), st.integers(-3, 3), st.booleans(), st.none())
+        )
+        text = orjson.dumps(doc)
+        if holder[path[-1]] == old and type(holder[path[-1]]) is type(old):
+            text = canonical_json(post)
+    elif how == "respell":  # the same content, other JSON spelling
+        text = json.dumps(doc, indent=data.draw(st.sampled_from([None, 0, 2]))).encode()
+    elif how == "bytes":  # a slice of the text replaced
+        raw = canonical_json(post).decode()
+        start = data.draw(st.integers(0, len(raw) - 1))
+        end = data.draw(st.integers(start, min(len(raw), start + 8)))
+        text = (raw[:start] + data.draw(st.text(max_size=4)) + raw[end:]).encode()
+    else:
+        text = canonical_json(post)
+    verdict = _raw_corrupted(text, post)
+    event(f"{how}: corrupted={verdict}")
+    assert verdict == _classic_corrupted(text, post)
