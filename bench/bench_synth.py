@@ -2,13 +2,16 @@
 
     .venv/bin/python bench/bench_synth.py [--posts 2000] [--rounds 5] [--runs 1]
 
-Measured per post, for a typical post (size=None, seeds 0..posts-1):
+Measured per post, for a typical post (size=None; each round takes the next ``posts``
+consecutive seeds, so no round repeats an earlier round's seeds):
 
 - ``faker``: one Faker instance (created once), ``seed_instance(seed)`` per post, then a post of
   comparable size built from Faker paragraphs, sentences, words, names and numbers, validated
   into ``synth.model.Post`` and serialized with its hash (``post_hash`` + ``canonical_json``).
 - ``synthesize+canonical_json``: ``canonical_json(synthesize(seed))``, the Post model path.
 - ``synthesize_json``: the bytes-only fast path used for payloads and corpora.
+- ``reference builder`` (with ``--with-reference``): the step-by-step builder the fast path
+  replaced (``tests/synth/reference_build.py``, same bytes), to show what the fast path gains.
 
 Methods run interleaved in rounds (faker, synth, json, faker, ...) so that load from other
 processes hits all of them alike; per-post times are the median of the rounds (min in brackets).
@@ -17,8 +20,10 @@ can be checked (the "per KB" column compares time per byte produced). ``--runs N
 whole comparison N times; each table is printed with the 1-minute load average before and after
 it, because on a shared machine the absolute times move a lot (the ratio much less).
 
-Nothing here caches per seed (the builder's only caches are bounded by the vocabulary: see
-``synth.fast_tables``), so repeating the same seeds in every round measures the same work.
+The builder's caches are bounded: checklist fragments (by the vocabulary) and similar-post
+entries by seed (at most 8192, see ``synth.build``). Because every round uses fresh seeds, a
+similar-post entry is found in the cache only when a nearby seed of the same round asked for it,
+as in a corpus run.
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 from synth.canonical import canonical_json, post_hash
 from synth.generate import synthesize, synthesize_json
@@ -60,7 +67,7 @@ def make_faker_post_bytes() -> Callable[[int], bytes]:
             }
             for _ in range(fake.random_int(0, lead_max + check_max))
         ]
-        sections = []
+        sections: list[dict[str, Any]] = []
         paragraphs = 1
         for _ in range(fake.random_int(sec_lo, sec_hi)):
             blocks: list[dict[str, object]] = []
@@ -167,20 +174,35 @@ def measure(func: Callable[[int], bytes], seeds: range) -> tuple[float, int]:
     return (time.perf_counter() - started) / len(seeds), total
 
 
-def compare(args: argparse.Namespace, faker_post: Callable[[int], bytes]) -> None:
+def _reference_json() -> Callable[[int], bytes]:
+    """The step-by-step reference builder kept as a test oracle (same bytes, slower)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "synth"))
+    from reference_build import build_json  # type: ignore[import-not-found]
+
+    def generate(seed: int) -> bytes:
+        return bytes(build_json(seed, None))
+
+    return generate
+
+
+def compare(args: argparse.Namespace, faker_post: Callable[[int], bytes], run: int) -> None:
     """One side-by-side comparison: interleaved rounds, then a table of medians and ratios."""
-    methods: dict[str, tuple[Callable[[int], bytes], range]] = {
-        "faker per post": (faker_post, range(args.faker_posts)),
-        "synthesize+canonical_json": (_synth, range(args.posts)),
-        "synthesize_json": (synthesize_json, range(args.posts)),
+    methods: dict[str, tuple[Callable[[int], bytes], int]] = {
+        "faker per post": (faker_post, args.faker_posts),
+        "synthesize+canonical_json": (_synth, args.posts),
+        "synthesize_json": (synthesize_json, args.posts),
     }
-    for func, seeds in methods.values():  # warm up imports and caches
-        measure(func, range(seeds.start, seeds.start + 20))
+    if args.with_reference:
+        methods["reference builder"] = (_reference_json(), args.posts)
+    for func, _ in methods.values():  # warm up imports and caches, far from measured seeds
+        measure(func, range(10**12, 10**12 + 20))
     load_before = os.getloadavg()[0]
     times: dict[str, list[float]] = {name: [] for name in methods}
     sizes: dict[str, float] = {}
-    for _ in range(args.rounds):
-        for name, (func, seeds) in methods.items():
+    for r in range(args.rounds):
+        start = (run * args.rounds + r) * args.posts
+        for name, (func, count) in methods.items():
+            seeds = range(start, start + count)
             per_post, total = measure(func, seeds)
             times[name].append(per_post)
             sizes[name] = total / len(seeds)
@@ -211,13 +233,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--faker-posts", type=int, default=200, help="posts per round for Faker")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--runs", type=int, default=1, help="whole comparisons to print")
+    parser.add_argument(
+        "--with-reference", action="store_true", help="also time the step-by-step reference builder"
+    )
     args = parser.parse_args(argv)
 
     faker_post = make_faker_post_bytes()
     for run in range(args.runs):
         if args.runs > 1:
             print(f"--- run {run + 1} of {args.runs}")
-        compare(args, faker_post)
+        compare(args, faker_post, run)
     print("speed-up: faker median time per post / method's; per KB: the same per byte produced")
     return 0
 
