@@ -91,6 +91,8 @@ _HEADING_ORDER = ft.HEADING_ORDER
 _HEADING_INVERSE = ft.HEADING_INVERSE
 _CODE_BLOCKS = t.CODE_BLOCKS
 _UNSPLASH_FIGURE = ft.UNSPLASH_FIGURE
+_LOREMFLICKR_SOURCE = images.LOREMFLICKR_SOURCE
+_LOREMFLICKR_URLS = ft.LOREMFLICKR_URLS
 _UNSPLASH_SOURCE = ft.UNSPLASH_SOURCE
 _CHECKLIST_OPEN = ft.CHECKLIST_OPEN
 _SCENARIOS = t.SCENARIOS
@@ -184,13 +186,13 @@ def _similar_entry(other: int) -> str:
     y, o_stack = divmod(_mix(((key ^ _F_TOPIC) + _G) & _M), _N_STACKS)
     y, o_problem = divmod(y, _N_PROBLEMS)
     y, o_scenario = divmod(y, _N_SCENARIOS)
-    title = (
-        _STACK_TEXTS[o_stack]
-        .titles[y % _N_TITLES]
-        .format(problem=_PROBLEMS[o_problem], scenario=_SCENARIOS[o_scenario])
-    )
+    a, b, c, with_scenario = _STACK_TEXTS[o_stack].titles[y % _N_TITLES]
+    scenario = _SCENARIOS[o_scenario] if with_scenario else ""
     number = _mix(((key ^ _F_REFERENCE) + _G) & _M) % 10000
-    entry = f'{{"title":"{title}","reference":"anp-ref-{other:06d}-{number:04d}"}}'
+    entry = (
+        f'{{"title":"{a}{_PROBLEMS[o_problem]}{b}{scenario}{c}",'
+        f'"reference":"anp-ref-{other:06d}-{number:04d}"}}'
+    )
     if len(_SIMILAR) >= _SIMILAR_MAX:
         _SIMILAR.clear()
     _SIMILAR[other] = entry
@@ -351,10 +353,8 @@ def build_json(seed: int, size: str | None) -> bytes:
                 ph_pos = (ph_pos + ph_step) % _N_PHOTOS
             else:
                 x, tag = divmod(x, _N_TAGS)
-                source = images.LOREMFLICKR_SOURCE
-                url = images.LOREMFLICKR_URL.format(
-                    tags=images.LOREMFLICKR_TAGS[tag], lock=(seed + n - 1) % 1_000_000
-                )
+                source = _LOREMFLICKR_SOURCE
+                url = f"{_LOREMFLICKR_URLS[tag]}{(seed + n - 1) % 1_000_000}"
                 figures.append(
                     f',{{"kind":"figure","caption":"{prefix}{n}","source":"{source}","url":"{url}"}}'
                 )
@@ -375,10 +375,12 @@ def build_json(seed: int, size: str | None) -> bytes:
     code_blocks = _CODE_BLOCKS[stack_i]
     n_snippets = len(code_blocks)
     s_pos = d_code % n_snippets
-    intro = st.intros[intro_i].format(problem=problem, scenario=scenario)
+    a, b, c = st.intros[intro_i]
+    intro = f"{a}{problem}{b}{scenario}{c}"
+    a, b, c, with_scenario = st.titles[title_i]
     out = [
         f'{{"breadcrumb":"{BREADCRUMB}",'
-        f'"title":"{st.titles[title_i].format(problem=problem, scenario=scenario)}",'
+        f'"title":"{a}{problem}{b}{scenario if with_scenario else ""}{c}",'
         f'"intro":"{intro}","lead":[{"".join(figures[:n_lead])[1:]}],"sections":['
     ]
     add = out.append
@@ -404,10 +406,12 @@ def build_json(seed: int, size: str | None) -> bytes:
         _CHECKLISTS[checklist_key] = cached
     checklist, checklist_words = cached
 
-    final_notes = st.finals[final_i].format(problem=problem)
+    a, b, with_problem = st.finals[final_i]
+    final_notes = f"{a}{problem if with_problem else ''}{b}"
     words += checklist_words + intro.count(" ") + final_notes.count(" ") + 2
 
     # --- meta: consecutive digits of one output, see fast_tables ------------------------------
+    summary = st.summaries[d_meta % _N_SUMMARY]
     focus = _FOCUS[d_meta // _N_SUMMARY % _N_FOCUS]
     meta = d_meta // (_N_SUMMARY * _N_FOCUS)
     brief_i = meta % _N_BRIEF
@@ -435,7 +439,7 @@ def build_json(seed: int, size: str | None) -> bytes:
     add(
         f"{_CHECKLIST_OPEN}{checklist}}}{''.join(figures[n_lead:])}]}}],"
         f'"final_notes":"{final_notes}","meta":{{"topic":"{problem} / {stack_name}",'
-        f'"summary":"{st.summaries[d_meta % _N_SUMMARY].format(problem=problem, focus=focus)}",'
+        f'"summary":"{summary[0]}{problem}{summary[1]}{focus}{summary[2]}",'
         f'"ai_outline":{{"context":"{scenario}","problem":"{problem}","stack":"{stack_name}",'
         f'"recommended_action":"'
         f"{_BRIEF_ACTIONS[meta % (_N_BRIEF * _N_ACTIONS)]}{_STACK_META[stack_i]}"

@@ -63,14 +63,14 @@ class StackTexts(NamedTuple):
     (problem, owner and company marked)."""
     close_words: bytes
     """``translate`` table: byte ``v`` -> words closing ``v`` adds (a mark counts as none)."""
-    titles: tuple[str, ...]
-    """``[template]``: the title template with ``{problem}`` and ``{scenario}`` left."""
-    intros: tuple[str, ...]
-    """``[template]``: the intro template with ``{problem}`` and ``{scenario}`` left."""
-    finals: tuple[str, ...]
-    """``[template]``: the final notes template with ``{problem}`` left."""
-    summaries: tuple[str, ...]
-    """``[template]``: the summary template with ``{problem}`` and ``{focus}`` left."""
+    titles: tuple[tuple[str, str, str, bool], ...]
+    """``[template]``: (a, b, c, has scenario): the title is a + problem + b (+ scenario) + c."""
+    intros: tuple[tuple[str, str, str], ...]
+    """``[template]``: (a, b, c): the intro is a + problem + b + scenario + c."""
+    finals: tuple[tuple[str, str, bool], ...]
+    """``[template]``: (a, b, has problem): the final notes are a (+ problem) + b."""
+    summaries: tuple[tuple[str, str, str], ...]
+    """``[template]``: (a, b, c): the summary is a + problem + b + focus + c."""
 
 
 def make_stack_texts(stack: topics.Stack) -> StackTexts:
@@ -84,11 +84,37 @@ def make_stack_texts(stack: topics.Stack) -> StackTexts:
         open_words=bytes(_words(text) for text in opens).ljust(256, b"\0"),
         closes=closes,
         close_words=bytes(closing.count(" ") for closing in closes).ljust(256, b"\0"),
-        titles=tuple(x.format(**values, **_FIELDS) for x in t.TITLES),
-        intros=tuple(x.format(**values, **_FIELDS) for x in topics.INTRO_TEMPLATES),
-        finals=tuple(x.format(**values, **_FIELDS) for x in topics.FINAL_TEMPLATES),
-        summaries=tuple(x.format(**values, **_FIELDS) for x in topics.SUMMARY_TEMPLATES),
+        titles=tuple((*_parts(x, values, "scenario", True), "{scenario}" in x) for x in t.TITLES),
+        intros=tuple(_parts(x, values, "scenario") for x in topics.INTRO_TEMPLATES),
+        finals=tuple(
+            (*_parts(x, values, None, True)[:2], "{problem}" in x) for x in topics.FINAL_TEMPLATES
+        ),
+        summaries=tuple(_parts(x, values, "focus") for x in topics.SUMMARY_TEMPLATES),
     )
+
+
+def _parts(
+    template: str, values: dict[str, str], second: str | None, optional: bool = False
+) -> tuple[str, str, str]:
+    """``template`` with ``values`` filled in, cut at ``{problem}`` and then at ``{second}``.
+
+    Each field must occur at most once (exactly once unless ``optional``), the problem first;
+    a missing field cuts nothing off (its part is empty and the caller leaves the field out).
+    """
+    text = template.format(**values, **_FIELDS)
+    a, *rest = text.split("{problem}")
+    if not rest:
+        if not optional:
+            raise ValueError(f"no {{problem}} in {template!r}")
+        a, rest = "", [text]
+    if len(rest) != 1:
+        raise ValueError(f"{{problem}} more than once in {template!r}")
+    if second is None:
+        return a, rest[0], ""
+    b, *tail = rest[0].split("{" + second + "}")
+    if len(tail) > 1 or (not tail and not optional):
+        raise ValueError(f"{{{second}}} not exactly once after {{problem}} in {template!r}")
+    return a, b, tail[0] if tail else ""
 
 
 STACK_TEXTS = tuple(make_stack_texts(stack) for stack in t.STACKS)
@@ -170,6 +196,12 @@ COMMON_PAIRS = tuple(
     for a in range(N_COMMON)
 )
 """``[a + N_COMMON * b]`` (consecutive digits of the meta output): the two common tools."""
+if not images.LOREMFLICKR_URL.endswith("{lock}"):
+    raise ValueError("LOREMFLICKR_URL must end with {lock}")
+LOREMFLICKR_URLS = tuple(
+    images.LOREMFLICKR_URL[: -len("{lock}")].format(tags=tags) for tags in images.LOREMFLICKR_TAGS
+)
+"""``[tag]``: a loremflickr URL up to its lock number."""
 UNSPLASH_FIGURE = tuple(
     f'","source":"{images.UNSPLASH_SOURCE}","url":"{url}"}}' for url in t.UNSPLASH_URLS
 )
