@@ -72,8 +72,12 @@ _STACK_TEXTS = ft.STACK_TEXTS
 _STACK_NAMES = t.STACK_NAMES
 _PROBLEMS = t.PROBLEMS
 _PROBLEM = ft.PROBLEM
-_OPEN_MARKED = ft.OPEN_MARKED
+_OPEN_PROBLEMS = ft.OPEN_PROBLEMS
 _CLOSE_MARKED = ft.CLOSE_MARKED
+_CLOSE_PROBLEMS = ft.CLOSE_PROBLEMS
+_CLOSE_OWNERS = ft.CLOSE_OWNERS
+_CLOSE_COMPANIES = ft.CLOSE_COMPANIES
+_PROBLEM_SPACES = ft.PROBLEM_SPACES
 _CAPTION_KINDS = images.CAPTION_KINDS
 _ENTITIES_JSON = t.ENTITIES_JSON
 _PROBLEM_ENTITY_JSON = t.PROBLEM_ENTITY_JSON
@@ -305,32 +309,33 @@ def build_json(seed: int, size: str | None) -> bytes:
     paragraphs = [opens[p] + closes[v] for p, v in zip(walk, choices, strict=True)]
     words = sum(walk.translate(st.open_words)) + sum(choices.translate(st.close_words))
     # Fill the marks: the problem in some paragraphs, problem/owner/company in some closings.
-    marked = walk.translate(_OPEN_MARKED)
+    # A mark counts as no word in the tables; each filled value adds its spaces.
+    marked = walk.translate(_OPEN_PROBLEMS)
+    problem_marks = sum(marked) + sum(choices.translate(_CLOSE_PROBLEMS))
+    words += problem_marks * _PROBLEM_SPACES[problem_i]
     k = marked.find(1)
     while k >= 0:
-        text = paragraphs[k]
-        spaces = text.count(" ")
-        text = paragraphs[k] = text.replace(_PROBLEM, problem)
-        words += text.count(" ") - spaces
+        paragraphs[k] = paragraphs[k].replace(_PROBLEM, problem)
         k = marked.find(1, k + 1)
-    owner_used = company_used = False
     marked = choices.translate(_CLOSE_MARKED)
     k = marked.find(1)
+    owner_used = company_used = False
     if k >= 0:
         x, owner_i = divmod(d_people, _N_PEOPLE)
         owner = _PEOPLE[owner_i]
         company = _ORGANIZATIONS[x % _N_ORGS]
+        owner_marks = sum(choices.translate(_CLOSE_OWNERS))
+        company_marks = sum(choices.translate(_CLOSE_COMPANIES))
+        owner_used = owner_marks > 0
+        company_used = company_marks > 0
+        words += owner_marks * owner.count(" ") + company_marks * company.count(" ")
         while k >= 0:
-            text = paragraphs[k]
-            spaces = text.count(" ")
-            if _OWNER in text:
-                owner_used = True
-                text = text.replace(_OWNER, owner)
-            if _COMPANY in text:
-                company_used = True
-                text = text.replace(_COMPANY, company)
-            text = paragraphs[k] = text.replace(_PROBLEM, problem)
-            words += text.count(" ") - spaces
+            paragraphs[k] = (
+                paragraphs[k]
+                .replace(_OWNER, owner)
+                .replace(_COMPANY, company)
+                .replace(_PROBLEM, problem)
+            )
             k = marked.find(1, k + 1)
 
     # --- figures: each written with a leading comma ------------------------------------------

@@ -120,12 +120,26 @@ def _parts(
 STACK_TEXTS = tuple(make_stack_texts(stack) for stack in t.STACKS)
 """``[stack]``: the stack's fragments."""
 
-OPEN_MARKED = bytes("{problem}" in text for text in t.BANK).ljust(256, b"\0")
-"""``translate`` table: byte ``p`` -> 1 when paragraph ``p`` carries a mark."""
-CLOSE_MARKED = bytes(any("{" + name + "}" in tail for name in _MARKS) for tail in t.TAILS).ljust(
-    256, b"\0"
-)
-"""``translate`` table: byte ``v`` -> 1 when closing ``v`` carries a mark."""
+
+def _marks(texts: tuple[str, ...], *names: str) -> bytes:
+    """``translate`` table: byte ``i`` -> how often ``texts[i]`` uses the fields ``names``."""
+    return bytes(sum(text.count("{" + name + "}") for name in names) for text in texts).ljust(
+        256, b"\0"
+    )
+
+
+OPEN_PROBLEMS = _marks(t.BANK, "problem")
+"""``translate`` table: byte ``p`` -> problem marks in paragraph ``p`` (0 or 1)."""
+CLOSE_MARKED = bytes(min(1, n) for n in _marks(t.TAILS, *_MARKS))
+"""``translate`` table: byte ``v`` -> 1 when closing ``v`` carries any mark."""
+CLOSE_PROBLEMS = _marks(t.TAILS, "problem")
+CLOSE_OWNERS = _marks(t.TAILS, "owner")
+CLOSE_COMPANIES = _marks(t.TAILS, "company")
+"""``translate`` tables: byte ``v`` -> problem / owner / company marks in closing ``v``."""
+if max(OPEN_PROBLEMS) > 1:
+    raise ValueError("a paragraph uses {problem} twice: build_json finds marks with find(1)")
+PROBLEM_SPACES = tuple(problem.count(" ") for problem in t.PROBLEMS)
+"""``[problem]``: the words a problem adds beyond one (its spaces)."""
 
 
 _WALK_REPEAT = 12

@@ -90,13 +90,16 @@ def test_stack_texts_mark_exactly_the_per_post_fields() -> None:
     for texts in fast_tables.STACK_TEXTS:
         assert len(texts.opens) == len(prose.PARAGRAPHS) and len(texts.closes) == 64
         for p, opening in enumerate(texts.opens):
-            assert (fast_tables.PROBLEM in opening) == bool(fast_tables.OPEN_MARKED[p])
+            assert opening.count(fast_tables.PROBLEM) == fast_tables.OPEN_PROBLEMS[p]
             assert "{" not in opening[1:] and "}" not in opening
         for v, closing in enumerate(texts.closes):
             marked = any(
                 m in closing for m in (fast_tables.PROBLEM, fast_tables.OWNER, fast_tables.COMPANY)
             )
             assert marked == bool(fast_tables.CLOSE_MARKED[v])
+            assert closing.count(fast_tables.PROBLEM) == fast_tables.CLOSE_PROBLEMS[v]
+            assert closing.count(fast_tables.OWNER) == fast_tables.CLOSE_OWNERS[v]
+            assert closing.count(fast_tables.COMPANY) == fast_tables.CLOSE_COMPANIES[v]
             assert closing.endswith('"}') and "{" not in closing
         for template in (*texts.titles, *texts.intros, *texts.finals, *texts.summaries):
             assert "{stack}" not in template and "{language}" not in template
