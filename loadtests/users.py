@@ -14,6 +14,7 @@ invalid scenario ``rejected_invalid`` (an expected 4xx: a success) and ``unexpec
 
 from __future__ import annotations
 
+import errno
 import random
 import socket
 import time
@@ -22,6 +23,7 @@ from typing import ClassVar
 
 import gevent
 from geventhttpclient.response import HTTPConnectionClosed, HTTPParseError
+from geventhttpclient.useragent import EmptyResponse
 from locust import constant, task
 from locust.contrib.fasthttp import FastHttpUser
 
@@ -39,7 +41,19 @@ Verdict = tuple[bool, str | None, int]
 
 
 def transport_kind(error: BaseException | None) -> str:
-    """The error kind for a request that got no HTTP answer."""
+    """The error kind for a request that got no HTTP answer.
+
+    geventhttpclient wraps the failures it could retry (timeouts, a peer that closed without
+    answering, EPIPE) in ``RetriesExceeded`` with the cause in ``original``."""
+    original = getattr(error, "original", None)
+    if isinstance(original, BaseException):
+        error = original
+    if isinstance(error, EmptyResponse):
+        return "connection_reset"
+    if isinstance(error, OSError) and error.errno == errno.ETIMEDOUT:
+        return "timeout"
+    if isinstance(error, OSError) and error.errno == errno.EPIPE:
+        return "connection_reset"
     if isinstance(error, TimeoutError | socket.timeout | gevent.Timeout):
         return "timeout"
     if isinstance(error, ConnectionRefusedError):
