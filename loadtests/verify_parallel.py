@@ -27,7 +27,7 @@ from synth import SeedRanges, count_seeds, merge_ranges, seed_at
 from targets.base import Target
 from targets.transport import Sender
 
-PARALLEL_MIN_POSTS = 4000
+PARALLEL_MIN_POSTS = 50_000
 """Below this many posts to read, one process is faster than starting workers."""
 PARALLEL_MIN_CPUS = 4
 """With fewer CPUs the site and the load generator already compete for them: on a 2-core

@@ -225,7 +225,8 @@ def test_worker_count_and_merge():
     assert worker_count(1_000_000, cpu_count=1) == 1
     assert worker_count(1_000_000, cpu_count=2) == 1
     assert worker_count(1_000_000, cpu_count=4) == 4
-    assert worker_count(5000, cpu_count=8) == 2
+    assert worker_count(5000, cpu_count=8) == 1
+    assert worker_count(60_000, cpu_count=8) == 2
     assert worker_count(1_000_000, cpu_count=16) == 4
     a = Verification(performed=True, acknowledged=3, landed=2, missing=1, missing_refs=["a"])
     b = Verification(performed=True, acknowledged=2, landed=2, corrupted=1, error="x")
