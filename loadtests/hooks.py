@@ -17,10 +17,7 @@ Custom messages (all on Locust's master/worker channel):
   load every node stops starting requests, waits (bounded by the request timeout) for the ones in
   flight, and sends everything it has not reported yet, including its unused seeds.
 
-The end: when the load stops (run time, shape, seeds used up, web UI stop) ``test_stopping``
-drains, ``test_stop`` writes ``measurements.json`` and calls ``loadtests.finalize.finalize``;
-its exit code becomes Locust's. When Locust quits while the load is still running (Ctrl-C,
-SIGTERM) the ``quitting`` handler does the same with ``interrupted=True``.
+The end of the load (drain, measurements, record, exit code) is in ``loadtests.ending``.
 """
 
 from __future__ import annotations
@@ -38,6 +35,15 @@ from locust.env import Environment
 from locust.runners import MasterRunner, WorkerRunner
 
 from loadtests import artifacts
+from loadtests.ending import (
+    on_done,
+    on_drain,
+    on_final,
+    on_quitting,
+    on_test_stop,
+    on_test_stopping,
+    request_end_if_used_up,
+)
 from loadtests.node import NODE
 from loadtests.options import (
     OptionError,
@@ -53,8 +59,6 @@ log = logging.getLogger("loadtests")
 
 LOCAL_FOLD_S = 3.0
 """How often the local runner folds its recorder into the merged measurements."""
-DRAIN_GRACE_S = 5.0
-"""Added to the request timeout when waiting for in-flight requests and worker reports."""
 
 
 def install(events: Any) -> None:
@@ -124,7 +128,7 @@ def on_init(environment: Environment, runner: Any = None, **_: Any) -> None:
         NODE.role = "worker"
         runner.register_message("anp_hello", _on_hello)
         runner.register_message("anp_seed_grant", _on_seed_grant)
-        runner.register_message("anp_drain", _on_drain, concurrent=True)
+        runner.register_message("anp_drain", on_drain, concurrent=True)
         return
     NODE.role = "master" if isinstance(runner, MasterRunner) else "local"
     options = _check(environment, first=True)
@@ -150,8 +154,8 @@ def on_init(environment: Environment, runner: Any = None, **_: Any) -> None:
     environment.host = target.base_url
     if runner is not None and NODE.role == "master":
         runner.register_message("anp_seed_request", _on_seed_request)
-        runner.register_message("anp_done", _on_done)
-        runner.register_message("anp_final", _on_final)
+        runner.register_message("anp_done", on_done)
+        runner.register_message("anp_final", on_final)
     _mark_signals()
 
 
@@ -235,7 +239,7 @@ def on_test_start(environment: Environment, **_: Any) -> None:
         NODE.queue.feed(ranges, exhausted=allocator.exhausted or NODE.drained)
 
     NODE.queue = SeedQueue(ask)
-    NODE.on_seeds_used_up = _request_end_if_used_up
+    NODE.on_seeds_used_up = request_end_if_used_up
     _start_pipeline(options)
     gevent.spawn(_fold_local, NODE.recorder)
 
@@ -338,80 +342,6 @@ def _on_seed_grant(environment: Environment, msg: Any, **_: Any) -> None:
         NODE.queue.feed(ranges, exhausted=bool(msg.data["exhausted"]))
 
 
-def _on_done(environment: Environment, msg: Any, **_: Any) -> None:
-    NODE.done_nodes.add(msg.node_id)
-    _request_end_if_used_up()
-
-
-def _request_end_if_used_up() -> None:
-    """End the run when every seed was handed out and every node that got some is done."""
-    allocator = NODE.allocator
-    if allocator is None or not allocator.exhausted or NODE.stop_requested:
-        return
-    if NODE.role == "master" and not NODE.granted_nodes <= NODE.done_nodes:
-        return
-    NODE.stop_requested = True
-    env = NODE.env
-    log.info("all %d seeds were sent and answered; stopping the load", allocator.granted)
-
-    def end() -> None:
-        runner = env.runner
-        if runner is None:
-            return
-        if getattr(env.parsed_options, "headless", False):
-            runner.quit()
-        else:
-            runner.stop()
-
-    gevent.spawn(end)
-
-
-def _on_final(environment: Environment, msg: Any, **_: Any) -> None:
-    if NODE.running:
-        delta = msg.data["delta"]
-        NODE.merged.add(delta)
-        if not NODE.drained and NODE.allocator is not None:
-            # a worker left while the run continues: its unused seeds go to the others
-            NODE.allocator.give_back([(int(a), int(b)) for a, b in delta.get("leftovers", ())])
-            NODE.done_nodes.add(msg.node_id)
-    NODE.final_nodes.add(msg.node_id)
-
-
-def _on_drain(environment: Environment, msg: Any = None, **_: Any) -> None:
-    """Worker: stop starting requests, wait for those in flight, send the rest."""
-    if NODE.final_sent or NODE.options is None:
-        return
-    delta = _drain_node(NODE.options.request_timeout + DRAIN_GRACE_S)
-    NODE.final_sent = True
-    assert environment.runner is not None
-    environment.runner.send_message("anp_final", {"delta": delta})
-
-
-def _drain_node(timeout: float) -> dict[str, Any]:
-    """Stop this node's users from starting requests; wait for in-flight ones; take the rest."""
-    NODE.draining = True
-    if NODE.queue is not None:
-        NODE.recorder.leftovers.extend(NODE.queue.close())
-    if NODE.pipeline is not None:
-        NODE.recorder.leftovers.extend(NODE.pipeline.close())
-    deadline = time.monotonic() + timeout
-    while NODE.recorder.in_flight > 0 and time.monotonic() < deadline:
-        gevent.sleep(0.02)
-    if NODE.recorder.in_flight:
-        log.warning(
-            "%d requests still in flight after %.0f s; not counted",
-            NODE.recorder.in_flight,
-            timeout,
-        )
-    if NODE.pacer is not None and NODE.pacer.late:
-        log.warning(
-            "open model: %d of %d slots were sent late (too few users to hold the rate)",
-            NODE.pacer.late,
-            NODE.pacer.issued,
-        )
-    return NODE.recorder.take()
-
-
 def on_report_to_master(client_id: str, data: dict[str, Any], **_: Any) -> None:
     if NODE.options is not None:
         data["anp"] = NODE.recorder.take()
@@ -420,80 +350,3 @@ def on_report_to_master(client_id: str, data: dict[str, Any], **_: Any) -> None:
 def on_worker_report(client_id: str, data: dict[str, Any], **_: Any) -> None:
     if "anp" in data and NODE.running:
         NODE.merged.add(data["anp"])
-
-
-# --- the end ------------------------------------------------------------------------------------
-
-
-def drain_all() -> None:
-    """Coordinator: drain every node (itself, or every worker) once per test."""
-    if NODE.drained or not NODE.running:
-        return
-    NODE.drained = True
-    NODE.ended_mono = time.monotonic()
-    NODE.ended_wall = time.time()
-    assert NODE.options is not None
-    timeout = NODE.options.request_timeout + DRAIN_GRACE_S
-    if NODE.role == "local":
-        NODE.merged.add(_drain_node(timeout))
-        return
-    runner: Any = NODE.env.runner
-    assert runner is not None
-    expected = set(runner.clients.keys()) | NODE.granted_nodes
-    runner.send_message("anp_drain", {})
-    deadline = time.monotonic() + timeout + DRAIN_GRACE_S
-    while not expected <= NODE.final_nodes and time.monotonic() < deadline:
-        gevent.sleep(0.05)
-    missing = expected - NODE.final_nodes
-    if missing:
-        log.error(
-            "no final report from workers %s; their last seconds are missing", sorted(missing)
-        )
-
-
-def on_test_stopping(environment: Environment, **_: Any) -> None:
-    if NODE.role != "worker":
-        drain_all()
-
-
-def on_test_stop(environment: Environment, **_: Any) -> None:
-    if NODE.role != "worker":
-        finish(interrupted=NODE.signalled)
-
-
-def on_quitting(environment: Environment, **_: Any) -> None:
-    if NODE.role == "worker":
-        _on_drain(environment)
-        return
-    if NODE.running and not NODE.finished:
-        finish(interrupted=True)
-
-
-def finish(*, interrupted: bool) -> None:
-    """Write the measurements and the run record; set Locust's exit code."""
-    if NODE.finished or not NODE.running:
-        return
-    drain_all()
-    NODE.finished = True
-    NODE.running = False
-    NODE.interrupted = interrupted
-    env = NODE.env
-    try:
-        measurements = artifacts.build_measurements(NODE, env, interrupted=interrupted)
-        out_dir = artifacts.write_outputs(measurements, NODE, env)
-    except Exception:
-        log.exception("could not write the measurements")
-        env.process_exit_code = 3
-        return
-    try:
-        from loadtests.finalize import finalize
-    except ImportError:
-        log.warning("loadtests.finalize is unavailable: wrote measurements.json only")
-        return
-    try:
-        _record, code = finalize(measurements, target=NODE.target, out_dir=out_dir)
-    except Exception:
-        log.exception("finalize failed; measurements.json is in %s", out_dir)
-        env.process_exit_code = 3
-        return
-    env.process_exit_code = code

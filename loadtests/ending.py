@@ -1,0 +1,178 @@
+"""The end of the load: drain every node, write the measurements and the record.
+
+When the load stops (run time, shape, seeds used up, web UI stop) ``test_stopping`` drains and
+``test_stop`` writes ``measurements.json`` and calls ``loadtests.finalize.finalize``, whose exit
+code becomes Locust's. When Locust quits while the load still runs (Ctrl-C, SIGTERM) the
+``quitting`` handler does the same with ``interrupted=True``.
+
+Draining: every node stops starting requests, waits (at most the request timeout plus
+``DRAIN_GRACE_S``) for those in flight, and hands over what it has not reported, including its
+unused seeds: a worker answers the master's ``anp_drain`` with ``anp_final``. The seeds-used-up
+end: workers say ``anp_done``; the coordinator ends the run once every seed was granted and
+every node that got some is done.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import gevent
+from locust.env import Environment
+
+from loadtests import artifacts
+from loadtests.node import NODE
+
+log = logging.getLogger("loadtests")
+
+DRAIN_GRACE_S = 5.0
+"""Added to the request timeout when waiting for in-flight requests and worker reports."""
+
+
+def on_done(environment: Environment, msg: Any, **_: Any) -> None:
+    NODE.done_nodes.add(msg.node_id)
+    request_end_if_used_up()
+
+
+def request_end_if_used_up() -> None:
+    """End the run when every seed was handed out and every node that got some is done."""
+    allocator = NODE.allocator
+    if allocator is None or not allocator.exhausted or NODE.stop_requested:
+        return
+    if NODE.role == "master" and not NODE.granted_nodes <= NODE.done_nodes:
+        return
+    NODE.stop_requested = True
+    env = NODE.env
+    log.info("all %d seeds were sent and answered; stopping the load", allocator.granted)
+
+    def end() -> None:
+        runner = env.runner
+        if runner is None:
+            return
+        if getattr(env.parsed_options, "headless", False):
+            runner.quit()
+        else:
+            runner.stop()
+
+    gevent.spawn(end)
+
+
+def on_final(environment: Environment, msg: Any, **_: Any) -> None:
+    if NODE.running:
+        delta = msg.data["delta"]
+        NODE.merged.add(delta)
+        if not NODE.drained and NODE.allocator is not None:
+            # a worker left while the run continues: its unused seeds go to the others
+            NODE.allocator.give_back([(int(a), int(b)) for a, b in delta.get("leftovers", ())])
+            NODE.done_nodes.add(msg.node_id)
+    NODE.final_nodes.add(msg.node_id)
+
+
+def on_drain(environment: Environment, msg: Any = None, **_: Any) -> None:
+    """Worker: stop starting requests, wait for those in flight, send the rest."""
+    if NODE.final_sent or NODE.options is None:
+        return
+    delta = drain_node(NODE.options.request_timeout + DRAIN_GRACE_S)
+    NODE.final_sent = True
+    assert environment.runner is not None
+    environment.runner.send_message("anp_final", {"delta": delta})
+
+
+def drain_node(timeout: float) -> dict[str, Any]:
+    """Stop this node's users from starting requests; wait for in-flight ones; take the rest."""
+    NODE.draining = True
+    if NODE.queue is not None:
+        NODE.recorder.leftovers.extend(NODE.queue.close())
+    if NODE.pipeline is not None:
+        NODE.recorder.leftovers.extend(NODE.pipeline.close())
+    deadline = time.monotonic() + timeout
+    while NODE.recorder.in_flight > 0 and time.monotonic() < deadline:
+        gevent.sleep(0.02)
+    if NODE.recorder.in_flight:
+        log.warning(
+            "%d requests still in flight after %.0f s; not counted",
+            NODE.recorder.in_flight,
+            timeout,
+        )
+    if NODE.pacer is not None and NODE.pacer.late:
+        log.warning(
+            "open model: %d of %d slots were sent late (too few users to hold the rate)",
+            NODE.pacer.late,
+            NODE.pacer.issued,
+        )
+    return NODE.recorder.take()
+
+
+def drain_all() -> None:
+    """Coordinator: drain every node (itself, or every worker) once per test."""
+    if NODE.drained or not NODE.running:
+        return
+    NODE.drained = True
+    NODE.ended_mono = time.monotonic()
+    NODE.ended_wall = time.time()
+    assert NODE.options is not None
+    timeout = NODE.options.request_timeout + DRAIN_GRACE_S
+    if NODE.role == "local":
+        NODE.merged.add(drain_node(timeout))
+        return
+    runner: Any = NODE.env.runner
+    assert runner is not None
+    expected = set(runner.clients.keys()) | NODE.granted_nodes
+    runner.send_message("anp_drain", {})
+    deadline = time.monotonic() + timeout + DRAIN_GRACE_S
+    while not expected <= NODE.final_nodes and time.monotonic() < deadline:
+        gevent.sleep(0.05)
+    missing = expected - NODE.final_nodes
+    if missing:
+        log.error(
+            "no final report from workers %s; their last seconds are missing", sorted(missing)
+        )
+
+
+def on_test_stopping(environment: Environment, **_: Any) -> None:
+    if NODE.role != "worker":
+        drain_all()
+
+
+def on_test_stop(environment: Environment, **_: Any) -> None:
+    if NODE.role != "worker":
+        finish(interrupted=NODE.signalled)
+
+
+def on_quitting(environment: Environment, **_: Any) -> None:
+    if NODE.role == "worker":
+        on_drain(environment)
+        return
+    if NODE.running and not NODE.finished:
+        finish(interrupted=True)
+
+
+def finish(*, interrupted: bool) -> None:
+    """Write the measurements and the run record; set Locust's exit code."""
+    if NODE.finished or not NODE.running:
+        return
+    drain_all()
+    NODE.finished = True
+    NODE.running = False
+    NODE.interrupted = interrupted
+    env = NODE.env
+    try:
+        measurements = artifacts.build_measurements(NODE, env, interrupted=interrupted)
+        out_dir = artifacts.write_outputs(measurements, NODE, env)
+    except Exception:
+        log.exception("could not write the measurements")
+        env.process_exit_code = 3
+        return
+    try:
+        from loadtests.finalize import finalize
+    except ImportError:
+        log.warning("loadtests.finalize is unavailable: wrote measurements.json only")
+        return
+    try:
+        _record, code = finalize(measurements, target=NODE.target, out_dir=out_dir)
+    except Exception:
+        log.exception("finalize failed; measurements.json is in %s", out_dir)
+        env.process_exit_code = 3
+        return
+    env.process_exit_code = code
