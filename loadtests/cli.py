@@ -49,7 +49,12 @@ HARNESS_OPTIONS: tuple[tuple[str, str, str], ...] = (
         "0",
         "helper processes per Locust process that synthesize import posts ahead (0: in line)",
     ),
-    ("--request-timeout", "30", "seconds to wait for each response (e.g. 10, 2.5, 1m)"),
+    (
+        "--request-timeout",
+        "",
+        "seconds to wait for each response (e.g. 10, 2.5, 1m; default: the definition's "
+        "[timeouts] read_s, else 30)",
+    ),
     ("--warmup", "0", "leading seconds excluded from throughput (e.g. 5s)"),
     ("--max-error-ratio", "", "check: failed/all requests at most this (0..1)"),
     ("--max-p50-ms", "", "check: median latency at most this many ms"),
