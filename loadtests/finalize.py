@@ -12,7 +12,7 @@
 4. writes ``<out_dir>/run.json`` atomically (a temp file in the same folder, then ``os.replace``).
 
 Exit codes: 0 every check passed (or none was declared), 1 a check failed, 3 a harness or target
-failure: the run was interrupted, or verification could not be completed.
+failure: the run was interrupted, verification could not be completed, or no request was sent.
 """
 
 from __future__ import annotations
@@ -213,8 +213,14 @@ def build_record(
 
 
 def exit_code(record: RunRecord) -> int:
-    """0 pass, 1 a check failed, 3 interrupted or verification incomplete."""
+    """0 pass, 1 a check failed, 3 interrupted, verification incomplete, or nothing was sent.
+
+    A run that sent no request at all measured nothing (the users failed before sending, e.g.
+    an exception while building posts; Locust's log says why), so it cannot pass."""
     if record.interrupted or record.verification.error is not None:
+        return EXIT_HARNESS_FAILURE
+    if record.totals.requests == 0:
+        log.error("the run sent no request at all: nothing was measured (see locust.log)")
         return EXIT_HARNESS_FAILURE
     if record.passed is False:
         return EXIT_CHECK_FAILED

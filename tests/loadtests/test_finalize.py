@@ -116,6 +116,10 @@ def test_exit_code_rules(tmp_path: Path):
         update={"verification": record.verification.model_copy(update={"error": "x"})}
     )
     assert exit_code(failed_verification) == 3
+    nothing_sent = record.model_copy(
+        update={"totals": record.totals.model_copy(update={"requests": 0, "successes": 0})}
+    )
+    assert exit_code(nothing_sent) == 3
 
 
 def test_write_record_replaces_atomically_and_refresh_lists_later_files(tmp_path: Path):
