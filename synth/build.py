@@ -13,6 +13,13 @@ sizes, so entries do not repeat within a normal post.
 
 The hash: sha256 over the bytes written with ``"hash":""``, first 24 hex digits, then spliced
 into the empty slot (see ``synth.canonical.post_hash`` for the definition).
+
+Speed (see ``synth.fast_tables`` and docs/synth.md): the always-needed outputs are mixed as
+lanes of one integer, text comes from per-stack fragments cut around the per-post values, and
+the hot loop is a single list comprehension over bytes walks. Module-level ``_NAME`` aliases
+keep lookups local to this module. Two caches, both bounded whatever the number of posts:
+checklist fragments (by the vocabulary) and similar-post entries (at most ``_SIMILAR_MAX``).
+``tests/synth/reference_build.py`` is the step-by-step version this must match byte for byte.
 """
 
 from __future__ import annotations
@@ -161,15 +168,6 @@ def title_and_reference(seed: int) -> tuple[str, str]:
 _CHECKLISTS: dict[int, tuple[str, int]] = {}
 """Checklist JSON and words by (start, step, count), filled on use: bounded by the vocabulary
 (37 * 36 * 5 entries, about 1 MB), so memory stays flat however many posts are made."""
-
-
-def _title(topic_draw: int) -> str:
-    x, stack = divmod(topic_draw, _N_STACKS)
-    x, problem = divmod(x, _N_PROBLEMS)
-    x, scenario = divmod(x, _N_SCENARIOS)
-    return t.TITLES[x % _N_TITLES].format(
-        problem=t.PROBLEMS[problem], stack=t.STACK_NAMES[stack], scenario=t.SCENARIOS[scenario]
-    )
 
 
 def _checklist(start: int, step: int, count: int) -> tuple[str, int]:
