@@ -29,9 +29,7 @@ def check_seed(seed: object) -> int:
             f"(a {type(seed).__name__}); retrying with the same value will fail again"
         )
     if seed < 0 or seed > MAX_SEED:
-        raise SeedError(
-            f"seed must be an integer in 0..{MAX_SEED} (0 to 2**63-1), got seed={seed}"
-        )
+        raise SeedError(f"seed must be an integer in 0..{MAX_SEED} (0 to 2**63-1), got seed={seed}")
     return seed
 
 
