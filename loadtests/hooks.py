@@ -133,6 +133,12 @@ def on_init(environment: Environment, runner: Any = None, **_: Any) -> None:
     NODE.role = "master" if isinstance(runner, MasterRunner) else "local"
     options = _check(environment, first=True)
     target = _load_target(options.target)
+    if getattr(environment.parsed_options, "headless", False) and target is not None:
+        from loadtests.reachability import health_failure
+
+        failure = health_failure(target)
+        if failure is not None:
+            _usage_exit(failure, 3)
     try:
         artifacts.check_out_dir(options)
     except OptionError as exc:

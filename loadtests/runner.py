@@ -84,20 +84,15 @@ def check_reachable(target_path: str, timeout_s: float = 5.0) -> tuple[str, str 
 
     Raises RunError 3 naming the URL and what failed when it does not answer.
     """
+    from loadtests.reachability import health_failure
     from targets import load_target
     from targets.transport import Sender, Timeouts
 
     target = load_target(target_path)
+    failure = health_failure(target, timeout_s)
+    if failure is not None:
+        raise RunError(failure, 3)
     with Sender(target.base_url, Timeouts(connect_s=timeout_s, read_s=timeout_s)) as sender:
-        health = sender.send(target.health_request())
-        if health.status == 0 or health.status >= 400:
-            why = health.error or f"HTTP {health.status}"
-            raise RunError(
-                f"target {target.name!r} at {target.base_url} is unreachable ({why}) before the "
-                "run started; start the site first (for the reference site: anp target serve "
-                "reference --port PORT) and retry: nothing was sent",
-                3,
-            )
         release_response = sender.send(target.release_request())
     release: str | None = None
     if release_response.status == 200:
