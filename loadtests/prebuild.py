@@ -9,9 +9,12 @@ Locust process only reads ready bodies from a pipe.
 Seeds still come from the node's ``SeedQueue`` in blocks, so the guarantees of
 ``loadtests.seeding`` hold: the pumps take seeds from the queue, the helpers build them, users
 send them. Seeds taken but not sent when the load stops are reported as leftovers, exactly like
-the queue's unused tail. Acks are judged by the adapter with a ``Post`` that carries only
-``meta.reference`` (built without validation): every adapter's ``import_ack`` reads only that;
-an adapter whose ack needs more of the post cannot use ``--synth-processes``.
+the queue's unused tail. Acks are judged by the post's reference: with the adapter's
+``import_ack_ref`` when it has the bytes fast path (``targets.base.SupportsJsonImport``; the
+helpers then send ``synthesize_json(seed)`` as it is, without building a ``Post``), else with
+``import_ack`` and a ``Post`` that carries only ``meta.reference`` (built without validation):
+every adapter's ``import_ack`` reads only that; an adapter whose ack needs more of the post
+cannot use ``--synth-processes``.
 
 Each helper answers a block of seeds with one frame, so the Locust process does one pipe read
 per block, not per post.
@@ -49,9 +52,14 @@ DEPTH = 512
 @dataclass(frozen=True)
 class Prebuilt:
     seed: int
-    post: Post
-    """A Post carrying only ``meta.reference`` (for the adapter's ``import_ack``)."""
+    reference: str
+    """The post's ``meta.reference`` (what the adapter's ack reads)."""
     request: Request
+
+
+def reference_post(reference: str) -> Post:
+    """A Post carrying only ``meta.reference`` (for an adapter's ``import_ack``)."""
+    return make(Post, {"meta": make(Meta, {"reference": reference})})
 
 
 class Pipeline:
@@ -133,9 +141,7 @@ class Pipeline:
             reference, method, path, name, headers = orjson.loads(frame[at:meta_end])
             at = meta_end + int(body_len)
             body = frame[meta_end:at]
-            # A Post carrying only meta.reference: all the adapters' import_ack read.
-            post = make(Post, {"meta": make(Meta, {"reference": reference})})
-            put(Prebuilt(int(seed_text), post, Request(method, path, name, headers, body)))
+            put(Prebuilt(int(seed_text), reference, Request(method, path, name, headers, body)))
 
     def get(self) -> Prebuilt | None:
         """The next ready request (blocks); None when none will come."""

@@ -4,8 +4,9 @@
 
 Reads lines ``FIRST LAST`` on stdin; answers each with one frame: ``FRAME_LEN\\n`` then, for every
 seed of the range, ``SEED META_LEN BODY_LEN\\n``, META (JSON ``[reference, method, path, name,
-headers]``) and the body, built by the target adapter from ``synthesize(seed, size)``. Exits at
-end of input.
+headers]``) and the body, built by the target adapter from ``synthesize(seed, size)``, or, when
+the adapter has the bytes fast path (``targets.base.json_import_of``), from
+``synthesize_json(seed, size)`` without building the post. Exits at end of input.
 """
 
 from __future__ import annotations
@@ -16,21 +17,30 @@ import orjson
 
 
 def main(argv: list[str]) -> int:
-    from synth import synthesize
+    from synth import synthesize, synthesize_json
+    from synth.generate import reference_of
     from targets import load_target
+    from targets.base import json_import_of
 
     target = load_target(argv[0])
+    fast = json_import_of(target)
     size = None if argv[1] == "-" else argv[1]
     out = sys.stdout.buffer
     for line in sys.stdin.buffer:
         first, last = (int(x) for x in line.split())
         chunks: list[bytes] = []
         for seed in range(first, last + 1):
-            post = synthesize(seed, size=size)
-            request = target.import_request(post)
+            if fast is not None:
+                reference = reference_of(seed)
+                body = synthesize_json(seed, size=size)
+                request = fast.import_request_json(body, reference, seed)
+            else:
+                post = synthesize(seed, size=size)
+                reference = post.meta.reference
+                request = target.import_request(post)
             meta = orjson.dumps(
                 [
-                    post.meta.reference,
+                    reference,
                     request.method,
                     request.path,
                     request.name,

@@ -6,6 +6,13 @@ judged by the adapter (acknowledged or not) and recorded in the node's ``Recorde
 the harness does O(1) work: one synthesis, one request build, a few integer additions and one
 histogram record; no validation.
 
+The bytes fast path: when the adapter imports from canonical JSON bytes
+(``targets.base.json_import_of``: the reference adapter, an http adapter whose body is the
+canonical document), ``import`` and ``batch`` send ``synthesize_json(seed)`` as it is and judge
+the answer by ``reference_of(seed)``: no ``Post`` is built. The bytes are the same as
+``canonical_json(synthesize(seed))`` (``tests/targets/test_json_import.py``). Other adapters
+(WordPress maps fields) take the ``Post`` path.
+
 Error kinds follow ``results.record.ERROR_KINDS_DOC``: ``http_<code>``, ``timeout``,
 ``connection_refused``, ``connection_reset``, ``connection_error``, ``bad_response``, and for the
 invalid scenario ``rejected_invalid`` (an expected 4xx: a success) and ``unexpected_acceptance``
@@ -19,6 +26,7 @@ import random
 import socket
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import ClassVar
 
 import gevent
@@ -28,9 +36,18 @@ from locust import constant, task
 from locust.contrib.fasthttp import FastHttpUser
 
 from loadtests.node import NODE
-from loadtests.prebuild import Pipeline
-from synth import INVALID_KINDS, Post, synthesize, synthesize_invalid
-from targets.base import Request, Response
+from loadtests.prebuild import Pipeline, reference_post
+from synth import INVALID_KINDS, Post, synthesize, synthesize_invalid, synthesize_json
+from synth.generate import reference_of
+from targets.base import (
+    Ack,
+    Request,
+    Response,
+    SupportsJsonBatch,
+    SupportsJsonImport,
+    json_batch_of,
+    json_import_of,
+)
 
 monotonic = time.monotonic
 CHANGED_CONTENT = "changed_content"
@@ -132,6 +149,10 @@ class AnpUser(FastHttpUser):
         """The post for ``seed`` (a seam for the benchmark's pre-synthesized variant)."""
         return synthesize(seed, size=size)
 
+    def make_json(self, seed: int, size: str | None) -> bytes:
+        """The canonical JSON of ``seed``'s post (the fast path's seam, like ``make_post``)."""
+        return synthesize_json(seed, size=size)
+
     def pace(self, posts: int = 1) -> None:
         pacer = NODE.pacer
         if pacer is not None:
@@ -145,6 +166,18 @@ def _status_kind(response: Response) -> str:
     if 200 <= response.status < 300:
         return "bad_response"
     return http_kind(response.status)
+
+
+_FAST: list[object] = [None, None, None]
+"""[target, its json import capability or None, its json batch capability or None]."""
+
+
+def _fast_paths(target: object) -> tuple[SupportsJsonImport | None, SupportsJsonBatch | None]:
+    """The target's bytes fast paths, looked up once per target (an ``isinstance`` against a
+    runtime-checkable Protocol costs microseconds)."""
+    if _FAST[0] is not target:
+        _FAST[:] = [target, json_import_of(target), json_batch_of(target)]
+    return _FAST[1], _FAST[2]  # type: ignore[return-value]
 
 
 def node_seeds_used_up() -> None:
@@ -161,6 +194,9 @@ class ImportUser(AnpUser):
 
     abstract = False
     scenario = "import"
+    json_fast_path: ClassVar[bool] = True
+    """Use the adapter's bytes fast path when it has one (the benchmark turns it off to measure
+    the ``Post`` path)."""
 
     @task
     def import_post(self) -> None:
@@ -170,6 +206,9 @@ class ImportUser(AnpUser):
         self.pace(1)
         if node.pipeline is not None:
             return self._import_prebuilt(node.pipeline)
+        fast = _fast_paths(node.target)[0] if self.json_fast_path else None
+        if fast is not None:
+            return self._import_json(fast)
         seed = node.queue.take_one()
         if seed is None or node.draining:
             if seed is not None:
@@ -187,6 +226,28 @@ class ImportUser(AnpUser):
         node.recorder.sent.append(seed)
         self._send_post(seed, post, request)
 
+    def _import_json(self, fast: SupportsJsonImport) -> None:
+        """The bytes fast path: ``synthesize_json`` sent as it is, judged by the reference."""
+        node = NODE
+        assert node.queue is not None and node.options is not None
+        seed = node.queue.take_one()
+        if seed is None or node.draining:
+            if seed is not None:
+                node.recorder.leftovers.append((seed, seed))
+            node_seeds_used_up()
+            return self.idle()
+        try:
+            reference = reference_of(seed)
+            request = fast.import_request_json(
+                self.make_json(seed, node.options.size), reference, seed
+            )
+        except BaseException:
+            node.recorder.leftovers.append((seed, seed))
+            raise
+        node.seeded_in_flight += 1
+        node.recorder.sent.append(seed)
+        self._send_judged(seed, request, lambda response: fast.import_ack_ref(reference, response))
+
     def _import_prebuilt(self, pipeline: Pipeline) -> None:
         node = NODE
         item = pipeline.get()
@@ -198,16 +259,27 @@ class ImportUser(AnpUser):
             return self.idle()
         node.seeded_in_flight += 1
         node.recorder.sent.append(item.seed)
-        self._send_post(item.seed, item.post, item.request)
+        fast = _fast_paths(node.target)[0]
+        reference = item.reference
+        if fast is not None:
+            self._send_judged(
+                item.seed, item.request, lambda response: fast.import_ack_ref(reference, response)
+            )
+        else:
+            self._send_post(item.seed, reference_post(reference), item.request)
 
     def _send_post(self, seed: int, post: Post, request: Request) -> None:
-        node = NODE
-        target = node.target
+        target = NODE.target
         assert target is not None
-        recorder = node.recorder
+        self._send_judged(seed, request, lambda response: target.import_ack(post, response))
+
+    def _send_judged(
+        self, seed: int, request: Request, acknowledge: Callable[[Response], Ack]
+    ) -> None:
+        recorder = NODE.recorder
 
         def judge(response: Response) -> Verdict:
-            ack = target.import_ack(post, response)
+            ack = acknowledge(response)
             if ack.acknowledged:
                 recorder.acked.append(seed)
                 recorder.recent.append((seed, ack.reference))
@@ -222,6 +294,8 @@ class BatchUser(AnpUser):
 
     abstract = False
     scenario = "batch"
+    json_fast_path: ClassVar[bool] = True
+    """As ``ImportUser.json_fast_path``."""
 
     @task
     def import_batch(self) -> None:
@@ -236,9 +310,18 @@ class BatchUser(AnpUser):
             node_seeds_used_up()
             return self.idle()
         target = node.target
+        fast = _fast_paths(target)[1] if self.json_fast_path else None
+        acknowledge: Callable[[Response], list[Ack]]
         try:
-            posts = [self.make_post(s, node.options.size) for s in seeds]
-            request = target.batch_request(posts)
+            if fast is not None:
+                size_name = node.options.size
+                request = fast.batch_request_json([self.make_json(s, size_name) for s in seeds])
+                references = [reference_of(s) for s in seeds]
+                acknowledge = partial(fast.batch_acks_refs, references)
+            else:
+                posts = [self.make_post(s, node.options.size) for s in seeds]
+                request = target.batch_request(posts)
+                acknowledge = partial(target.batch_acks, posts)
         except BaseException:
             node.recorder.leftovers.extend((s, s) for s in seeds)
             raise
@@ -247,7 +330,7 @@ class BatchUser(AnpUser):
         recorder = node.recorder
 
         def judge(response: Response) -> Verdict:
-            acks = target.batch_acks(posts, response)
+            acks = acknowledge(response)
             failed: str | None = None
             count = 0
             for seed, ack in zip(seeds, acks, strict=False):

@@ -178,6 +178,49 @@ class SupportsLookup(Protocol):
     ) -> list[ReadBack]: ...
 
 
+@runtime_checkable
+class SupportsJsonImport(Protocol):
+    """Adapters that can import a post from its canonical JSON bytes alone (the load's fast path:
+    ``synth.synthesize_json`` plus ``synth.generate.reference_of``, no ``Post`` built).
+
+    ``import_request_json(canonical_json(post), post.meta.reference, post.meta.payload.seed)``
+    must equal ``import_request(post)`` byte for byte (method, path, name, headers, body), and
+    ``import_ack_ref(post.meta.reference, r)`` must equal ``import_ack(post, r)``. An adapter whose
+    body is not the canonical document (WordPress, an http mapping) sets ``json_import = False``;
+    use ``json_import_of`` rather than ``isinstance``."""
+
+    json_import: bool
+    """True when this adapter, as configured, sends the canonical JSON unchanged."""
+
+    def import_request_json(self, body: bytes, reference: str, seed: int) -> Request: ...
+    def import_ack_ref(self, reference: str, response: Response) -> Ack: ...
+
+
+@runtime_checkable
+class SupportsJsonBatch(Protocol):
+    """Adapters whose batch request is built from canonical JSON bytes alone; same equalities as
+    ``SupportsJsonImport`` with ``batch_request``/``batch_acks``."""
+
+    json_import: bool
+
+    def batch_request_json(self, bodies: Sequence[bytes]) -> Request: ...
+    def batch_acks_refs(self, references: Sequence[str], response: Response) -> list[Ack]: ...
+
+
+def json_import_of(target: object) -> SupportsJsonImport | None:
+    """``target`` when it can import from canonical JSON bytes as configured, else None."""
+    if isinstance(target, SupportsJsonImport) and target.json_import:
+        return target
+    return None
+
+
+def json_batch_of(target: object) -> SupportsJsonBatch | None:
+    """``target`` when it can build batches from canonical JSON bytes as configured, else None."""
+    if isinstance(target, SupportsJsonBatch) and target.json_import:
+        return target
+    return None
+
+
 class TargetError(Exception):
     """A target or its definition failed. ``exit_code`` 2 is a user mistake, 3 a target failure."""
 

@@ -142,8 +142,29 @@ class HttpTarget:
         name = f"{self.spec.method} {self.spec.path}"
         return self._request(self.spec.method, path, name, self.import_body(post))
 
+    @property
+    def json_import(self) -> bool:
+        """The body is the canonical JSON itself (``mode = "canonical"`` or no ``[http.body]``),
+        so ``import_request_json`` may be used (``targets.base.SupportsJsonImport``)."""
+        return self.spec.mode == "canonical" or self.spec.body is None
+
+    def import_request_json(self, body: bytes, reference: str, seed: int) -> Request:
+        """``import_request(post)`` from ``canonical_json(post)``, its reference and its seed.
+        Only when ``json_import`` (a mapped body needs the post: ``TargetError``, exit 2)."""
+        if not self.json_import:
+            raise TargetError(
+                f"target {self.name!r}: [http.body] maps fields, so the import body is not the "
+                "canonical JSON; expected import_request(post) for this target",
+                exit_code=2,
+            )
+        name = f"{self.spec.method} {self.spec.path}"
+        return self._request(self.spec.method, self._path(reference, seed), name, body)
+
     def import_ack(self, post: Post, response: Response) -> Ack:
-        reference = post.meta.reference
+        return self.import_ack_ref(post.meta.reference, response)
+
+    def import_ack_ref(self, reference: str, response: Response) -> Ack:
+        """``import_ack`` from the post's reference alone."""
         if response.status in self.spec.acknowledged:
             return Ack(reference, True, response.status)
         return Ack(

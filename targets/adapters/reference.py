@@ -38,6 +38,9 @@ class ReferenceTarget:
     """The reference site. ``token`` (from ``token_env``) is sent as a bearer token."""
 
     kind = "reference"
+    json_import = True
+    """The body is the canonical JSON itself (``targets.base.SupportsJsonImport`` and
+    ``SupportsJsonBatch``): loads may send ``synth.synthesize_json`` as it is."""
 
     def __init__(
         self,
@@ -70,7 +73,22 @@ class ReferenceTarget:
         )
 
     def import_ack(self, post: Post, response: Response) -> Ack:
-        reference = post.meta.reference
+        return self.import_ack_ref(post.meta.reference, response)
+
+    def import_request_json(self, body: bytes, reference: str, seed: int) -> Request:
+        """``import_request(post)`` from ``canonical_json(post)`` (the reference and seed are not
+        needed here; the http adapter's path may use them)."""
+        return Request("POST", "/import/posts", "POST /import/posts", self._headers, body)
+
+    def batch_request_json(self, bodies: Sequence[bytes]) -> Request:
+        """``batch_request(posts)`` from the posts' canonical JSON bytes."""
+        if not bodies or len(bodies) > self.batch_limit:
+            raise ValueError(f"a batch holds 1..{self.batch_limit} posts, got {len(bodies)}")
+        body = b"[" + b",".join(bodies) + b"]"
+        return Request("POST", "/import/batch", "POST /import/batch", self._headers, body)
+
+    def import_ack_ref(self, reference: str, response: Response) -> Ack:
+        """``import_ack`` from the post's reference alone."""
         if response.status in ACK_STATUSES:
             return Ack(reference, True, response.status)
         return Ack(
@@ -88,14 +106,18 @@ class ReferenceTarget:
         return Request("POST", "/import/batch", "POST /import/batch", self._headers, body)
 
     def batch_acks(self, posts: Sequence[Post], response: Response) -> list[Ack]:
+        return self.batch_acks_refs([p.meta.reference for p in posts], response)
+
+    def batch_acks_refs(self, references: Sequence[str], response: Response) -> list[Ack]:
+        """``batch_acks(posts, response)`` from the posts' references alone."""
         body = json_body(response)
         results = body.get("results") if isinstance(body, dict) else None
         if response.status != 200 or not isinstance(results, list):
             kind = error_kind(response, body) if response.status != 200 else "bad_body"
             maybe = transport_maybe_written(response) or response.status == 200
             return [
-                Ack(p.meta.reference, False, response.status, kind, may_have_written=maybe)
-                for p in posts
+                Ack(reference, False, response.status, kind, may_have_written=maybe)
+                for reference in references
             ]
         by_index = {
             item["index"]: item
@@ -103,9 +125,8 @@ class ReferenceTarget:
             if isinstance(item, dict) and isinstance(item.get("index"), int)
         }
         acks = []
-        for index, post in enumerate(posts):
+        for index, reference in enumerate(references):
             item = by_index.get(index)
-            reference = post.meta.reference
             if item is None:
                 acks.append(Ack(reference, False, 200, "missing_item", may_have_written=True))
                 continue
