@@ -133,12 +133,6 @@ def on_init(environment: Environment, runner: Any = None, **_: Any) -> None:
     NODE.role = "master" if isinstance(runner, MasterRunner) else "local"
     options = _check(environment, first=True)
     target = _load_target(options.target)
-    if getattr(environment.parsed_options, "headless", False) and target is not None:
-        from loadtests.reachability import health_failure
-
-        failure = health_failure(target)
-        if failure is not None:
-            _usage_exit(failure, 3)
     try:
         artifacts.check_out_dir(options)
     except OptionError as exc:
@@ -153,6 +147,12 @@ def on_init(environment: Environment, runner: Any = None, **_: Any) -> None:
             "without batch",
             2,
         )
+    if getattr(environment.parsed_options, "headless", False) and target is not None:
+        from loadtests.reachability import health_failure
+
+        failure = health_failure(target)  # after the usage checks: those exit 2 first
+        if failure is not None:
+            _usage_exit(failure, 3)
     options = with_target_timeout(options, target)
     NODE.options = options
     NODE.target = target
