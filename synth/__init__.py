@@ -8,7 +8,7 @@ from synth.corpus import write_corpus
 from synth.corpus_errors import CorpusError
 from synth.errors import ParseError, SeedError, SeedRangeError, SynthError
 from synth.formats import CORPUS_FORMATS, POST_FORMATS, render_post
-from synth.generate import SIZES, synthesize, synthesize_json
+from synth.generate import SIZES, reference_of, synthesize, synthesize_json
 from synth.html import render_html
 from synth.invalid import INVALID_KINDS, InvalidPost, synthesize_invalid
 from synth.invariants import check_invariants
@@ -95,6 +95,7 @@ __all__ = [
     "post_from_json",
     "post_hash",
     "ranges_from_seeds",
+    "reference_of",
     "render_html",
     "render_markdown",
     "render_post",
