@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
 from pydantic import ValidationError
 
 from synth import Post, SynthError, post_from_json
-from targets.base import MAYBE_WRITTEN_KINDS, TRANSPORT_ERROR, Response
+from targets.base import MAYBE_WRITTEN_KINDS, TRANSPORT_ERROR, ReadBack, Response
 
 JSON_HEADERS: Mapping[str, str] = {"Content-Type": "application/json", "Accept": "application/json"}
 
@@ -80,3 +80,21 @@ def header(response: Response, name: str) -> str | None:
         if key.lower() == wanted:
             return value
     return None
+
+
+def lookup_body(references: Sequence[str], limit: int) -> bytes:
+    """The JSON body of a bulk lookup, ``{"references": [...]}``; 1..limit references."""
+    if not references or len(references) > limit:
+        raise ValueError(f"a lookup holds 1..{limit} references, got {len(references)}")
+    return dumps({"references": list(references)})
+
+
+def lookup_found(references: Sequence[str], response: Response) -> dict[str, Any] | list[ReadBack]:
+    """The answer's ``posts`` mapping, or, when the lookup as a whole failed, one ReadBack per
+    reference carrying the error kind (the posts' state is then unknown, not missing)."""
+    body = json_body(response)
+    found = body.get("posts") if isinstance(body, dict) else None
+    if response.status != 200 or not isinstance(found, dict):
+        kind = error_kind(response, body) if response.status != 200 else "bad_body"
+        return [ReadBack(r, 0, error=kind) for r in references]
+    return found

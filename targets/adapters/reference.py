@@ -22,6 +22,8 @@ from targets.adapters.common import (
     error_kind,
     header,
     json_body,
+    lookup_body,
+    lookup_found,
     quote_reference,
     rebuild_post,
     transport_maybe_written,
@@ -166,11 +168,7 @@ class ReferenceTarget:
         return _read_back(reference, post, stored_hash, expected)
 
     def lookup_request(self, references: Sequence[str]) -> Request:
-        if not references or len(references) > self.lookup_limit:
-            raise ValueError(
-                f"a lookup holds 1..{self.lookup_limit} references, got {len(references)}"
-            )
-        body = dumps({"references": list(references)})
+        body = lookup_body(references, self.lookup_limit)
         return Request("POST", "/posts/lookup", "POST /posts/lookup", self._headers, body)
 
     def lookup_read_backs(
@@ -179,11 +177,9 @@ class ReferenceTarget:
         response: Response,
         expected: Mapping[str, Post] | None = None,
     ) -> list[ReadBack]:
-        body = json_body(response)
-        found = body.get("posts") if isinstance(body, dict) else None
-        if response.status != 200 or not isinstance(found, dict):
-            kind = error_kind(response, body) if response.status != 200 else "bad_body"
-            return [ReadBack(r, 0, error=kind) for r in references]
+        found = lookup_found(references, response)
+        if isinstance(found, list):
+            return found
         out = []
         for reference in references:
             wanted = expected.get(reference) if expected else None

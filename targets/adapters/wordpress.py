@@ -46,6 +46,8 @@ from targets.adapters.common import (
     error_code,
     error_kind,
     json_body,
+    lookup_body,
+    lookup_found,
     quote_reference,
     transport_maybe_written,
 )
@@ -198,11 +200,7 @@ class WordPressTarget:
         return judge(reference, stored, expected)
 
     def lookup_request(self, references: Sequence[str]) -> Request:
-        if not references or len(references) > self.lookup_limit:
-            raise ValueError(
-                f"a lookup holds 1..{self.lookup_limit} references, got {len(references)}"
-            )
-        body = dumps({"references": list(references)})
+        body = lookup_body(references, self.lookup_limit)
         return Request("POST", "/wp-json/anp/v1/lookup", "POST /anp/v1/lookup", self._headers, body)
 
     def lookup_read_backs(
@@ -211,11 +209,9 @@ class WordPressTarget:
         response: Response,
         expected: Mapping[str, Post] | None = None,
     ) -> list[ReadBack]:
-        body = json_body(response)
-        found = body.get("posts") if isinstance(body, dict) else None
-        if response.status != 200 or not isinstance(found, dict):
-            kind = error_kind(response, body) if response.status != 200 else "bad_body"
-            return [ReadBack(r, 0, error=kind) for r in references]
+        found = lookup_found(references, response)
+        if isinstance(found, list):
+            return found
         out = []
         for reference in references:
             stored = found.get(reference)
