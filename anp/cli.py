@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -74,16 +75,20 @@ def _version() -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
-    func = getattr(args, "func", None)
-    if func is None:
-        parser.print_help()
-        return 2
     try:
+        args = parser.parse_args(argv)
+        func = getattr(args, "func", None)
+        if func is None:
+            parser.print_help()
+            return 2
         code = func(args)
     except KeyboardInterrupt:
         print("anp: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. `anp post 5 | head`: the reader left; end quietly like SIGPIPE
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
     except Exception as exc:  # a package error with an exit code is a clean, expected failure
         exit_code = getattr(exc, "exit_code", None)
         if not isinstance(exit_code, int):

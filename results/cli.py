@@ -8,7 +8,7 @@ from typing import Any
 
 COMPARE_EPILOG = """\
 examples:
-  anp compare results/baselines/reference --against results/runs/2026-12-04T20-31-07Z-*
+  anp compare results/baselines/reference --against results/runs/20261204T2*
   anp compare results/runs/A1 results/runs/A2 results/runs/A3 results/runs/A4 results/runs/A5 \\
       --against results/runs/B1 results/runs/B2 results/runs/B3 results/runs/B4 results/runs/B5
   anp compare base/run.json --against cand/run.json --markdown summary.md --html report.html

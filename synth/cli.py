@@ -188,6 +188,8 @@ def _invalid_body(seed: int, kind: str) -> bytes:
 def _list_invalid() -> int:
     from synth.invalid import INVALID_KINDS, synthesize_invalid
 
+    print("invalid kinds, each described as made for seed 0 (details such as the injected")
+    print("markup are drawn per seed; `anp post SEED --invalid KIND` shows a seed's own body):\n")
     for kind in INVALID_KINDS:
         example = synthesize_invalid(0, kind)
         statuses = "/".join(str(s) for s in example.expected_status)
