@@ -333,7 +333,10 @@ def load_definition(path: str | os.PathLike[str]) -> TargetDefinition:
     try:
         text = file.read_bytes().decode("utf-8")
     except FileNotFoundError:
-        raise DefinitionError(f"{file}: no such target definition file") from None
+        raise DefinitionError(
+            f"{file}: no such target definition file; expected a TOML file such as "
+            "targets/local-reference.toml"
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise DefinitionError(f"{file}: cannot read the definition: {exc}") from None
     try:
