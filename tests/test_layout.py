@@ -17,3 +17,17 @@ def test_test_module_basenames_are_unique() -> None:
             seen[path.name].append(str(path.relative_to(TESTS)))
     clashes = {name: paths for name, paths in seen.items() if len(paths) > 1}
     assert clashes == {}, f"rename one of each: {clashes}"
+
+
+def test_no_test_module_imports_a_conftest_by_name() -> None:
+    # several folders have a conftest.py; which one ``import conftest`` finds depends on the order
+    # in which pytest collected them, so a run of a few files can fail where the full run passes
+    offenders = [
+        str(path.relative_to(TESTS))
+        for path in sorted(TESTS.rglob("*.py"))
+        if any(
+            line.startswith(("from conftest import", "import conftest"))
+            for line in path.read_text(encoding="utf-8").splitlines()
+        )
+    ]
+    assert offenders == []

@@ -10,10 +10,15 @@ import secrets
 import socket
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
-from conftest import StartSite
+
+StartSite = Callable[..., Any]
+"""The ``start_reference`` fixture of tests/targets/conftest.py (not imported: ``conftest`` is
+ambiguous when several test folders run in one session)."""
 
 ANP = str(Path(sys.executable).with_name("anp"))
 VAR = "ANP_CHECK_TEST_TOKEN"
