@@ -3,7 +3,7 @@
 Pure: no network, imports nothing else of ours.
 """
 
-from synth.canonical import canonical_json, post_from_json, post_hash
+from synth.canonical import canonical_hash, canonical_json, post_from_json, post_hash
 from synth.corpus import write_corpus
 from synth.corpus_errors import CorpusError
 from synth.errors import ParseError, SeedError, SeedRangeError, SynthError
@@ -82,6 +82,7 @@ __all__ = [
     "SimilarPost",
     "SynthError",
     "VerifyReport",
+    "canonical_hash",
     "canonical_json",
     "check_invariants",
     "check_seed",

@@ -75,6 +75,25 @@ def post_hash(post: Post) -> str:
     return hashlib.sha256(data).hexdigest()[:HASH_LENGTH]
 
 
+def canonical_hash(body: bytes) -> str:
+    """``post_hash`` computed from a post's canonical JSON bytes without parsing them: the same
+    digest with the ``meta.hash`` value cut out of the bytes.
+
+    In canonical JSON every quote inside a string is escaped and ``meta.hash`` is the first key
+    named ``hash``, so the first ``"hash":"`` starts its value. Returns "" when the bytes hold no
+    such key. Bytes that are not canonical give a digest that matches no honest hash, so a caller
+    that gets a mismatch should fall back to ``post_hash`` of the parsed post before refusing it.
+    """
+    start = body.find(b'"hash":"')
+    if start < 0:
+        return ""
+    start += 8
+    end = body.find(b'"', start)
+    if end < 0:
+        return ""
+    return hashlib.sha256(body[:start] + body[end:]).hexdigest()[:HASH_LENGTH]
+
+
 def post_from_json(data: bytes | str) -> Post:
     """Parse and strictly validate one post from JSON (canonical or not).
 

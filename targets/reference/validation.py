@@ -17,7 +17,6 @@ bytes and never interpreted, so HTML in a paragraph is kept as it was sent.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -27,7 +26,6 @@ from pydantic import TypeAdapter, ValidationError
 
 import synth
 from synth import Post
-from synth.canonical import HASH_LENGTH
 from targets.reference.errors import ApiError, from_validation_error, not_json
 
 MAX_SEED = 2**63 - 1
@@ -157,7 +155,7 @@ def _check_rest(post: Post) -> ValidPost:
     check_title(post.title)
     try:
         body = synth.canonical_json(post)
-        if hash_of_canonical(body) == meta.hash:
+        if synth.canonical_hash(body) == meta.hash:
             return ValidPost(meta.reference, meta.hash, seed, post.title, body)
         # The fast path is only a shortcut: synth.post_hash decides.
         expected_hash = synth.post_hash(post)
@@ -177,25 +175,6 @@ def _check_rest(post: Post) -> ValidPost:
             retry_safe=False,
         )
     return ValidPost(meta.reference, meta.hash, seed, post.title, body)
-
-
-def hash_of_canonical(body: bytes) -> str:
-    """``synth.post_hash`` computed from the post's canonical bytes, as synth documents it: sha256
-    of the compact JSON with the ``hash`` value replaced by "", first ``HASH_LENGTH`` hex digits.
-
-    Saves serializing the post a second time. In canonical JSON every quote inside a string is
-    escaped, so the first ``"hash":"`` is the ``meta.hash`` key; a hash value holding an escaped
-    quote cannot equal a hex digest, so slicing at the next quote never causes a false match.
-    ``check_post`` falls back to ``synth.post_hash`` whenever this does not match.
-    """
-    start = body.find(b'"hash":"')
-    if start < 0:
-        return ""
-    start += 8
-    end = body.find(b'"', start)
-    if end < 0:
-        return ""
-    return hashlib.sha256(body[:start] + body[end:]).hexdigest()[:HASH_LENGTH]
 
 
 def check_reference(reference: str, field: str) -> None:

@@ -13,6 +13,7 @@ from synth import (
     SIZES,
     Post,
     SynthError,
+    canonical_hash,
     canonical_json,
     post_from_json,
     post_hash,
@@ -138,3 +139,13 @@ def test_post_from_json_names_what_failed(name, data, needle) -> None:
 def test_post_from_json_refuses_other_types() -> None:
     with pytest.raises(SynthError, match="expects JSON as bytes or str, got a dict"):
         post_from_json({"title": "x"})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("seed", [0, 5, 679, 123_456, 2**63 - 1])
+def test_canonical_hash_of_the_bytes_equals_post_hash(seed: int) -> None:
+    post = synthesize(seed)
+    body = canonical_json(post)
+    assert canonical_hash(body) == post_hash(post) == post.meta.hash
+    tampered = body.replace(post.title.encode(), post.title.upper().encode(), 1)
+    assert tampered != body and canonical_hash(tampered) != post.meta.hash
+    assert canonical_hash(b'{"title":"no hash key"}') == ""
