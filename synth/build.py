@@ -1,5 +1,10 @@
 """The post builder: (seed, size) -> canonical JSON bytes, hash included.
 
+Two implementations of one algorithm, byte for byte: ``build_json_py`` below (the definition,
+the fallback and the oracle) and the C module ``synth._native`` (``synth/_native.c``, loaded and
+given these tables by ``synth.native``). ``build_json`` is whichever is active: the C one when it
+is built and initialised, unless ``ANP_SYNTH_PURE=1``; ``synth.native.ACTIVE`` says which.
+
 ``build_json`` is the heart of the synthesizer. It writes the canonical JSON of the post
 directly (keys in ``synth.model`` field order, compact, as orjson would), because that is what
 imports and corpora need; ``synth.generate.synthesize`` parses these bytes into a ``Post``.
@@ -25,9 +30,11 @@ checklist fragments (by the vocabulary) and similar-post entries (at most ``_SIM
 from __future__ import annotations
 
 from binascii import b2a_base64
+from collections.abc import Callable
 from hashlib import sha256
 
 from synth import fast_tables as ft
+from synth import native
 from synth import tables as t
 from synth.canonical import HASH_LENGTH
 from synth.data import images, topics
@@ -35,7 +42,7 @@ from synth.invariants import IMAGE_HEAVY_FIGURES, REVIEW_QUALITY_BELOW, WORDS_PE
 from synth.rng import GOLDEN, MASK64
 from synth.seeds import MAX_SEED
 
-BREADCRUMB = "| |"
+BREADCRUMB = ft.BREADCRUMB
 """The breadcrumb line of every post (as in the specimen)."""
 
 _M = MASK64
@@ -201,8 +208,8 @@ def _similar_entry(other: int) -> str:
     return entry
 
 
-def build_json(seed: int, size: str | None) -> bytes:
-    """The canonical JSON bytes of the post for (seed, size), hash included.
+def build_json_py(seed: int, size: str | None) -> bytes:
+    """The canonical JSON bytes of the post for (seed, size), hash included (pure Python).
 
     ``seed`` and ``size`` must already be valid (``synth.generate`` checks them).
 
@@ -469,3 +476,10 @@ def build_json(seed: int, size: str | None) -> bytes:
     digest = sha256(head)
     digest.update(rest)
     return b"".join((head, digest.hexdigest()[:HASH_LENGTH].encode(), rest))
+
+
+build_json: Callable[[int, str | None], bytes] = (
+    build_json_py if native.build is None else native.build
+)
+"""The builder in use (see ``synth.native.ACTIVE``): the C module's ``build`` when it is built
+and initialised, else ``build_json_py``. Same bytes either way."""

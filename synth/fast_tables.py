@@ -33,6 +33,9 @@ from synth import tables as t
 from synth.data import images, prose, topics
 from synth.rng import GOLDEN, MASK64
 
+BREADCRUMB = "| |"
+"""The breadcrumb line of every post (as in the specimen)."""
+
 PROBLEM = "\x01"
 """Marks ``{problem}`` in a preformatted paragraph or closing (never in vocabulary: tested)."""
 OWNER = "\x02"

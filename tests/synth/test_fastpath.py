@@ -1,13 +1,18 @@
-"""The fast builder (``synth.build`` + ``synth.fast_tables``) writes exactly the bytes of the
-step-by-step reference builder, and its tables stay bounded."""
+"""The fast builders write exactly the bytes of the step-by-step reference builder: the pure-Python
+one (``synth.build.build_json_py`` + ``synth.fast_tables``) and the C one (``synth._native``, when
+built; see tests/synth/test_native.py for the skip rule). The Python builder's caches stay
+bounded."""
 
 from __future__ import annotations
+
+import os
+from collections.abc import Callable
 
 import pytest
 import reference_build
 
-from synth import build, fast_tables
-from synth.build import build_json, draw, post_key
+from synth import build, fast_tables, generate, native
+from synth.build import build_json_py, draw, post_key
 from synth.canonical import canonical_json
 from synth.data import prose, topics
 from synth.data.faker_tables import COMPANIES, PERSON_NAMES
@@ -17,21 +22,38 @@ from synth.seeds import MAX_SEED
 from synth.tables import F_TAILS, VERSION_KEY
 
 EDGE_SEEDS = [0, 1, 679, 2**31 - 1, 2**32, 2**53 + 1, 2**62, MAX_SEED - 1, MAX_SEED]
+Builder = Callable[[int, "str | None"], bytes]
 
 
-def test_natural_posts_equal_the_reference_builder_over_5000_seeds() -> None:
+@pytest.fixture(params=["python", "native"])
+def build_json(request: pytest.FixtureRequest) -> Builder:
+    """Each builder in turn; the C one skips when it is not built (fails with
+    ``ANP_REQUIRE_NATIVE=1``)."""
+    if request.param == "python":
+        return build_json_py
+    if native.build is None:
+        if os.environ.get("ANP_REQUIRE_NATIVE") == "1":
+            pytest.fail(f"ANP_REQUIRE_NATIVE=1 but the C builder is not active: {native.REASON}")
+        pytest.skip(f"the C builder is not active: {native.REASON}")
+    return native.build
+
+
+def test_natural_posts_equal_the_reference_builder_over_5000_seeds(build_json: Builder) -> None:
     for seed in [*range(5000), *EDGE_SEEDS]:
         assert build_json(seed, None) == reference_build.build_json(seed, None), seed
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_every_size_equals_the_reference_builder(size: str) -> None:
+def test_every_size_equals_the_reference_builder(build_json: Builder, size: str) -> None:
     count = 60 if size == "xl" else 600
     for seed in [*range(count), *EDGE_SEEDS]:
         assert build_json(seed, size) == reference_build.build_json(seed, size), (seed, size)
 
 
-def test_synthesize_json_equals_canonical_json_of_synthesize() -> None:
+def test_synthesize_json_equals_canonical_json_of_synthesize(
+    build_json: Builder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(generate, "build_json", build_json)
     for seed in [*range(0, 3000, 7), *EDGE_SEEDS]:
         for size in (None, *SIZES):
             if size == "xl" and seed % 5:
@@ -113,10 +135,10 @@ def test_streams_used_by_the_lanes_are_the_documented_ones() -> None:
 
 def test_similar_cache_is_bounded_and_does_not_change_bytes() -> None:
     build._SIMILAR.clear()
-    first = [build_json(seed, None) for seed in range(300)]
+    first = [build_json_py(seed, None) for seed in range(300)]
     assert 0 < len(build._SIMILAR) <= build._SIMILAR_MAX
     # Served from the cache now: same bytes.
-    assert [build_json(seed, None) for seed in range(300)] == first
+    assert [build_json_py(seed, None) for seed in range(300)] == first
     for seed in range(build._SIMILAR_MAX + 50, 3 * build._SIMILAR_MAX, 7):
-        build_json(seed, None)
+        build_json_py(seed, None)
         assert len(build._SIMILAR) <= build._SIMILAR_MAX

@@ -1,0 +1,186 @@
+"""Loads the C post builder (``synth._native``) and hands it the tables, once, at import.
+
+The C module implements ``synth.build.build_json_py`` step for step and holds no vocabulary:
+every table it reads is prepared here from ``synth.tables`` and ``synth.fast_tables`` (the single
+source of truth), as bytes and small ints. ``synth.build`` then picks the builder:
+
+- ``ACTIVE == "native"``: ``build`` is ``synth._native.build`` (same bytes, about 20x faster);
+- ``ACTIVE == "python"``: the extension is missing (no compiler when installing), failed to
+  initialise (``REASON`` says why), or ``ANP_SYNTH_PURE=1`` is set in the environment.
+
+The bytes are the same either way: tests compare the two builders over tens of thousands of
+seeds and every size, and both must match the golden digests.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from hashlib import sha256
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+
+from synth import fast_tables as ft
+from synth import tables as t
+from synth.data import images, topics
+from synth.invariants import IMAGE_HEAVY_FIGURES, REVIEW_QUALITY_BELOW, WORDS_PER_MINUTE
+
+__all__ = ["ACTIVE", "PURE_ENV", "REASON", "build", "build_unhashed", "native_tables"]
+
+PURE_ENV = "ANP_SYNTH_PURE"
+"""Set to ``1`` to force the pure-Python builder (the C module is then not even imported)."""
+
+LANE_ORDER = (
+    (t.F_TOPIC, 1),
+    (t.F_PEOPLE, 1),
+    (t.F_SIZE, 1),
+    (t.F_LAYOUT, 1),
+    (t.F_LAYOUT, 2),
+    (t.F_PARAGRAPHS, 1),
+    (t.F_HEADINGS, 1),
+    (t.F_CODE, 1),
+    (t.F_TAILS, 1),
+    (t.F_TAILS, 2),
+    (t.F_FIGURES, 1),
+    (t.F_CHECKLIST, 1),
+    (t.F_META, 1),
+    (t.F_SCORE, 1),
+    (t.F_REVISION, 1),
+    (t.F_REFERENCE, 1),
+    (t.F_NOTES, 1),
+    (t.F_SIMILAR, 1),
+)
+"""The stream outputs in the order the C module's lane enum reads them (the same as
+``fast_tables.BATCH``; checked below)."""
+
+
+def _b(texts: Iterable[str]) -> tuple[bytes, ...]:
+    return tuple(text.encode() for text in texts)
+
+
+def _same_for_every_stack(flags: Iterable[tuple[bool, ...]]) -> bytes:
+    distinct = set(flags)
+    if len(distinct) != 1:
+        raise ValueError("template flags differ between stacks")
+    return bytes(distinct.pop())
+
+
+def native_tables() -> dict[str, Any]:
+    """The tables ``synth._native.init`` takes: bytes, tuples of bytes and ints, flattened."""
+    if ft.BATCH != LANE_ORDER:
+        raise ValueError("fast_tables.BATCH is not in the order synth._native reads the lanes")
+    stacks = ft.STACK_TEXTS
+    n_bank = len(t.BANK)
+    sizes = tuple(t.PROFILES)
+    return {
+        "version_key": t.VERSION_KEY,
+        "f_tails": t.F_TAILS,
+        "f_topic": t.F_TOPIC,
+        "f_reference": t.F_REFERENCE,
+        "lanes": LANE_ORDER,
+        "stack_names": _b(t.STACK_NAMES),
+        "stack_entities": _b(t.ENTITIES_JSON),
+        "stack_meta": _b(ft.STACK_META),
+        "code_languages": _b(stack.code_language for stack in t.STACKS),
+        "problems": _b(t.PROBLEMS),
+        "problem_entities": _b(t.PROBLEM_ENTITY_JSON),
+        "problem_spaces": bytes(ft.PROBLEM_SPACES),
+        "scenarios": _b(t.SCENARIOS),
+        "people": _b(t.PEOPLE),
+        "organizations": _b(t.ORGANIZATIONS),
+        "n_bank": n_bank,
+        "n_titles": len(t.TITLES),
+        "n_intros": len(topics.INTRO_TEMPLATES),
+        "n_finals": len(topics.FINAL_TEMPLATES),
+        "n_summaries": len(topics.SUMMARY_TEMPLATES),
+        "opens": _b(text for st in stacks for text in st.opens),
+        "open_words": b"".join(st.open_words[:n_bank] for st in stacks),
+        "closes": _b(text for st in stacks for text in st.closes),
+        "close_words": b"".join(st.close_words[:64] for st in stacks),
+        "titles": _b(part for st in stacks for title in st.titles for part in title[:3]),
+        "title_scenario": _same_for_every_stack(
+            tuple(title[3] for title in st.titles) for st in stacks
+        ),
+        "intros": _b(part for st in stacks for intro in st.intros for part in intro),
+        "finals": _b(part for st in stacks for final in st.finals for part in final[:2]),
+        "final_problem": _same_for_every_stack(
+            tuple(final[2] for final in st.finals) for st in stacks
+        ),
+        "summaries": _b(part for st in stacks for summary in st.summaries for part in summary),
+        "code_blocks": _b(block for blocks in t.CODE_BLOCKS for block in blocks),
+        "code_counts": bytes(len(blocks) for blocks in t.CODE_BLOCKS),
+        "open_problems": ft.OPEN_PROBLEMS,
+        "close_problems": ft.CLOSE_PROBLEMS,
+        "close_owners": ft.CLOSE_OWNERS,
+        "close_companies": ft.CLOSE_COMPANIES,
+        "close_marked": ft.CLOSE_MARKED,
+        "caption_kinds": _b(images.CAPTION_KINDS),
+        "unsplash_figure": _b(ft.UNSPLASH_FIGURE),
+        "unsplash_source": _b(ft.UNSPLASH_SOURCE),
+        "loremflickr_urls": _b(ft.LOREMFLICKR_URLS),
+        "loremflickr_source": images.LOREMFLICKR_SOURCE.encode(),
+        "heading_open": _b(ft.HEADING_OPEN),
+        "headings": _b(t.HEADINGS),
+        "items": _b(t.ITEMS),
+        "checklist_open": ft.CHECKLIST_OPEN.encode(),
+        "focus": _b(topics.SUMMARY_FOCUS),
+        "n_briefs": len(topics.BRIEF_TEMPLATES),
+        "n_actions": len(topics.ACTIONS),
+        "brief_actions": _b(ft.BRIEF_ACTIONS),
+        "ai_style": bytes(t.AI_STYLE),
+        "common_pairs": _b(ft.COMMON_PAIRS),
+        "difficulties": _b(topics.DIFFICULTIES),
+        "revisions": _b(ft.REVISIONS),
+        "review_dates": _b(t.REVIEW_DATES),
+        "notes": _b(t.NOTES_JSON),
+        "n_statuses": len(topics.STATUSES),
+        "draft": ft.DRAFT,
+        "image_heavy": IMAGE_HEAVY_FIGURES,
+        "review_below": REVIEW_QUALITY_BELOW,
+        "words_per_minute": WORDS_PER_MINUTE,
+        "breadcrumb": ft.BREADCRUMB.encode(),
+        "payload_generator": t.PAYLOAD_GENERATOR.encode(),
+        "payload_version": t.PAYLOAD_VERSION.encode(),
+        "profiles": tuple(t.PROFILES[size] for size in sizes),
+        "size_index": {size: i for i, size in enumerate(sizes)},
+        "natural": bytes(sizes.index(size) for size in t.NATURAL),
+        "sha256": sha256,
+    }
+
+
+Builder = Callable[[int, "str | None"], bytes]
+
+
+def _load() -> tuple[Builder | None, Callable[..., tuple[bytes, int]] | None, str]:
+    """(build, build_unhashed, reason): the C functions, or Nones and why not."""
+    if os.environ.get(PURE_ENV, "") not in ("", "0"):
+        return None, None, f"{PURE_ENV}={os.environ[PURE_ENV]} forces the pure-Python builder"
+    try:
+        module = import_module("synth._native")
+    except ImportError as exc:
+        return None, None, f"synth._native is not built ({exc}); reinstall with a C compiler"
+    source = Path(__file__).with_name("_native.c")
+    built_from = getattr(module, "SOURCE_SHA256", "")
+    if built_from and source.is_file():
+        current = sha256(source.read_bytes()).hexdigest()
+        if current != built_from:
+            return (
+                None,
+                None,
+                (
+                    f"synth._native was built from another {source.name} (sha256 {built_from[:12]}, "
+                    f"now {current[:12]}): rebuild it with `pip install -e .`"
+                ),
+            )
+    try:
+        module.init(native_tables())
+    except Exception as exc:  # a table the C module does not accept: fall back, say why
+        return None, None, f"synth._native.init failed: {type(exc).__name__}: {exc}"
+    return module.build, module.build_unhashed, ""
+
+
+build, build_unhashed, REASON = _load()
+"""``build(seed, size) -> bytes`` (None when not available) and the reason when it is not."""
+ACTIVE = "python" if build is None else "native"
+"""The builder ``synth.build.build_json`` uses: ``"native"`` (C) or ``"python"``."""
