@@ -113,6 +113,7 @@ def build_measurements(node: Node, env: Any, *, interrupted: bool) -> Measuremen
         endpoints=node.merged.endpoints(),
         seeds=node.merged.seed_summary(),
         reimported=node.merged.reimported_ranges(),
+        latency_per_second=node.merged.latency_per_second(),
         verify=options.verify,
     )
 

@@ -209,6 +209,7 @@ def build_record(
         interrupted=m.interrupted,
         environment=environment(),
         artifacts=artifacts(out_dir) if out_dir is not None else {},
+        latency_per_second=m.latency_per_second,
     )
 
 

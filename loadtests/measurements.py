@@ -51,5 +51,8 @@ class Measurements(BaseModel):
     """Seeds sent, acknowledged and failed by the import/batch scenarios (merged, as ranges)."""
     reimported: list[tuple[int, int]] = Field(default_factory=list)
     """Seeds the reimport scenario sent again (ranges)."""
+    latency_per_second: list[tuple[int, float, float]] = Field(default_factory=list)
+    """``(second, p50_ms, p95_ms)`` of the answered requests (all endpoints, all nodes) that
+    started in each second (``results.RunRecord.latency_per_second``; 2 significant figures)."""
     verify: bool = True
     """Whether finalize should read back every acknowledged post."""

@@ -22,6 +22,8 @@ from loadtests.seeding import SeedAllocator, SeedQueue
 from targets.base import Target
 
 Role = Literal["local", "master", "worker"]
+RECENT_READERS = frozenset({"reimport", "read", "invalid"})
+"""Scenarios that pick acknowledged posts from ``Recorder.recent``."""
 
 
 class Node:
@@ -82,6 +84,7 @@ class Node:
         self.options = options
         self.target = target
         self.recorder = Recorder(t0=t0, warmup=options.warmup)
+        self.recorder.keep_recent = bool(RECENT_READERS & set(options.scenarios))
         self.draining = False
         self.seeded_in_flight = 0
         self.done_sent = False

@@ -18,11 +18,13 @@ drain times out) is not.
 
 from __future__ import annotations
 
+import math
 import time
 from collections import deque
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
 from hdrh.histogram import HdrHistogram
 
 from results import EndpointStats, Percentiles, SeedSummary
@@ -32,65 +34,112 @@ from synth import merge_ranges, ranges_from_seeds
 LOWEST_US = 1
 HIGHEST_US = 3_600_000_000
 SIGNIFICANT_FIGURES = 3
+SECOND_FIGURES = 2
+"""Significant figures of the per-second latency histograms (``latency_per_second``: p50/p95 of
+each second within 1 %, in a tenth of the memory of ``SIGNIFICANT_FIGURES``)."""
 RECENT_ACKS = 8192
 """Acknowledged (seed, reference) pairs kept for the reimport and read scenarios."""
+PACK_SHIFT = 40
+"""A recorded request is one int: ``second << PACK_SHIFT | latency_us`` (latencies below
+2**40 us, 12 days; longer ones are clamped to ``HIGHEST_US`` like any value above it)."""
+US_MASK = (1 << PACK_SHIFT) - 1
 
 
-def new_histogram() -> HdrHistogram:
-    return HdrHistogram(LOWEST_US, HIGHEST_US, SIGNIFICANT_FIGURES)
+def new_histogram(figures: int = SIGNIFICANT_FIGURES) -> HdrHistogram:
+    return HdrHistogram(LOWEST_US, HIGHEST_US, figures)
+
+
+def hdr_indices(hist: HdrHistogram, values: np.ndarray) -> np.ndarray:
+    """``hist``'s counts index of every value (int64, within the histogram's range): hdrh's
+    ``_counts_index_for``, vectorized."""
+    ored = values | hist.sub_bucket_mask
+    # bit length of each value: frexp's exponent, exact for integers below 2**53
+    bits = np.frexp(ored.astype(np.float64))[1].astype(np.int64)
+    bucket = bits - (hist.unit_magnitude + hist.sub_bucket_half_count_magnitude + 1)
+    sub_bucket: np.ndarray = values >> (bucket + hist.unit_magnitude)
+    base: np.ndarray = (bucket + 1) << hist.sub_bucket_half_count_magnitude
+    out: np.ndarray = base + sub_bucket - hist.sub_bucket_half_count
+    return out
+
+
+def record_many(hist: HdrHistogram, values: np.ndarray) -> None:
+    """``hist.record_value(v)`` for every ``v`` of ``values`` (int64 within the histogram's
+    range), in bulk: the same counts, total, minimum and maximum."""
+    if values.size == 0:
+        return
+    tally = np.bincount(hdr_indices(hist, values))
+    used = np.flatnonzero(tally)
+    counts = np.ctypeslib.as_array(hist.counts)
+    counts[used] += tally[used].astype(counts.dtype)
+    hist.total_count += int(values.size)
+    hist.min_value = min(hist.min_value, int(values.min()))
+    hist.max_value = max(hist.max_value, int(values.max()))
+
+
+def unpack(packed: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """(seconds, latencies in us) of packed requests, clamped to second >= 0 and to the
+    histogram's range."""
+    data = np.array(packed, dtype=np.int64)
+    seconds = np.maximum(data >> PACK_SHIFT, 0)
+    return seconds, np.clip(data & US_MASK, LOWEST_US, HIGHEST_US)
+
+
+def pack(started: float, t0: float, latency_s: float) -> int:
+    """One request as recorded (see ``PACK_SHIFT``); the users inline this."""
+    second = int(started - t0)
+    return (second if second > 0 else 0) << PACK_SHIFT | min(int(latency_s * 1e6), US_MASK)
 
 
 class Series:
-    """What one node recorded for one (scenario, endpoint) since the last take."""
+    """What one node recorded for one (scenario, endpoint) since the last take.
+
+    The hot path (a success) is one list append: ``ok`` holds each successful request packed
+    (``pack``); the per-second counts and the histograms are computed from it in bulk at
+    ``take()``. ``posts`` counts the posts beyond one per success (``success(posts=n)`` adds
+    ``n - 1``), so the import user, one post per success, does nothing for it."""
 
     __slots__ = (
         "errors",
         "fail_s",
+        "failed",
         "failures",
         "hist",
         "hist_w",
         "name",
-        "ok_s",
+        "ok",
         "posts",
         "recorder",
         "scenario",
-        "successes",
     )
 
     def __init__(self, recorder: Recorder, scenario: str, name: str) -> None:
         self.recorder = recorder
         self.scenario = scenario
         self.name = name
-        self.successes = 0
+        self.ok: list[int] = []
+        """Successful requests, packed."""
+        self.failed: list[int] = []
+        """Failed requests that got an HTTP answer, packed (they are in the histogram)."""
         self.failures = 0
         self.posts = 0
-        self.ok_s: dict[int, int] = {}
         self.fail_s: dict[int, int] = {}
         self.errors: dict[str, int] = {}
         self.hist = new_histogram()
         self.hist_w = new_histogram()
 
-    def _latency(self, started: float, latency_s: float) -> None:
-        us = int(latency_s * 1_000_000)
-        us = LOWEST_US if us < LOWEST_US else HIGHEST_US if us > HIGHEST_US else us
-        self.hist.record_value(us)
-        warmup = self.recorder.warmup
-        if warmup > 0 and started - self.recorder.t0 >= warmup:
-            self.hist_w.record_value(us)
+    @property
+    def successes(self) -> int:
+        return len(self.ok)
 
     def success(
         self, started: float, latency_s: float, *, posts: int = 1, kind: str | None = None
     ) -> None:
         """A request that did its job; ``kind`` counts an expected outcome (``rejected_invalid``)."""
-        second = int(started - self.recorder.t0)
-        if second < 0:
-            second = 0
-        self.successes += 1
-        self.posts += posts
-        self.ok_s[second] = self.ok_s.get(second, 0) + 1
+        self.ok.append(pack(started, self.recorder.t0, latency_s))
+        if posts != 1:
+            self.posts += posts - 1
         if kind is not None:
             self.errors[kind] = self.errors.get(kind, 0) + 1
-        self._latency(started, latency_s)
 
     def failure(self, started: float, latency_s: float | None, kind: str) -> None:
         """A failed request; ``latency_s`` None when no HTTP answer arrived (not in the histogram)."""
@@ -101,25 +150,43 @@ class Series:
         self.fail_s[second] = self.fail_s.get(second, 0) + 1
         self.errors[kind] = self.errors.get(kind, 0) + 1
         if latency_s is not None:
-            self._latency(started, latency_s)
+            self.failed.append(pack(started, self.recorder.t0, latency_s))
 
-    def take(self) -> dict[str, Any] | None:
-        if not (self.successes or self.failures):
+    def take(self, answered: list[tuple[np.ndarray, np.ndarray]]) -> dict[str, Any] | None:
+        """The delta since the last take; appends this series' answered requests (seconds,
+        latencies) to ``answered``."""
+        ok = self.ok
+        if not (ok or self.failures):
             return None
-        seconds = sorted(set(self.ok_s) | set(self.fail_s))
+        ok_seconds, ok_us = unpack(ok)
+        fail_seconds, fail_us = unpack(self.failed)
+        seconds = np.concatenate((ok_seconds, fail_seconds))
+        latencies = np.concatenate((ok_us, fail_us))
+        answered.append((seconds, latencies))
+        record_many(self.hist, latencies)
+        warmup = self.recorder.warmup
+        if warmup > 0:
+            record_many(self.hist_w, latencies[seconds >= math.ceil(warmup)])
+        per_second: dict[int, list[int]] = {}
+        found, counts = np.unique(ok_seconds, return_counts=True)
+        for second, count in zip(found.tolist(), counts.tolist(), strict=True):
+            per_second[second] = [second, count, 0]
+        for second, count in self.fail_s.items():
+            per_second.setdefault(second, [second, 0, 0])[2] = count
         out: dict[str, Any] = {
             "scenario": self.scenario,
             "name": self.name,
-            "successes": self.successes,
+            "successes": len(ok),
             "failures": self.failures,
-            "posts": self.posts,
-            "per_second": [[s, self.ok_s.get(s, 0), self.fail_s.get(s, 0)] for s in seconds],
+            "posts": len(ok) + self.posts,
+            "per_second": [per_second[s] for s in sorted(per_second)],
             "errors": dict(self.errors),
             "hist": _encode(self.hist),
-            "hist_w": _encode(self.hist_w) if self.recorder.warmup > 0 else None,
+            "hist_w": _encode(self.hist_w) if warmup > 0 else None,
         }
-        self.successes = self.failures = self.posts = 0
-        self.ok_s = {}
+        self.ok = []
+        self.failed = []
+        self.failures = self.posts = 0
         self.fail_s = {}
         self.errors = {}
         self.hist.reset()
@@ -131,6 +198,29 @@ def _encode(hist: HdrHistogram) -> str | None:
     if hist.get_total_count() == 0:
         return None
     return str(hist.encode().decode("ascii"))
+
+
+SECOND_TEMPLATE = new_histogram(SECOND_FIGURES)
+"""The layout of the per-second histograms (never recorded into)."""
+
+
+def second_counts(answered: list[tuple[np.ndarray, np.ndarray]]) -> list[int]:
+    """Every answered request of a delta as per-second histogram counts, flattened
+    ``[second, index, count, ...]`` (indices of ``SECOND_TEMPLATE``), for ``Merged``."""
+    if not answered:
+        return []
+    seconds = np.concatenate([s for s, _ in answered])
+    if seconds.size == 0:
+        return []
+    latencies = np.concatenate([u for _, u in answered])
+    width = SECOND_TEMPLATE.counts_len
+    keys, counts = np.unique(
+        seconds * width + hdr_indices(SECOND_TEMPLATE, latencies), return_counts=True
+    )
+    flat = np.empty((keys.size, 3), dtype=np.int64)
+    flat[:, 0], flat[:, 1] = np.divmod(keys, width)
+    flat[:, 2] = counts
+    return [int(x) for x in flat.ravel().tolist()]
 
 
 class Recorder:
@@ -148,7 +238,9 @@ class Recorder:
         self.acked: list[int] = []
         self.reimported: list[int] = []
         self.recent: deque[tuple[int, str]] = deque(maxlen=RECENT_ACKS)
-        """Recently acknowledged (seed, reference), for reimport and read."""
+        """Recently acknowledged (seed, reference), for reimport, read and invalid."""
+        self.keep_recent = True
+        """Whether ``recent`` is filled (only a mix with reimport, read or invalid reads it)."""
         self.leftovers: list[tuple[int, int]] = []
         """Unused seeds given back at the end of the load (sent with the final take)."""
 
@@ -161,9 +253,11 @@ class Recorder:
 
     def take(self) -> dict[str, Any]:
         """Everything recorded since the previous take, as msgpack-able data; then start afresh."""
-        series = [d for s in self._series.values() if (d := s.take()) is not None]
+        answered: list[tuple[np.ndarray, np.ndarray]] = []
+        series = [d for s in self._series.values() if (d := s.take(answered)) is not None]
         out: dict[str, Any] = {
             "series": series,
+            "latency_s": second_counts(answered),
             "sent": [list(r) for r in ranges_from_seeds(self.sent)],
             "acked": [list(r) for r in ranges_from_seeds(self.acked)],
             "reimported": [list(r) for r in ranges_from_seeds(self.reimported)],
@@ -200,6 +294,9 @@ class Merged:
         self.reimported: list[tuple[int, int]] = []
         self.leftovers: list[tuple[int, int]] = []
         self.deltas = 0
+        self.latency_s: dict[int, np.ndarray] = {}
+        """Per second, the counts of a ``SECOND_TEMPLATE`` histogram of every answered request
+        that started in it (all endpoints; about 13 KB per second of run)."""
 
     def add(self, delta: dict[str, Any]) -> None:
         self.deltas += 1
@@ -222,10 +319,26 @@ class Merged:
             if data.get("hist_w"):
                 series.hist_w.decode_and_add(data["hist_w"])
                 series.hist_w_used = True
+        flat = delta.get("latency_s") or ()
+        for i in range(0, len(flat), 3):
+            second, index, count = int(flat[i]), int(flat[i + 1]), int(flat[i + 2])
+            tally = self.latency_s.get(second)
+            if tally is None:
+                tally = self.latency_s[second] = np.zeros(SECOND_TEMPLATE.counts_len, np.int32)
+            tally[index] += count
         self.sent.extend(_pairs(delta.get("sent", ())))
         self.acked.extend(_pairs(delta.get("acked", ())))
         self.reimported.extend(_pairs(delta.get("reimported", ())))
         self.leftovers.extend(_pairs(delta.get("leftovers", ())))
+
+    def latency_per_second(self) -> list[tuple[int, float, float]]:
+        """``(second, p50_ms, p95_ms)`` of every second with an answered request, over all
+        endpoints and nodes (``results.RunRecord.latency_per_second``)."""
+        out = []
+        for second in sorted(self.latency_s):
+            p50, p95 = second_percentiles(self.latency_s[second], (50.0, 95.0))
+            out.append((second, p50, p95))
+        return out
 
     def duplicate_sends(self) -> int:
         """Seeds that appear in more than one sent range (must be 0)."""
@@ -319,3 +432,17 @@ def percentiles(hist: HdrHistogram) -> Percentiles | None:
         p999_ms=at(99.9),
         max_ms=float(hist.get_max_value()) / 1000.0,
     )
+
+
+def second_percentiles(counts: np.ndarray, wanted: tuple[float, ...]) -> tuple[float, ...]:
+    """Percentiles in ms of a ``SECOND_TEMPLATE`` histogram given by its counts: the values
+    hdrh's ``get_value_at_percentile`` returns for them."""
+    cumulative = np.cumsum(counts, dtype=np.int64)
+    total = int(cumulative[-1])
+    out = []
+    for percentile in wanted:
+        target = max(int(min(percentile, 100.0) * total / 100 + 0.5), 1)
+        index = int(np.searchsorted(cumulative, target))
+        value = SECOND_TEMPLATE.get_value_from_index(index)
+        out.append(float(SECOND_TEMPLATE.get_highest_equivalent_value(value)) / 1000.0)
+    return tuple(out)

@@ -74,3 +74,10 @@ def test_counts_equal_the_sites_counters(start_site, tmp_path, processes):
     for e in (*singles, batch):
         assert sum(ok for _, ok, _ in e["per_second"]) == e["successes"]
         assert sum(fail for _, _, fail in e["per_second"]) == e["failures"]
+    # latency over time: one row per second with an answered request (every request here got
+    # an answer), merged over endpoints and processes, and the same rows in the run record
+    answered = {s for e in (*singles, batch) for s, ok, fail in e["per_second"] if ok + fail}
+    rows = m["latency_per_second"]
+    assert [row[0] for row in rows] == sorted(answered)
+    assert all(0 < p50 <= p95 for _, p50, p95 in rows)
+    assert run.record()["latency_per_second"] == rows
