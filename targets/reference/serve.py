@@ -11,6 +11,7 @@ SIGINT or SIGTERM, which uvicorn turns into a graceful shutdown.
 
 from __future__ import annotations
 
+import gc
 import signal
 import socket
 import sys
@@ -99,6 +100,10 @@ async def _serve(settings: ReferenceSettings, sock: socket.socket) -> int:
     # (exit code 0 instead of death by signal).
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, server.handle_exit)
+    # Everything built so far (FastAPI, pydantic schemas, the app) lives as long as the process:
+    # moved out of the collector's generations, it is not rescanned by every full collection
+    # that the objects of each request (a post is about 60 dicts and lists) set off.
+    gc.freeze()
     print(
         f"anp-reference {settings.release} serving on {url_of(sock)} ({storage.description})",
         flush=True,
