@@ -1,20 +1,27 @@
 """Statistical quality of ``anp compare``: false alarms on A/A pairs and detection of a 10% drop.
 
-Simulates pairs of k runs vs k runs with a lognormal noise model (fixed seeds) and feeds them to
-the very decision code ``anp compare`` uses (``results.compare.compare_runs``):
+Simulates pairs of k runs vs k runs (fixed seeds) and feeds them to the very decision code
+``anp compare`` uses (``results.compare.compare_runs``), for the default decision and for the
+alternatives it was chosen against (``--variants``):
 
-- between-run noise: each run's level is multiplied by exp(N(0, sigma_between[metric]));
+- between-run noise: each run's level is multiplied by exp(N(0, sigma_between[metric])), or by
+  a Student-t (3 degrees of freedom) draw of the same scale for the heavy-tailed model;
 - within-run noise: each measured second's throughput is multiplied by exp(N(0, sigma_within)),
-  and the run's throughput is the median of its seconds, as in ``results.metrics``.
+  and the run's throughput is the median of its seconds, as in ``results.metrics``;
+- host speed states (when the noise model has ``states``, measured by ``bench/noise_probe.py``):
+  every second is in a slow or a fast state of the host, a two-state Markov chain with the
+  measured share of slow seconds and mean stretch lengths; a slow second runs at
+  ``slow_factor`` of the fast speed and its latencies are ``1 / slow_factor`` as long. With
+  stretches much longer than a run this is a per-run mixture (some runs twice as fast).
 
-The noise model comes from ``bench/noise_model.json`` (written by ``bench/noise_probe.py`` on this
-machine). Prints, for 1,000 A/A pairs and 1,000 pairs with a 10% throughput drop (latency left
+Prints, for 1,000 A/A pairs and 1,000 pairs with a 10% throughput drop (latency left
 unchanged, so throughput alone must carry the detection), the share flagged as a regression
-(exit 1) and the share inconclusive (exit 2); then the same at other noise levels and minimum
-effects, to show where the targets (<= 5% false alarms, >= 95% detection) hold.
+(exit 1) and the share inconclusive (exit 2), for each noise model given; then a sensitivity
+table over lognormal noise levels and the chance worsening that calibrates the minimum effects.
 
     .venv/bin/python bench/bench_compare.py
-    .venv/bin/python bench/bench_compare.py --noise bench/noise_model.json --pairs 1000
+    .venv/bin/python bench/bench_compare.py --noise bench/noise_model.json bench/noise_model_quiet.json
+    .venv/bin/python bench/bench_compare.py --variants --only models
 """
 
 from __future__ import annotations
@@ -24,39 +31,79 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from results.compare import DEFAULT_MIN_EFFECT, CompareSettings, compare_runs
 from results.metrics import PRIMARY_METRICS, RunMetrics
 
-SWEEP_SECONDS = 25
-"""Measured seconds per simulated run in the sensitivity tables (a 30 s run with a 5 s warm-up)."""
+SWEEP_SECONDS = 15
+"""Measured seconds per simulated run in the sensitivity tables (a 20 s run with a 5 s warm-up,
+as ``scripts/ci-loadtest`` makes them)."""
 
 BASE = {"throughput_rps": 1000.0, "p50_ms": 4.0, "p95_ms": 12.0, "p99_ms": 20.0}
+LATENCY = ("p50_ms", "p95_ms", "p99_ms")
+
+VARIANTS: dict[str, CompareSettings] = {
+    "default (weighted Holm, Welch+rank)": CompareSettings(),
+    "weighted Holm, Mann-Whitney only": CompareSettings(throughput_test="mann-whitney"),
+    "weighted Holm, Welch alone": CompareSettings(throughput_test="welch"),
+    "equal-weight Holm, Mann-Whitney (before)": CompareSettings(
+        throughput_test="mann-whitney", weights={m.key: 1.0 for m in PRIMARY_METRICS}
+    ),
+}
+
+
+def _state_seconds(rng: np.random.Generator, states: dict[str, float], seconds: int) -> np.ndarray:
+    """True for each slow second: a two-state Markov chain started from its stationary share."""
+    share = states["slow_share"]
+    leave_slow = 1.0 / max(states["mean_slow_s"], 1.0)
+    leave_fast = 1.0 / max(states["mean_fast_s"], 1.0)
+    slow = np.empty(seconds, dtype=bool)
+    cur = bool(rng.random() < share)
+    for s in range(seconds):
+        slow[s] = cur
+        cur = (rng.random() >= leave_slow) if cur else (rng.random() < leave_fast)
+    return slow
 
 
 def simulate_side(
     rng: np.random.Generator,
     k: int,
-    between: dict[str, float],
-    within: float,
+    model: dict[str, Any],
     seconds: int,
     drop: float,
     tag: str,
 ) -> list[RunMetrics]:
+    between: dict[str, float] = model["between"]
+    within: float = model["within_throughput"]
+    states: dict[str, float] | None = model.get("states")
+    heavy = model.get("kind") == "heavy"
+
+    def level(sigma: float) -> float:
+        z = rng.standard_t(3) / np.sqrt(3.0) if heavy else rng.normal()
+        return float(np.exp(sigma * z))
+
     runs = []
     for i in range(k):
-        level = np.exp(rng.normal(0.0, between["throughput_rps"]))
+        speed = np.ones(seconds)
+        slow_share = 0.0
+        if states:
+            slow = _state_seconds(rng, states, seconds)
+            speed = np.where(slow, states["slow_factor"], 1.0)
+            slow_share = float(slow.mean())
         per_second = (
             BASE["throughput_rps"]
             * (1 - drop)
-            * level
+            * level(between["throughput_rps"])
+            * speed
             * np.exp(rng.normal(0.0, within, size=seconds))
         )
         values = {"throughput_rps": float(np.median(np.round(per_second)))}
-        for key in ("p50_ms", "p95_ms", "p99_ms"):
-            values[key] = float(BASE[key] * np.exp(rng.normal(0.0, between[key])))
+        stretch = 1.0 + slow_share * (1.0 / states["slow_factor"] - 1.0) if states else 1.0
+        for key in LATENCY:
+            values[key] = float(BASE[key] * stretch * level(between[key]))
         runs.append(
             RunMetrics(
                 run_id=f"{tag}{i}",
@@ -80,8 +127,7 @@ def rates(
     seed: int,
     pairs: int,
     k: int,
-    between: dict[str, float],
-    within: float,
+    model: dict[str, Any],
     seconds: int,
     drop: float,
     settings: CompareSettings,
@@ -90,23 +136,28 @@ def rates(
     rng = np.random.default_rng(seed)
     flagged = inconclusive = 0
     for _ in range(pairs):
-        base = simulate_side(rng, k, between, within, seconds, 0.0, "a")
-        cand = simulate_side(rng, k, between, within, seconds, drop, "b")
+        base = simulate_side(rng, k, model, seconds, 0.0, "a")
+        cand = simulate_side(rng, k, model, seconds, drop, "b")
         result = compare_runs(base, cand, settings)
         flagged += result.exit_code == 1
         inconclusive += result.exit_code == 2
     return flagged / pairs, inconclusive / pairs
 
 
-def aa_chance_worsening(seed: int, pairs: int, k: int, sigma: float) -> dict[str, float]:
+def lognormal(sigma: float, within: float = 0.03) -> dict[str, Any]:
+    return {"between": {m.key: sigma for m in PRIMARY_METRICS}, "within_throughput": within}
+
+
+def aa_chance_worsening(
+    seed: int, pairs: int, k: int, model: dict[str, Any], seconds: int
+) -> dict[str, float]:
     """95th percentile, over A/A pairs, of how much worse the candidate's median looks by
     chance (the quantity the minimum effect must exceed)."""
     rng = np.random.default_rng(seed)
-    between = {m.key: sigma for m in PRIMARY_METRICS}
     worse: dict[str, list[float]] = {m.key: [] for m in PRIMARY_METRICS}
     for _ in range(pairs):
-        base = simulate_side(rng, k, between, 0.10, SWEEP_SECONDS, 0.0, "a")
-        cand = simulate_side(rng, k, between, 0.10, SWEEP_SECONDS, 0.0, "b")
+        base = simulate_side(rng, k, model, seconds, 0.0, "a")
+        cand = simulate_side(rng, k, model, seconds, 0.0, "b")
         for m in PRIMARY_METRICS:
             ratio = float(np.median([r.values[m.key] for r in cand])) / float(
                 np.median([r.values[m.key] for r in base])
@@ -115,88 +166,142 @@ def aa_chance_worsening(seed: int, pairs: int, k: int, sigma: float) -> dict[str
     return {key: float(np.quantile(v, 0.95)) for key, v in worse.items()}
 
 
+def model_seconds(model: dict[str, Any]) -> int:
+    measured = model.get("measured", {})
+    secs, warm = measured.get("seconds", SWEEP_SECONDS), measured.get("warmup", 0)
+    if isinstance(secs, list):
+        secs, warm = float(np.median(secs)), float(np.median(warm))
+    return max(1, int(secs - warm))
+
+
+def describe(model: dict[str, Any]) -> str:
+    between = ", ".join(f"{k} {v:.3f}" for k, v in model["between"].items())
+    text = f"between {between}; within {model['within_throughput']:.3f}"
+    if model.get("kind") == "heavy":
+        text += "; Student-t (3 df) between-run draws"
+    states = model.get("states")
+    if states:
+        text += (
+            f"; host states: {states['slow_share']:.0%} of seconds slow at "
+            f"{states['slow_factor']:.2f}x, stretches {states['mean_slow_s']:.0f} s slow / "
+            f"{states['mean_fast_s']:.0f} s fast"
+        )
+    return text
+
+
+def stress_models() -> dict[str, dict[str, Any]]:
+    """Noise shapes that break the assumptions of a t-test, at levels where a decision is
+    possible, to check that false alarms stay under 5% whatever the shape."""
+    return {
+        "heavy-tailed t3, scale 0.02": dict(lognormal(0.02), kind="heavy"),
+        "heavy-tailed t3, scale 0.05": dict(lognormal(0.05), kind="heavy"),
+        "per-run mixture: 25% of runs 2x fast, else 1.5%": dict(
+            lognormal(0.015),
+            states={"slow_share": 0.75, "slow_factor": 0.5, "mean_slow_s": 1e9, "mean_fast_s": 1e9},
+        ),
+        "per-run mixture: 10% of runs 1.3x fast, else 1.5%": dict(
+            lognormal(0.015),
+            states={
+                "slow_share": 0.9,
+                "slow_factor": 1 / 1.3,
+                "mean_slow_s": 1e9,
+                "mean_fast_s": 1e9,
+            },
+        ),
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--noise", type=Path, default=Path(__file__).with_name("noise_model.json"))
+    parser.add_argument(
+        "--noise",
+        type=Path,
+        nargs="+",
+        default=[Path(__file__).with_name("noise_model.json")],
+        help="noise model files (bench/noise_probe.py)",
+    )
     parser.add_argument("--pairs", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=5, help="runs per side (k)")
     parser.add_argument(
         "--seconds",
         type=int,
         default=None,
-        help="measured seconds per simulated run (default: as in the noise model's runs, else 25)",
+        help="measured seconds per simulated run (default: as in the noise model's runs)",
     )
     parser.add_argument("--sweep-pairs", type=int, default=400)
+    parser.add_argument(
+        "--variants", action="store_true", help="also the decisions the default was chosen over"
+    )
+    parser.add_argument(
+        "--only", choices=("models", "stress", "sweep", "calibration"), action="append"
+    )
     args = parser.parse_args()
-    model = json.loads(args.noise.read_text(encoding="utf-8"))
-    if args.seconds is None:
-        measured = model.get("measured", {})
-        secs, warm = measured.get("seconds", 25), measured.get("warmup", 0)
-        if isinstance(secs, list):
-            secs, warm = float(np.median(secs)), float(np.median(warm))
-        args.seconds = max(1, int(secs - warm))
-    settings = CompareSettings()
+    parts = set(args.only or ("models", "stress", "sweep", "calibration"))
+    variants = VARIANTS if args.variants else {k: v for k, v in list(VARIANTS.items())[:1]}
     started = time.perf_counter()
     print(
-        f"noise model {args.noise}: between-run sigma {model['between']}, "
-        f"within-run sigma {model['within_throughput']:.3f}; minimum effects "
-        f"{dict(DEFAULT_MIN_EFFECT)}; {args.runs} vs {args.runs} runs, {args.pairs} pairs each"
+        f"minimum effects {dict(DEFAULT_MIN_EFFECT)}; {args.runs} vs {args.runs} runs; "
+        f"flagged = exit 1, inconcl. = exit 2; targets: A/A flagged <= 5%, drop flagged >= 95%"
     )
-    aa = rates(
-        1,
-        args.pairs,
-        args.runs,
-        model["between"],
-        model["within_throughput"],
-        args.seconds,
-        0.0,
-        settings,
-    )
-    ab = rates(
-        2,
-        args.pairs,
-        args.runs,
-        model["between"],
-        model["within_throughput"],
-        args.seconds,
-        0.10,
-        settings,
-    )
-    print(
-        f"measured noise: A/A flagged {aa[0]:.1%} (inconclusive {aa[1]:.1%}); "
-        f"10% drop flagged {ab[0]:.1%} (inconclusive {ab[1]:.1%}); targets <= 5% and >= 95%: "
-        f"{'MET' if aa[0] <= 0.05 and ab[0] >= 0.95 else 'NOT MET'}"
-    )
-    print(
-        f"\nsensitivity ({args.sweep_pairs} pairs per cell): same between-run sigma for every "
-        f"metric, within-run sigma 0.10, {SWEEP_SECONDS} measured seconds per run"
-    )
-    print(
-        f"{'between sigma':>14} {'A/A flagged':>12} {'A/A inconcl.':>13} {'drop flagged':>13} "
-        f"{'drop inconcl.':>14}"
-    )
-    for sigma in (0.005, 0.01, 0.015, 0.02, 0.03, 0.05, 0.1, 0.2, 0.37):
-        between = {m.key: sigma for m in PRIMARY_METRICS}
-        a = rates(3, args.sweep_pairs, args.runs, between, 0.10, SWEEP_SECONDS, 0.0, settings)
-        b = rates(4, args.sweep_pairs, args.runs, between, 0.10, SWEEP_SECONDS, 0.10, settings)
-        print(f"{sigma:>14.3f} {a[0]:>12.1%} {a[1]:>13.1%} {b[0]:>13.1%} {b[1]:>14.1%}")
-    print(
-        "\nminimum-effect calibration for throughput at between sigma 0.02 / 0.03 "
-        f"({args.sweep_pairs} pairs per cell)"
-    )
-    print(f"{'min effect':>10} {'sigma':>6} {'A/A flagged':>12} {'drop flagged':>13}")
-    for sigma in (0.02, 0.03):
-        between = {m.key: sigma for m in PRIMARY_METRICS}
-        for delta in (0.0, 0.02, 0.05, 0.08):
-            effects = dict(DEFAULT_MIN_EFFECT, throughput_rps=delta)
-            s = CompareSettings(min_effect=effects)
-            a = rates(5, args.sweep_pairs, args.runs, between, 0.10, SWEEP_SECONDS, 0.0, s)
-            b = rates(6, args.sweep_pairs, args.runs, between, 0.10, SWEEP_SECONDS, 0.10, s)
-            print(f"{delta:>10.2f} {sigma:>6.2f} {a[0]:>12.1%} {b[0]:>13.1%}")
-    print("\nA/A: 95th percentile of the chance worsening of the ratio of medians (5 vs 5)")
-    for sigma in (0.01, 0.02, 0.03):
-        q = aa_chance_worsening(7, args.sweep_pairs, args.runs, sigma)
-        print(f"  sigma {sigma:.2f}: " + ", ".join(f"{k} {v:.1%}" for k, v in q.items()))
+    header = f"  {'decision':<42} {'A/A flagged':>11} {'A/A inconcl.':>12} {'drop flagged':>12}"
+    if "models" in parts:
+        for path in args.noise:
+            model = json.loads(path.read_text(encoding="utf-8"))
+            seconds = args.seconds or model_seconds(model)
+            print(f"\nnoise model {path} ({seconds} measured s per run): {describe(model)}")
+            print(header)
+            for name, settings in variants.items():
+                aa = rates(1, args.pairs, args.runs, model, seconds, 0.0, settings)
+                ab = rates(2, args.pairs, args.runs, model, seconds, 0.10, settings)
+                met = "MET" if aa[0] <= 0.05 and ab[0] >= 0.95 else "not met"
+                print(f"  {name:<42} {aa[0]:>11.1%} {aa[1]:>12.1%} {ab[0]:>12.1%}  {met}")
+    if "stress" in parts:
+        print(f"\nstress models ({args.sweep_pairs} pairs per cell, {SWEEP_SECONDS} s per run)")
+        for label, model in stress_models().items():
+            print(f" {label}: {describe(model)}")
+            print(header)
+            for name, settings in variants.items():
+                aa = rates(3, args.sweep_pairs, args.runs, model, SWEEP_SECONDS, 0.0, settings)
+                ab = rates(4, args.sweep_pairs, args.runs, model, SWEEP_SECONDS, 0.10, settings)
+                print(f"  {name:<42} {aa[0]:>11.1%} {aa[1]:>12.1%} {ab[0]:>12.1%}")
+    if "sweep" in parts:
+        print(
+            f"\nsensitivity ({args.sweep_pairs} pairs per cell): lognormal, same between-run "
+            f"sigma for every metric, within-run sigma 0.03, {SWEEP_SECONDS} s per run"
+        )
+        print(f"  {'sigma':>6} " + " ".join(f"{n[:24]:>26}" for n in variants))
+        print(f"  {'':>6} " + " ".join(f"{'A/A fl. / drop fl.':>26}" for _ in variants))
+        for sigma in (0.005, 0.01, 0.015, 0.02, 0.03, 0.05, 0.1, 0.3):
+            cells = []
+            for settings in variants.values():
+                a = rates(
+                    5, args.sweep_pairs, args.runs, lognormal(sigma), SWEEP_SECONDS, 0, settings
+                )
+                b = rates(
+                    6, args.sweep_pairs, args.runs, lognormal(sigma), SWEEP_SECONDS, 0.1, settings
+                )
+                cells.append(f"{a[0]:>6.1%} / {b[0]:>6.1%} (i {a[1]:>4.0%})")
+            print(f"  {sigma:>6.3f} " + " ".join(f"{c:>26}" for c in cells))
+    if "calibration" in parts:
+        print(
+            "\nminimum-effect calibration for throughput at between sigma 0.02 / 0.03 "
+            f"({args.sweep_pairs} pairs per cell, default decision)"
+        )
+        print(f"  {'min effect':>10} {'sigma':>6} {'A/A flagged':>12} {'drop flagged':>13}")
+        for sigma in (0.02, 0.03):
+            for delta in (0.0, 0.02, 0.05, 0.08):
+                s = CompareSettings(min_effect=dict(DEFAULT_MIN_EFFECT, throughput_rps=delta))
+                a = rates(7, args.sweep_pairs, args.runs, lognormal(sigma), SWEEP_SECONDS, 0, s)
+                b = rates(8, args.sweep_pairs, args.runs, lognormal(sigma), SWEEP_SECONDS, 0.1, s)
+                print(f"  {delta:>10.2f} {sigma:>6.2f} {a[0]:>12.1%} {b[0]:>13.1%}")
+        print("\nA/A: 95th percentile of the chance worsening of the ratio of medians (5 vs 5)")
+        models = {f"sigma {s:.2f}": lognormal(s) for s in (0.01, 0.02, 0.03)}
+        for path in args.noise:
+            models[str(path)] = json.loads(path.read_text(encoding="utf-8"))
+        for label, model in models.items():
+            seconds = args.seconds or model_seconds(model)
+            q = aa_chance_worsening(9, args.sweep_pairs, args.runs, model, seconds)
+            print(f"  {label}: " + ", ".join(f"{k} {v:.1%}" for k, v in q.items()))
     print(f"\n({time.perf_counter() - started:.0f} s)")
     return 0
 

@@ -12,7 +12,9 @@ from an HDR histogram), and the noise model is printed and written as JSON:
     .venv/bin/python bench/noise_probe.py --runs 8 --seconds 6 --out bench/noise_model.json
 
 With ``--from-runs``, the model is computed from real run records instead (same-build runs made
-by ``anp run``), reduced by ``results.reduce_run``:
+by ``anp run``), reduced by ``results.reduce_run``; when the per-second throughput falls into two
+speed states (the host's, not the build's: see docs/results.md), ``states`` describes them
+(:func:`host_states`) and ``bench/bench_compare.py`` simulates them:
 
     .venv/bin/python bench/noise_probe.py --from-runs results/runs/aa-* --out bench/noise_model.json
 """
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import itertools
 import json
 import math
 import os
@@ -106,6 +109,57 @@ def one_run(host: str, port: int, payloads: list[bytes], threads: int, seconds: 
     return {"per_second": per_second, "hist": hist}
 
 
+def host_states(series: list[list[int]]) -> dict | None:
+    """Two host speed states in per-second throughput, when there are any.
+
+    The log of every measured second of every run is split in two by the gap that best
+    separates them (1-D two-means); when the two centres differ by more than 30% the seconds
+    are taken as two states, and the slow state's share of seconds, its speed relative to the
+    fast state and the mean lengths of the stretches spent in each state are returned (the
+    second-to-second noise is then measured within a state). None when there is one state."""
+    logs = sorted(math.log(s) for run in series for s in run if s > 0)
+    if len(logs) < 10:
+        return None
+    best: tuple[float, int] | None = None
+    for cut in range(2, len(logs) - 1):
+        low, high = logs[:cut], logs[cut:]
+        cost = sum((x - statistics.fmean(low)) ** 2 for x in low) + sum(
+            (x - statistics.fmean(high)) ** 2 for x in high
+        )
+        if best is None or cost < best[0]:
+            best = (cost, cut)
+    assert best is not None
+    low, high = logs[: best[1]], logs[best[1] :]
+    slow, fast = statistics.fmean(low), statistics.fmean(high)
+    if fast - slow < math.log(1.3):
+        return None
+    boundary = (slow + fast) / 2
+    stretches: dict[bool, list[int]] = {True: [], False: []}
+    for run in series:
+        states = [s > 0 and math.log(s) > boundary for s in run]
+        length = 1
+        for prev, cur in itertools.pairwise(states):
+            if cur == prev:
+                length += 1
+            else:
+                stretches[prev].append(length)
+                length = 1
+        if states:
+            stretches[states[-1]].append(length)
+    slow_seconds = sum(stretches[False])
+    total = slow_seconds + sum(stretches[True])
+    return {
+        "boundary_rps": math.exp(boundary),
+        "slow_share": slow_seconds / total,
+        "slow_factor": math.exp(slow - fast),
+        "mean_slow_s": statistics.fmean(stretches[False]) if stretches[False] else 0.0,
+        "mean_fast_s": statistics.fmean(stretches[True]) if stretches[True] else 0.0,
+        "within_state": statistics.stdev(
+            [x - slow for x in low if x <= boundary] + [x - fast for x in high if x > boundary]
+        ),
+    }
+
+
 def model_from_runs(paths: list[Path]) -> dict:
     """The noise model of real same-build records (warm-up excluded as in anp compare)."""
     from results import load_records, reduce_run
@@ -116,6 +170,7 @@ def model_from_runs(paths: list[Path]) -> dict:
         k: [] for k in ("throughput_rps", "p50_ms", "p95_ms", "p99_ms")
     }
     within: list[float] = []
+    series: list[list[int]] = []
     for record in records:
         reduced = reduce_run(record)
         for key in values:
@@ -123,11 +178,16 @@ def model_from_runs(paths: list[Path]) -> dict:
         totals = per_second_successes(record)
         first, last = math.ceil(record.timing.warmup_s), math.floor(record.timing.duration_s)
         seconds = [totals.get(s, 0) for s in range(first, last)]
+        series.append(seconds)
         med = statistics.median(seconds)
         within += [math.log(s / med) for s in seconds if s > 0]
+    states = host_states(series)
     return {
+        "states": states,
         "measured": {
             "source": "anp run records",
+            "when": min(str(r.timing.started_at) for r in records),
+            "per_second": series,
             "runs": [r.run_id for r in records],
             "seconds": [r.timing.duration_s for r in records],
             "warmup": [r.timing.warmup_s for r in records],
@@ -150,9 +210,8 @@ def main() -> int:
     args = parser.parse_args()
     if args.from_runs:
         model = model_from_runs(args.from_runs)
-        print(
-            json.dumps({k: model[k] for k in ("between", "within_throughput", "medians")}, indent=2)
-        )
+        shown = ("between", "within_throughput", "medians", "states")
+        print(json.dumps({k: model[k] for k in shown}, indent=2))
         if args.out:
             write_text_atomic(args.out, json.dumps(model, indent=2, sort_keys=True) + "\n")
             print(f"wrote {args.out}")

@@ -106,8 +106,8 @@ def register(subparsers: Any) -> None:
         "compare",
         help="compare baseline runs with candidate runs: verdict, report, exit code",
         description="Reduce each run to one value per metric (warm-up excluded), test whether the "
-        "candidate is worse (exact one-sided Mann-Whitney, Holm correction, minimum effect) and "
-        "print a table; optionally write Markdown and HTML reports.",
+        "candidate is worse (one-sided tests across runs, weighted Holm correction, minimum effect) "
+        "and print a table; optionally write Markdown and HTML reports.",
         epilog=COMPARE_EPILOG,
         formatter_class=_Formatter,
     )

@@ -2,9 +2,12 @@
 
 Per primary metric (see :data:`results.metrics.PRIMARY_METRICS`), with one value per run:
 
-- **regression** when the exact one-sided Mann-Whitney p-value, adjusted across the primary
-  metrics (Holm by default), is at most ``alpha`` AND the ratio of medians is worse than
-  ``1 ± min_effect`` for that metric;
+- **regression** when the one-sided p-value, adjusted across the primary metrics by a weighted
+  Holm procedure (:data:`DEFAULT_WEIGHTS`: half of alpha for throughput, half shared by the
+  three latency percentiles; ``correction="bonferroni"`` for weighted Bonferroni), is at most
+  ``alpha`` AND the ratio of medians is worse than ``1 ± min_effect`` for that metric. Latency
+  percentiles use the exact one-sided Mann-Whitney test; throughput uses Welch's t-test on log
+  values, counted only when the exact rank test agrees (see :func:`_p_value`);
 - otherwise **no change** (or **improved**) when the confidence interval's worse end stays
   within the minimum effect;
 - otherwise **inconclusive**: the interval is too wide to rule out a regression.
@@ -26,16 +29,18 @@ from __future__ import annotations
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 from results.error_rates import DEFAULT_ERROR_MIN_EFFECT, ErrorKindRow, error_kind_rows
 from results.metrics import PRIMARY_METRICS, MetricSpec, RunMetrics
 from results.stats import (
     Correction,
-    adjust,
-    first_threshold,
+    adjust_weighted,
     hodges_lehmann_ratio,
+    log_spread_outlier,
     one_sided_p,
     smallest_p,
+    welch_one_sided_p,
 )
 
 DEFAULT_MIN_EFFECT: Mapping[str, float] = {
@@ -47,7 +52,22 @@ DEFAULT_MIN_EFFECT: Mapping[str, float] = {
 """Smallest relative change called a regression, per metric; calibrated from simulated and real
 A/A runs (docs/results.md, bench/bench_compare.py)."""
 
+DEFAULT_WEIGHTS: Mapping[str, float] = {
+    "throughput_rps": 1 / 2,
+    "p50_ms": 1 / 6,
+    "p95_ms": 1 / 6,
+    "p99_ms": 1 / 6,
+}
+"""Share of alpha each primary metric gets in the weighted Holm procedure: half for throughput
+(capacity), half shared by the three latency percentiles (one question asked three ways)."""
+
+ThroughputTest = Literal["welch", "welch+rank", "mann-whitney"]
+
 RECOMMENDED_RUNS = 5
+
+OUTLIER_LOG_LIMIT = 0.15
+"""A run further than this from the median of the others on its side, on the log scale (about
+16%), is taken as a sign of a host state change: the t-test is not used for that comparison."""
 
 EXIT_OK, EXIT_REGRESSION, EXIT_INCONCLUSIVE = 0, 1, 2
 
@@ -65,6 +85,10 @@ class CompareSettings:
     """Two-sided level of the Hodges-Lehmann interval (its worse end is a one-sided 95% bound)."""
     error_min_effect: float = DEFAULT_ERROR_MIN_EFFECT
     """Smallest absolute rise of an error kind's ratio that counts (0.005 = +0.5 points)."""
+    weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    """Metric key -> share of alpha in the weighted correction (normalised to sum 1)."""
+    throughput_test: ThroughputTest = "welch+rank"
+    """How throughput is tested (see the module docstring)."""
 
 
 @dataclass(frozen=True)
@@ -159,6 +183,50 @@ def _metric(
     )
 
 
+def _weights(settings: CompareSettings) -> list[float]:
+    return [settings.weights.get(s.key, DEFAULT_WEIGHTS[s.key]) for s in PRIMARY_METRICS]
+
+
+def _uses_welch(spec: MetricSpec, settings: CompareSettings) -> bool:
+    return spec.key == "throughput_rps" and settings.throughput_test != "mann-whitney"
+
+
+def _reachable(
+    spec: MetricSpec, threshold: float, rank_floor: float, settings: CompareSettings
+) -> bool:
+    """Whether this metric's test can reach its first-step threshold at all."""
+    if not _uses_welch(spec, settings):
+        return rank_floor <= threshold
+    # welch+rank also needs the rank test at the uncorrected level; a lone t-test can reach any p
+    return settings.throughput_test == "welch" or rank_floor <= settings.alpha
+
+
+def _p_value(
+    spec: MetricSpec, base: list[float], cand: list[float], settings: CompareSettings
+) -> float:
+    """The one-sided p-value that the candidate is worse on this metric.
+
+    Latency, and throughput with ``mann-whitney``: the exact Mann-Whitney test. Throughput with
+    ``welch``: Welch's t-test on log values (undefined, e.g. no spread on either side, falls back
+    to the rank test). With ``welch+rank`` (the default): Welch's p-value when the exact rank
+    test agrees at the uncorrected level (its p <= alpha) and no run lies more than
+    :data:`OUTLIER_LOG_LIMIT` from the others on its side; otherwise the larger of the two. The
+    result is never smaller than Welch's p-value, and it reaches alpha or less only when the
+    rank test does: the t-test adds power on roughly lognormal runs, never a regression that
+    the distribution-free test contradicts."""
+    worse = "lower" if spec.higher_is_better else "higher"
+    rank_p = one_sided_p(cand, base, worse=worse)
+    if not _uses_welch(spec, settings):
+        return rank_p
+    welch_p = welch_one_sided_p(_positive(cand), _positive(base), worse=worse)
+    if welch_p is None:
+        return rank_p
+    if settings.throughput_test == "welch":
+        return welch_p
+    clean = not any(log_spread_outlier(_positive(side), OUTLIER_LOG_LIMIT) for side in (base, cand))
+    return welch_p if clean and rank_p <= settings.alpha else max(welch_p, rank_p)
+
+
 def compare_runs(
     baseline: Sequence[RunMetrics],
     candidate: Sequence[RunMetrics],
@@ -173,19 +241,30 @@ def compare_runs(
     k = len(PRIMARY_METRICS)
     notes: list[str] = []
     descriptive = n == 1 or m == 1
+    weights = _weights(settings)
+    thresholds = [settings.alpha * w for w in weights]
+    rank_floor = smallest_p(n, m)
+    # the p-value a metric needs at the first step of the weighted procedure, and whether its
+    # test can reach it at all with n vs m runs (a rank test cannot go below 1 / C(n+m, n))
+    reachable = [
+        _reachable(s, t, rank_floor, settings)
+        for s, t in zip(PRIMARY_METRICS, thresholds, strict=True)
+    ]
     if descriptive:
         mode = "descriptive"
         notes.append(
             f"Descriptive comparison only ({n} vs {m} runs): one run per side cannot separate a "
             f"change from run-to-run noise. Run k = {RECOMMENDED_RUNS} per side for a verdict."
         )
-    elif smallest_p(n, m) > first_threshold(settings.alpha, k):
+    elif not any(reachable):
         mode = "underpowered"
+        shares = ", ".join(
+            f"{t:.4f} for {s.label}" for s, t in zip(PRIMARY_METRICS, thresholds, strict=True)
+        )
         notes.append(
-            f"With {n} vs {m} runs the smallest possible p-value is {smallest_p(n, m):.4f}, "
-            f"above the corrected threshold {first_threshold(settings.alpha, k):.4f} "
-            f"(alpha {settings.alpha} over {k} metrics): no regression can be shown. "
-            f"Run k = {RECOMMENDED_RUNS} per side."
+            f"With {n} vs {m} runs the smallest possible p-value of the exact rank test is "
+            f"{rank_floor:.4f}, above what each metric needs (alpha {settings.alpha}, corrected: "
+            f"{shares}): no regression can be shown. Run k = {RECOMMENDED_RUNS} per side."
         )
     else:
         mode = "statistical"
@@ -199,11 +278,11 @@ def compare_runs(
     p_adjusted: list[float | None] = [None] * k
     if not descriptive:
         raw = [
-            one_sided_p(c, b, worse="lower" if s.higher_is_better else "higher")
+            _p_value(s, b, c, settings)
             for s, (b, c) in zip(PRIMARY_METRICS, per_metric, strict=True)
         ]
         p_values = list(raw)
-        p_adjusted = list(adjust(raw, settings.correction))
+        p_adjusted = list(adjust_weighted(raw, weights, settings.correction))
     metrics = [
         _metric(s, b, c, p, pa, settings, descriptive)
         for s, (b, c), p, pa in zip(PRIMARY_METRICS, per_metric, p_values, p_adjusted, strict=True)

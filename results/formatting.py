@@ -74,8 +74,10 @@ def side_label(comparison: Comparison, side: str) -> str:
 
 
 METHOD_NOTE = (
-    "Per-run values (warm-up excluded); exact one-sided Mann-Whitney test across runs, "
-    "{correction} correction over {k} metrics at alpha {alpha}; ratio = candidate/baseline "
+    "Per-run values (warm-up excluded); one-sided tests across runs: latency exact "
+    "Mann-Whitney, throughput Welch t on log values counted only when the exact rank test agrees; "
+    "weighted {correction} correction over {k} metrics at alpha {alpha} ({weights}); "
+    "ratio = candidate/baseline "
     "medians; CI = {level:.0%} Hodges-Lehmann interval of the ratio. Error rate by kind "
     "(rejected_invalid excluded): each run's error ratio, exact one-sided Mann-Whitney with ties, "
     "{correction} correction over the kinds the baseline already had (here {e}) as a separate "
@@ -85,11 +87,20 @@ METHOD_NOTE = (
 )
 
 
+def _weights_text(comparison: Comparison) -> str:
+    weights = comparison.settings.weights
+    total = sum(weights.get(m.spec.key, 0.0) for m in comparison.metrics) or 1.0
+    return ", ".join(
+        f"{m.spec.label} {weights.get(m.spec.key, 0.0) / total:.3g}" for m in comparison.metrics
+    )
+
+
 def method_note(comparison: Comparison) -> str:
     s = comparison.settings
     return METHOD_NOTE.format(
         correction=s.correction.capitalize(),
         k=len(comparison.metrics),
+        weights=_weights_text(comparison),
         alpha=s.alpha,
         level=s.ci_level,
         e=sum(1 for row in comparison.error_kinds if row.p_adjusted is not None),

@@ -1,8 +1,9 @@
 """The statistics behind ``anp compare``: an exact one-sided Mann-Whitney test across runs, a
-Holm (or Bonferroni) correction across the primary metrics, and a Hodges-Lehmann confidence
-interval for the ratio candidate/baseline (computed on log values, so it is a ratio).
+one-sided Welch t-test on log values (throughput), a weighted Holm (or Bonferroni) correction
+across the primary metrics, and a Hodges-Lehmann confidence interval for the ratio
+candidate/baseline (computed on log values, so it is a ratio).
 
-Everything here is exact and deterministic: no resampling, no random numbers.
+Everything here is deterministic: no resampling, no random numbers.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Literal
 
 import numpy as np
 from scipy.stats import mannwhitneyu, rankdata
+from scipy.stats import t as student_t
 
 Correction = Literal["holm", "bonferroni"]
 
@@ -51,6 +53,68 @@ def first_threshold(alpha: float, k: int) -> float:
     """The p-value the best metric must reach for anything to be significant: alpha / k for
     both Holm (its first step) and Bonferroni."""
     return alpha / k
+
+
+def adjust_weighted(
+    p_values: Sequence[float], weights: Sequence[float], method: Correction
+) -> list[float]:
+    """Family-wise adjusted p-values of the weighted Bonferroni or weighted Holm procedure
+    (Holm 1979, section 4): hypothesis ``i`` gets the share ``w_i / sum(w)`` of alpha.
+
+    Weighted Holm orders the hypotheses by ``p_i / w_i``; at each step the hypothesis with the
+    smallest ratio is rejected when ``p_i <= alpha * w_i / W``, ``W`` being the total weight of
+    the hypotheses not yet rejected, so a rejected hypothesis passes its share on. Both control
+    the family-wise error rate at alpha under any dependence between the tests. Equal weights
+    give :func:`adjust`."""
+    if len(weights) != len(p_values) or any(not w > 0 for w in weights):
+        raise ValueError(f"weights must be positive, one per p-value, got {list(weights)}")
+    total = float(sum(weights))
+    w = [x / total for x in weights]
+    k = len(p_values)
+    if method == "bonferroni":
+        return [min(1.0, p / wi) for p, wi in zip(p_values, w, strict=True)]
+    order = sorted(range(k), key=lambda i: (p_values[i] / w[i], i))
+    adjusted = [0.0] * k
+    running = 0.0
+    remaining = 1.0
+    for index in order:
+        running = max(running, min(1.0, p_values[index] * remaining / w[index]))
+        adjusted[index] = running
+        remaining -= w[index]
+    return adjusted
+
+
+def welch_one_sided_p(
+    candidate: Sequence[float], baseline: Sequence[float], *, worse: str
+) -> float | None:
+    """One-sided Welch t-test p-value on log values that the candidate is worse.
+
+    ``worse`` is ``"lower"`` or ``"higher"``; values must be positive. Returns None when the
+    test is undefined (fewer than 2 runs on a side, or no spread on either side)."""
+    x = np.log(np.asarray(candidate, dtype=float))
+    y = np.log(np.asarray(baseline, dtype=float))
+    if len(x) < 2 or len(y) < 2:
+        return None
+    vx, vy = float(x.var(ddof=1)) / len(x), float(y.var(ddof=1)) / len(y)
+    se2 = vx + vy
+    if not se2 > 1e-24:
+        return None
+    t = (float(x.mean()) - float(y.mean())) / math.sqrt(se2)
+    df = se2**2 / (vx**2 / (len(x) - 1) + vy**2 / (len(y) - 1))  # Welch-Satterthwaite
+    p = float(student_t.cdf(t, df) if worse == "lower" else student_t.sf(t, df))
+    return p if math.isfinite(p) else None
+
+
+def log_spread_outlier(values: Sequence[float], limit: float) -> bool:
+    """True when a value lies further than ``limit`` (on the log scale) from the median of the
+    others on its side: a run in another host state (e.g. twice as fast), which a t-test would
+    take at face value."""
+    logs = [math.log(v) for v in values]
+    for i, v in enumerate(logs):
+        rest = sorted(logs[:i] + logs[i + 1 :])
+        if rest and abs(v - float(np.median(rest))) > limit:
+            return True
+    return False
 
 
 @lru_cache(maxsize=256)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import pytest
 from results_factory import make_record
 
 from results import CompareSettings, Comparison, compare_runs, reduce_run
+from results.stats import welch_one_sided_p
 
 
 def _side(prefix: str, k: int, seed: int, **kwargs: object) -> list:
@@ -35,9 +37,18 @@ def test_ten_percent_throughput_drop_is_a_regression() -> None:
     assert tput.spec.key == "throughput_rps" and tput.verdict == "regression"
     assert tput.ratio == pytest.approx(0.9, abs=0.02)
     assert tput.ci_low is not None and tput.ci_high is not None and tput.ci_high < 0.95
-    assert tput.p_value == pytest.approx(1 / 252) and tput.p_adjusted is not None
-    assert tput.p_adjusted <= 0.05
+    # throughput: Welch's t on logs (far below the rank test's floor of 1/252), doubled by the
+    # weighted Holm step that gives throughput half of alpha
+    assert tput.p_value is not None and tput.p_value < 1 / 252
+    assert tput.p_adjusted == pytest.approx(2 * tput.p_value)
     assert c.exit_code == 1 and c.verdict == "regression"
+    rank_only = compare_runs(
+        _side("a", 5, 0),
+        _side("b", 5, 100, rps=90.0),
+        CompareSettings(throughput_test="mann-whitney"),
+    )
+    assert rank_only.metrics[0].p_value == pytest.approx(1 / 252)
+    assert rank_only.metrics[0].verdict == "regression"
 
 
 def test_latency_increase_is_a_regression_and_throughput_gain_is_not() -> None:
@@ -114,14 +125,62 @@ def test_single_run_still_catches_lost_posts() -> None:
     assert c.exit_code == 1
 
 
-@pytest.mark.parametrize(("k", "smallest"), [(2, "0.1667"), (3, "0.0500"), (4, "0.0143")])
-def test_too_few_runs_say_they_cannot_reach_significance(k: int, smallest: str) -> None:
-    c = compare_runs(_side("a", k, 0), _side("b", k, 100, rps=50.0))
+def test_too_few_runs_say_they_cannot_reach_significance() -> None:
+    c = compare_runs(_side("a", 2, 0), _side("b", 2, 100, rps=50.0, latency_ms=40.0))
     assert c.mode == "underpowered"
-    assert f"the smallest possible p-value is {smallest}" in c.notes[0]
+    assert "smallest possible p-value of the exact rank test is 0.1667" in c.notes[0]
+    assert "0.0250 for throughput" in c.notes[0] and "0.0083 for p50 latency" in c.notes[0]
     assert "k = 5" in c.notes[0]
     assert "regression" not in _verdicts(c).values()
     assert c.exit_code == 2
+
+
+@pytest.mark.parametrize("k", [3, 4])
+def test_three_or_four_runs_show_a_large_throughput_drop(k: int) -> None:
+    # the rank test's floor (1/20, 1/70) reaches alpha, which throughput's gate needs
+    c = compare_runs(_side("a", k, 0), _side("b", k, 100, rps=50.0, latency_ms=40.0))
+    assert c.mode == "statistical"
+    assert "k = 5 runs per side is recommended" in c.notes[0]
+    verdicts = _verdicts(c)
+    assert verdicts["throughput_rps"] == "regression" and c.exit_code == 1
+    # latency: 1/20 stays above even the 0.05 x (1/6) / (1/2) = 0.0167 a latency percentile
+    # gets once throughput has passed its share on; 1/70 = 0.0143 does not
+    assert (verdicts["p50_ms"] == "regression") == (k == 4)
+
+
+def _metrics(values: Sequence[float], prefix: str) -> list:
+    """Runs whose throughput is exactly ``values`` (latency the same everywhere)."""
+    runs = []
+    for i, v in enumerate(values):
+        run = reduce_run(make_record(f"{prefix}{i}", seed=i, run_noise=0.0))
+        runs.append(replace(run, values={**run.values, "throughput_rps": v}))
+    return runs
+
+
+def test_the_t_test_counts_only_when_the_rank_test_agrees() -> None:
+    base = _metrics([100.0, 100.1, 100.2, 100.3, 100.4], "a")
+    # four runs 9-10% lower, one run above every baseline run: the rank test sees U = 5
+    # (p = 19/252 > 0.05) while Welch's t on logs alone would call it (p < 0.025)
+    cand = _metrics([90.0, 90.5, 91.0, 91.5, 101.0], "b")
+    welch_alone = compare_runs(base, cand, CompareSettings(throughput_test="welch"))
+    assert welch_alone.metrics[0].p_value is not None and welch_alone.metrics[0].p_value < 0.025
+    assert welch_alone.metrics[0].verdict == "regression"
+    c = compare_runs(base, cand)
+    assert c.metrics[0].p_value == pytest.approx(19 / 252)
+    assert c.metrics[0].verdict == "inconclusive" and c.exit_code == 2
+
+
+def test_an_outlying_run_keeps_the_larger_p_value() -> None:
+    base = _metrics([100.0, 100.5, 101.0, 101.5, 102.0], "a")
+    cand = _metrics([88.0, 88.5, 89.0, 89.5, 70.0], "b")  # 70 lies 24% below the others
+    welch = welch_one_sided_p(
+        [r.values["throughput_rps"] for r in cand],
+        [r.values["throughput_rps"] for r in base],
+        worse="lower",
+    )
+    assert welch is not None and welch > 1 / 252
+    c = compare_runs(base, cand)
+    assert c.metrics[0].p_value == pytest.approx(welch)  # max(Welch, rank = 1/252)
 
 
 def test_deterministic() -> None:

@@ -10,7 +10,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from results.stats import _u_counts, adjust, hodges_lehmann_ratio, one_sided_p, smallest_p
+from results.stats import (
+    _u_counts,
+    adjust,
+    adjust_weighted,
+    hodges_lehmann_ratio,
+    log_spread_outlier,
+    one_sided_p,
+    smallest_p,
+    welch_one_sided_p,
+)
 
 
 @pytest.mark.parametrize(
@@ -34,6 +43,61 @@ def test_holm_and_bonferroni() -> None:
     assert adjust(p, "bonferroni") == pytest.approx([0.04, 0.16, 0.12, 0.02])
     # Holm: sorted 0.005*4=0.02, 0.01*3=0.03, 0.03*2=0.06, 0.04*1 -> max(0.06, 0.04)=0.06
     assert adjust(p, "holm") == pytest.approx([0.03, 0.06, 0.06, 0.02])
+
+
+def test_weighted_holm_by_hand() -> None:
+    p, w = [0.02, 0.004, 0.03, 0.5], [1 / 2, 1 / 6, 1 / 6, 1 / 6]
+    # order by p/w: 0.004 (x 1 / (1/6) = 0.024), 0.02 (x (5/6) / (1/2) = 0.0333),
+    # 0.03 (x (1/3) / (1/6) = 0.06), 0.5 (x 1)
+    assert adjust_weighted(p, w, "holm") == pytest.approx([0.02 * 5 / 3, 0.024, 0.06, 0.5])
+    assert adjust_weighted(p, w, "bonferroni") == pytest.approx([0.04, 0.024, 0.18, 1.0])
+    assert adjust_weighted([0.01, 0.04, 0.03, 0.005], [1, 1, 1, 1], "holm") == pytest.approx(
+        adjust([0.01, 0.04, 0.03, 0.005], "holm")
+    )
+    with pytest.raises(ValueError, match="weights must be positive"):
+        adjust_weighted([0.1, 0.2], [1.0, 0.0], "holm")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.floats(0.0001, 1.0), min_size=4, max_size=4),
+    st.lists(st.floats(0.05, 1.0), min_size=4, max_size=4),
+)
+def test_weighted_holm_is_the_closed_weighted_bonferroni_test(
+    p: list[float], w: list[float]
+) -> None:
+    """Adjusted p of H_i = the largest, over every intersection holding i, of the smallest
+    alpha at which that intersection's weighted Bonferroni test rejects (closed testing)."""
+    total = sum(w)
+    wn = [x / total for x in w]
+    expected = []
+    for i in range(4):
+        worst = 0.0
+        for size in range(1, 5):
+            for subset in itertools.combinations(range(4), size):
+                if i in subset:
+                    mass = sum(wn[j] for j in subset)
+                    worst = max(worst, min(min(1.0, p[j] * mass / wn[j]) for j in subset))
+        expected.append(worst)
+    assert adjust_weighted(p, w, "holm") == pytest.approx(expected)
+
+
+def test_welch_on_log_values() -> None:
+    base, cand = [100.0, 102.0, 98.0, 101.0, 99.0], [90.0, 92.0, 89.0, 91.0, 93.0]
+    p = welch_one_sided_p(cand, base, worse="lower")
+    logs_c, logs_b = np.log(cand), np.log(base)
+    se = math.sqrt(logs_c.var(ddof=1) / 5 + logs_b.var(ddof=1) / 5)
+    t = (logs_c.mean() - logs_b.mean()) / se
+    assert p is not None and 0 < p < 1e-4 and t < -8
+    assert welch_one_sided_p(cand, base, worse="higher") == pytest.approx(1 - p)
+    assert welch_one_sided_p([5.0, 5.0], [5.0, 5.0], worse="lower") is None  # no spread
+    assert welch_one_sided_p([5.0], [4.0, 6.0], worse="lower") is None  # one run
+
+
+def test_outlier_on_the_log_scale() -> None:
+    assert not log_spread_outlier([100, 104, 96, 110, 92], 0.15)
+    assert log_spread_outlier([100, 104, 96, 101, 200], 0.15)  # a run twice as fast
+    assert log_spread_outlier([100, 104, 96, 101, 80], 0.15)
 
 
 def _coverage_rank_bruteforce(n: int, m: int, level: float) -> int | None:
