@@ -23,6 +23,7 @@ bytes and never interpreted, so HTML in a paragraph is kept as it was sent.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -43,6 +44,11 @@ _SQL_LIKE = re.compile(
     r"|\binsert\s+into\b|\bdelete\s+from\b|\bor\s+\d+\s*=\s*\d+",
     re.IGNORECASE,
 )
+# Something every alternative of _SQL_LIKE needs, in an ASCII title (lowered): a character among
+# ; - / * quotes = or one of these words. A title without any of them cannot match _SQL_LIKE,
+# so the slow search is skipped (about 1 us instead of 5). Non-ASCII titles always get the
+# search, because under IGNORECASE some non-ASCII letters match ASCII ones.
+_SQL_NEEDS = re.compile(r"[;\-/*'\"`=]|union|drop|insert|delete")
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +105,13 @@ def _decode_batch(raw: bytes, max_items: int) -> list[Any]:
     try:
         items = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        raise not_json(f"body is not UTF-8 JSON: {exc}") from None
+        # orjson refuses two things that are valid JSON: integers over 64 bits and lone
+        # surrogate escapes. The standard parser takes them, so that such an item gets its own
+        # 422, as it would as a single import, instead of failing the whole batch.
+        try:
+            items = json.loads(raw, parse_constant=_no_constant)
+        except (ValueError, UnicodeError):
+            raise not_json(f"body is not UTF-8 JSON: {exc}") from None
     if not isinstance(items, list):
         raise ApiError(
             422,
@@ -109,6 +121,10 @@ def _decode_batch(raw: bytes, max_items: int) -> list[Any]:
         )
     _check_batch_size(len(items), max_items)
     return items
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
 
 
 def _check_batch_size(count: int, max_items: int) -> None:
@@ -274,6 +290,8 @@ def check_title(title: str) -> None:
             "plain text without < or >",
             code="markup",
         )
+    if title.isascii() and _SQL_NEEDS.search(title.lower()) is None:
+        return
     found = _SQL_LIKE.search(title)
     if found:
         raise _invalid(
