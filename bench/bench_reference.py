@@ -30,6 +30,11 @@ from /proc) and prints CPU microseconds per post. On a shared machine where the 
 part of a core, the CPU-cost ratios show what each server would do with a core to itself; both
 kinds of ratio are printed.
 
+After the rounds the bench times, in its own process and on the same kind of posts, each step the
+site does per post in a batch (parse + type validation, the title/reference/seed checks, the
+canonical bytes, the hash, the SQLite row) and prints them next to the bound that target (b)
+sets: a batch must cost at most a tenth of a single import per post. ``--no-breakdown`` skips it.
+
 Exit code 0; with ``--strict``, 1 when (a) or (b) misses its target (wall-clock figures).
 """
 
@@ -215,6 +220,9 @@ def main() -> int:
         default=None,
         help="run the reference sites on PostgreSQL (fresh schemas) instead of SQLite files",
     )
+    parser.add_argument(
+        "--no-breakdown", action="store_true", help="skip the per-post cost breakdown"
+    )
     parser.add_argument("--bare-server", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.bare_server:
@@ -250,7 +258,10 @@ def main() -> int:
         finally:
             if pg:
                 pg.drop()
-    return report(rates, cpu, args, db_rows)
+    code = report(rates, cpu, args, db_rows)
+    if not args.no_breakdown:
+        breakdown(seeds, args.batch_size, cpu)
+    return code
 
 
 def run_rounds(
@@ -418,6 +429,86 @@ def report(
         print("bench: row count mismatch", file=sys.stderr)
         return 1
     return 1 if args.strict and not (ok_a and ok_b) else 0
+
+
+def breakdown(seeds: Seeds, batch_size: int, cpu: dict[str, list[float]]) -> None:
+    """Per-post CPU of each step of the batch path, timed in this process (best of 5)."""
+    import gc
+    import hashlib
+
+    import orjson
+
+    import synth
+    from targets.reference.plain_schema import PLAIN_POSTS
+    from targets.reference.sqlite_store import SQLiteStorage
+    from targets.reference.validation import check_reference, check_title, validate_batch
+
+    n_batches = 10
+    raws = [batch_body(seeds.bodies(batch_size)) for _ in range(n_batches)]
+    posts = [p for raw in raws for p in PLAIN_POSTS.validate_json(raw)]
+    bodies = [orjson.dumps(p) for p in posts]
+    n = len(posts)
+    gc.freeze()  # as the site does after startup
+
+    def per_post(fn: Any, repeat: int = 5) -> float:
+        best = float("inf")
+        for _ in range(repeat):
+            t0 = time.process_time()
+            fn()
+            best = min(best, time.process_time() - t0)
+        return best / n * 1e6
+
+    def checks() -> None:
+        for p in posts:
+            check_reference(p["meta"]["reference"], "meta.reference")
+            check_title(p["title"])
+
+    with tempfile.TemporaryDirectory(prefix="anp-bench-db-") as tmp:
+        store = SQLiteStorage.open(Path(tmp) / "b.db")
+        checked = [v for raw in raws for v in validate_batch(raw, 1000)]
+        chunks = [checked[i : i + batch_size] for i in range(0, n, batch_size)]
+        t0 = time.process_time()
+        for chunk in chunks:
+            store._write(chunk)  # type: ignore[arg-type]
+        sqlite_us = (time.process_time() - t0) / n * 1e6
+        store._conn.close()
+    steps = [
+        ("orjson.loads only (no validation)", per_post(lambda: [orjson.loads(r) for r in raws])),
+        (
+            "parse + type validation (one call)",
+            per_post(lambda: [PLAIN_POSTS.validate_json(r) for r in raws]),
+        ),
+        ("reference + title checks", per_post(checks)),
+        ("canonical bytes (orjson.dumps)", per_post(lambda: [orjson.dumps(p) for p in posts])),
+        (
+            "hash check (synth.canonical_hash)",
+            per_post(lambda: [synth.canonical_hash(b) for b in bodies]),
+        ),
+        (
+            "  of which sha256 of the body",
+            per_post(lambda: [hashlib.sha256(b).digest() for b in bodies]),
+        ),
+        (
+            "validate_batch (all checks above)",
+            per_post(lambda: [validate_batch(r, 1000) for r in raws]),
+        ),
+        ("SQLite rows, one transaction per batch", sqlite_us),
+    ]
+    print()
+    print(
+        f"per-post CPU of the batch path, timed in this process ({n} posts, batches of {batch_size}):"
+    )
+    for label, us in steps:
+        print(f"  {label:40s} {us:6.1f} us")
+    site = steps[6][1] + sqlite_us
+    single = statistics.median(cpu["reference"])
+    bare = statistics.median(cpu["bare-bytes"])
+    print(f"  {'validate_batch + SQLite':40s} {site:6.1f} us")
+    print(
+        f"target (b) needs a batch post to cost <= single import / 10 = {single / 10:.1f} us of server CPU "
+        f"(single import {single:.0f} us, of which HTTP + framework for a body read as bytes: {bare:.0f} us); "
+        f"the site's own work per post alone is {site:.0f} us, so (b) <= {single / site:.1f}x here"
+    )
 
 
 if __name__ == "__main__":

@@ -15,8 +15,8 @@ exactly as they would one after the other.
 A group (or a batch) of more than one post is written with one existence query for its
 references and one ``executemany`` for the new rows, inside ``BEGIN IMMEDIATE``.
 
-Durability: WAL with ``synchronous=NORMAL`` (SQLite's default checkpointing, every 1000 WAL
-pages). A commit survives a crash of the site process; a power loss or an OS crash can roll back
+Durability: WAL with ``synchronous=NORMAL``; automatic checkpoints every 4 MiB of WAL (SQLite's
+default amount: 1000 pages of 4 KiB). A commit survives a crash of the site process; a power loss or an OS crash can roll back
 the commits made since the last checkpoint synced the WAL, but never corrupts the file.
 """
 
@@ -46,6 +46,10 @@ _INSERT = (
     "ON CONFLICT (reference) DO NOTHING"
 )
 _HASH = "SELECT hash FROM posts WHERE reference = ?"
+PAGE_SIZE = 16384
+"""Page size of a new database file."""
+WAL_CHECKPOINT_BYTES = 4 * 1024 * 1024
+"""WAL written between automatic checkpoints (SQLite's default: 1000 pages of 4 KiB)."""
 
 
 def _now() -> str:
@@ -67,12 +71,19 @@ class SQLiteStorage:
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         conn.execute("PRAGMA busy_timeout = 10000")
+        # A new file gets 16 KiB pages: a post (about 7 KB of canonical JSON) then fits in its
+        # row's page instead of a chain of overflow pages (about 2 us less per post). The pragma
+        # does nothing on an existing file, which keeps its page size.
+        conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if str(mode).lower() != "wal":
             conn.close()
             raise OSError(f"SQLite file {path} refused WAL mode (journal_mode={mode})")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute(SCHEMA)
+        # Checkpoint every WAL_CHECKPOINT_BYTES of WAL whatever the page size (SQLite counts pages).
+        page_size = int(conn.execute("PRAGMA page_size").fetchone()[0])
+        conn.execute(f"PRAGMA wal_autocheckpoint = {max(1, WAL_CHECKPOINT_BYTES // page_size)}")
         return cls(conn, path)
 
     async def insert(self, posts: Sequence[ValidPost]) -> list[tuple[Outcome, str]]:
