@@ -129,7 +129,7 @@ def write_record(
             f"refusing to overwrite the existing run record '{target}'; "
             "choose a new run folder (nothing was written)"
         )
-    return write_text_atomic(target, dump_record(record))
+    return write_text_atomic(target, dump_record(record), parents=True)
 
 
 def expand_inputs(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:

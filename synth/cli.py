@@ -7,7 +7,9 @@ Handlers import the heavy parts lazily. User mistakes raise ``SynthError`` subcl
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
+from collections.abc import Callable
 from typing import Any
 
 POST_FORMATS = ("text", "json", "html", "markdown")
@@ -22,10 +24,12 @@ examples:
   anp post 679 --format html --out post-679.html
   anp post 5 --size xl --format json    a ~100 KB post for payload-size tests
   anp post --list-invalid               the invalid kinds and what a target should answer
+  anp post 5 --list-invalid             the same, each described as made for seed 5
   anp post 5 --invalid KIND             the raw body of an invalid import request
 
 SEED is an integer in 0..2**63-1. Output is written to stdout unless --out is given (then the
-file is written atomically). The page text has no trailing newline, exactly like the specimen;
+file is written atomically; --out - is stdout; a device, FIFO or socket such as /dev/stdout is
+written through directly; a symlink's target is replaced and the link kept). The page text has no trailing newline, exactly like the specimen;
 a newline is added only when stdout is a terminal.
 """
 
@@ -36,7 +40,9 @@ examples:
   anp corpus --seeds 0-999 --out big.jsonl --size xl
   anp corpus verify corpus.jsonl.gz
 
-Seed ranges are inclusive: 0-99999, 5 or 1,3,10-20. gzip is chosen by a .gz extension. Without
+Seed ranges are inclusive: 0-99999, 5 or 1,3,10-20. The corpus holds each named seed once, in
+ascending order: duplicates and overlaps are merged (1,1 is one post; 0-5,3-8 is the 9 posts 0..8;
+a note says so). gzip is chosen by a .gz extension. Without
 --format the format follows the extension (.jsonl, .txt, .html, .md; default jsonl).
 
 File layout: jsonl holds one canonical JSON post per line. text, html and markdown hold one
@@ -44,6 +50,10 @@ document after another, each followed by a newline and a line holding only a for
 The output bytes are identical for any --workers. The file and FILE.manifest.json (generator
 version, seed ranges, count, format, size, bytes, sha256) are written to temp files and moved
 into place only when complete; an interrupted run leaves nothing under the final names.
+--out - (or a special file such as /dev/stdout or a FIFO) streams the corpus with no manifest;
+the summary then goes to stderr.
+Exit status: 0 written, 2 a bad option or an output that cannot be written (nothing is left under
+the final names; retry after fixing it), 130 Ctrl-C, 143 SIGTERM.
 """
 
 VERIFY_EPILOG = """\
@@ -54,7 +64,8 @@ examples:
 Every record's seed is read from the record (payload.seed), the post is synthesized again and
 compared byte for byte (text is also parsed back). With a manifest next to the file, its sha256,
 size, count and seed order are checked too, and its format and size are used.
-Exit status: 0 clean, 1 mismatches found (each is listed), 2 the file cannot be read as a corpus.
+Exit status: 0 clean, 1 mismatches found (each is listed), 2 the file cannot be read as a corpus
+(verifying reads only: retrying is safe, and gives the same answer for the same file).
 """
 
 
@@ -89,9 +100,13 @@ def register(subparsers: Any) -> None:
     post.add_argument("--size", choices=SIZE_CHOICES, help="force a post size (xl is ~100 KB)")
     post.add_argument("--invalid", metavar="KIND", help="print this invalid variant's body bytes")
     post.add_argument(
-        "--list-invalid", action="store_true", help="list the invalid kinds with descriptions"
+        "--list-invalid",
+        action="store_true",
+        help="list the invalid kinds with descriptions (as made for SEED, default 0)",
     )
-    post.add_argument("--out", metavar="FILE", help="write to FILE (atomically) instead of stdout")
+    post.add_argument(
+        "--out", metavar="FILE", help="write to FILE (atomically) instead of stdout; - is stdout"
+    )
     post.set_defaults(func=_post)
 
     corpus = subparsers.add_parser(
@@ -105,7 +120,9 @@ def register(subparsers: Any) -> None:
         "       anp corpus verify FILE [--format FORMAT] [--size SIZE] [--workers N] [--max-report N]",
     )
     corpus.add_argument("--seeds", metavar="RANGES", help=f"seed ranges, e.g. {SEEDS_EXAMPLE}")
-    corpus.add_argument("--out", metavar="FILE", help="output file; .gz compresses")
+    corpus.add_argument(
+        "--out", metavar="FILE", help="output file; .gz compresses; - streams to stdout"
+    )
     corpus.add_argument("--format", choices=CORPUS_FORMATS, help="default: from the extension")
     corpus.add_argument(
         "--workers", type=_workers, default=1, help="worker processes (default 1: in-process)"
@@ -115,6 +132,7 @@ def register(subparsers: Any) -> None:
     sub = corpus.add_subparsers(dest="corpus_command", metavar="verify")
     verify = sub.add_parser(
         "verify",
+        prog="anp corpus verify",  # not derived from the corpus parser's two-line usage
         help="re-derive every post of a corpus from its seed and report mismatches",
         description="Check a corpus file: every record must equal the post synthesized again\n"
         "from its seed.",
@@ -144,14 +162,48 @@ def register(subparsers: Any) -> None:
 # --- handlers ----------------------------------------------------------------------------------
 
 
+_RETRY_USAGE = "retrying with the same input will fail again"
+
+
+def _retry_note(
+    handler: Callable[[argparse.Namespace], int],
+) -> Callable[[argparse.Namespace], int]:
+    """Every synth error tells whether retrying is safe: a message that does not say so already
+    is a usage mistake, which fails the same way again."""
+
+    @functools.wraps(handler)
+    def wrapped(args: argparse.Namespace) -> int:
+        from synth.errors import SynthError
+
+        try:
+            return handler(args)
+        except SynthError as exc:
+            if "retry" in str(exc):
+                raise
+            raise type(exc)(f"{exc}; {_RETRY_USAGE}") from None
+
+    return wrapped
+
+
+@_retry_note
 def _post(args: argparse.Namespace) -> int:
     from synth.errors import SeedError, SynthError
+    from synth.seeds import parse_seed
 
     if args.list_invalid:
-        return _list_invalid()
+        if args.invalid is not None or args.format is not None or args.size is not None:
+            raise SynthError(
+                "--list-invalid lists the kinds; --invalid, --format and --size do not apply "
+                "(for example: anp post 5 --list-invalid)"
+            )
+        try:
+            example_seed = 0 if args.seed is None else parse_seed(args.seed)
+        except SeedError as exc:
+            raise SeedError(f"SEED: {exc} (for example: anp post 5 --list-invalid)") from None
+        _emit(_list_invalid(example_seed), args.out)
+        return 0
     if args.seed is None:
         raise SynthError("SEED is required, e.g. 'anp post 679' (or use --list-invalid)")
-    from synth.seeds import parse_seed
 
     try:
         seed = parse_seed(args.seed)
@@ -185,48 +237,75 @@ def _invalid_body(seed: int, kind: str) -> bytes:
     return synthesize_invalid(seed, kind).body
 
 
-def _list_invalid() -> int:
+def _list_invalid(seed: int) -> bytes:
     from synth.invalid import INVALID_KINDS, synthesize_invalid
 
-    print("invalid kinds, each described as made for seed 0 (details such as the injected")
-    print("markup are drawn per seed; `anp post SEED --invalid KIND` shows a seed's own body):\n")
+    lines = [
+        f"invalid kinds, each described as made for seed {seed} (details such as the injected",
+        "markup are drawn per seed; `anp post SEED --invalid KIND` shows a seed's own body):",
+        "",
+    ]
     for kind in INVALID_KINDS:
-        example = synthesize_invalid(0, kind)
+        example = synthesize_invalid(seed, kind)
         statuses = "/".join(str(s) for s in example.expected_status)
-        print(f"{kind}\n    {example.description}\n    a target should answer: {statuses}")
-    return 0
+        lines += [kind, f"    {example.description}", f"    a target should answer: {statuses}"]
+    return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 def _emit(data: bytes, out: str | None) -> None:
-    if out is not None:
+    if out is not None and out != "-":
         from synth.atomic import write_atomic
 
         try:
             write_atomic(out, data)
+        except BrokenPipeError:
+            raise
         except OSError as exc:
             raise _write_error(out, exc) from None
         return
-    sys.stdout.flush()
-    sys.stdout.buffer.write(data)
-    if sys.stdout.isatty() and not data.endswith(b"\n"):
-        sys.stdout.buffer.write(b"\n")
-    sys.stdout.buffer.flush()
+    try:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        if sys.stdout.isatty() and not data.endswith(b"\n"):
+            sys.stdout.buffer.write(b"\n")
+        sys.stdout.buffer.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise stdout_error(exc) from None
+
+
+def stdout_error(exc: OSError) -> Exception:
+    """The error for stdout that cannot be written (a full disk, /dev/full): exit code 2."""
+    from synth.errors import SynthError
+
+    return SynthError(
+        f"cannot write to stdout ({exc.strerror or exc}); free space or redirect stdout "
+        "elsewhere, then retry"
+    )
 
 
 def _write_error(out: str, exc: OSError) -> Exception:
     from synth.corpus_errors import CorpusError
 
+    if isinstance(exc, IsADirectoryError):
+        return CorpusError(
+            f"--out {out!r} is a directory; expected a file name such as post.json (nothing was "
+            "written; retrying with the same value will fail again)"
+        )
     return CorpusError(
         f"--out {out!r}: cannot write it ({exc.strerror or exc}); nothing was written under that "
-        "name. Fix the path, permissions or free space, then retry"
+        "name (a device or FIFO may have received part of it). Fix the path, permissions or free "
+        "space, then retry"
     )
 
 
+@_retry_note
 def _corpus(args: argparse.Namespace) -> int:
     from synth.corpus import write_corpus
     from synth.errors import SeedRangeError, SynthError
     from synth.formats import format_from_path
-    from synth.seeds import parse_seed_ranges
+    from synth.seeds import count_seeds, parse_seed_ranges
 
     if args.seeds is None or args.out is None:
         missing = " and ".join(
@@ -240,22 +319,52 @@ def _corpus(args: argparse.Namespace) -> int:
         ranges = parse_seed_ranges(args.seeds)
     except SeedRangeError as exc:
         raise SeedRangeError(f"--seeds: {exc}") from None
-    fmt = args.format or format_from_path(args.out) or "jsonl"
+    named = _named_count(args.seeds)
+    out = "/dev/stdout" if args.out == "-" else args.out
+    fmt = args.format or format_from_path(out) or "jsonl"
+    from synth.manifest import has_manifest_file, manifest_path
+
+    with_manifest = has_manifest_file(out)
+    summary = sys.stdout if with_manifest else sys.stderr  # the corpus itself may be on stdout
+    if named > count_seeds(ranges):
+        print(
+            f"note: --seeds {args.seeds!r} names some seeds more than once; each is written "
+            f"once, in ascending order ({_posts(count_seeds(ranges))})",
+            file=sys.stderr,
+        )
     progress, finish = _progress_bar()
     try:
         manifest = write_corpus(
-            ranges, args.out, fmt, workers=args.workers, size=args.size, progress=progress
+            ranges, out, fmt, workers=args.workers, size=args.size, progress=progress
         )
+    except BrokenPipeError:
+        raise
     except OSError as exc:
         raise _write_error(args.out, exc) from None
     finally:
         finish()
+    where = "stdout" if args.out == "-" else args.out
     print(
-        f"wrote {manifest.count} posts ({manifest.format}, {manifest.compression}, "
-        f"{manifest.bytes} bytes) to {args.out}\nsha256 {manifest.sha256}\n"
-        f"manifest {args.out}.manifest.json"
+        f"wrote {_posts(manifest.count)} ({manifest.format}, {manifest.compression}, "
+        f"{manifest.bytes:,} bytes) to {where}\nsha256 {manifest.sha256}",
+        file=summary,
     )
+    if with_manifest:
+        print(f"manifest {manifest_path(out)}", file=summary)
+    else:
+        print(f"no manifest: {where} is not a regular file", file=summary)
     return 0
+
+
+def _posts(count: int) -> str:
+    return _count(count, "post")
+
+
+def _named_count(text: str) -> int:
+    """How many seeds ``--seeds`` names before duplicates and overlaps are merged."""
+    from synth.seeds import count_seeds, parse_seed_ranges
+
+    return sum(count_seeds(parse_seed_ranges(part)) for part in text.split(","))
 
 
 def _progress_bar() -> tuple[Any, Any]:
@@ -282,6 +391,7 @@ def _progress_bar() -> tuple[Any, Any]:
     return update, bar.stop
 
 
+@_retry_note
 def _verify(args: argparse.Namespace) -> int:
     from synth.verify import verify_corpus
 
@@ -291,13 +401,22 @@ def _verify(args: argparse.Namespace) -> int:
         print(f"mismatch: {mismatch}")
     hidden = len(report.mismatches) - limit
     if hidden > 0:
-        print(f"... and {hidden} more mismatches (raise --max-report to list them)")
+        print(f"... and {_count(hidden, 'more mismatch')} (raise --max-report to list them)")
     checked = f"manifest {report.manifest}" if report.manifest else "no manifest"
     if report.ok:
-        print(f"ok: {report.records} records in {report.path} match their seeds ({checked})")
+        print(
+            f"ok: {_count(report.records, 'record')} in {report.path} match their seeds ({checked})"
+        )
         return 0
     print(
-        f"FAILED: {len(report.mismatches)} mismatches in {report.records} records of "
-        f"{report.path} ({checked})"
+        f"FAILED: {_count(len(report.mismatches), 'mismatch')} in "
+        f"{_count(report.records, 'record')} of {report.path} ({checked})"
     )
     return 1
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 record``, ``20,000 records``, ``2 mismatches``."""
+    if n == 1:
+        return f"1 {noun}"
+    return f"{n:,} {noun}" + ("es" if noun.endswith("ch") else "s")

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import builtins
 import json
+import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from synth.atomic import AtomicWriter
+from synth.atomic import AtomicWriter, destination
 from synth.corpus_errors import CorpusError
 from synth.seeds import SeedRanges, format_seed_ranges, merge_ranges
 
@@ -65,9 +66,21 @@ def manifest_path(corpus_path: str | Path) -> Path:
     return path.with_name(path.name + ".manifest.json")
 
 
+def has_manifest_file(corpus_path: str | Path) -> bool:
+    """False when the corpus goes to a special file (``/dev/stdout``, a FIFO, ``/dev/null``):
+    there is no corpus file to sit next to, so no ``FILE.manifest.json`` is written."""
+    try:
+        return not destination(corpus_path).direct
+    except OSError:
+        return True
+
+
 def manifest_writer(manifest: CorpusManifest, path: Path) -> AtomicWriter:
-    """A finished (fsynced, not yet committed) atomic writer holding the manifest."""
-    writer = AtomicWriter(path)
+    """A finished (fsynced, not yet committed) atomic writer holding the manifest. When the
+    corpus itself went to a special file (see :func:`has_manifest_file`), the manifest is
+    discarded (written to ``os.devnull``) instead of creating ``/dev/stdout.manifest.json``."""
+    corpus = path.with_name(path.name.removesuffix(".manifest.json"))
+    writer = AtomicWriter(path if has_manifest_file(corpus) else os.devnull)
     try:
         writer.write(manifest.to_json())
         writer.finish()

@@ -19,3 +19,58 @@ def test_a_closed_pipe_ends_quietly_without_a_traceback() -> None:
         proc.wait(timeout=60)
     assert "Traceback" not in stderr, stderr
     assert proc.returncode == 141  # the shell's code for a command ended by a closed pipe
+
+
+def _run_with(handler_patch: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``anp ARGS`` in a subprocess after executing ``handler_patch`` (which replaces a
+    handler to simulate a bug)."""
+    code = f"import sys\n{handler_patch}\nfrom anp.cli import main\nsys.exit(main({list(args)!r}))"
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def test_an_unexpected_exception_is_an_internal_error_exit_3_never_1() -> None:
+    result = _run_with("import synth.cli as c\nc._post = lambda args: 1 / 0", "post", "5")
+    assert result.returncode == 3, result.stderr
+    assert "anp: internal error: ZeroDivisionError" in result.stderr
+    assert "Traceback (most recent call last)" in result.stderr  # kept for the bug report
+
+
+def test_an_unexpected_oserror_is_an_internal_error_too() -> None:
+    patch = "import synth.cli as c\ndef boom(args):\n    open('/nonexistent/x')\nc._post = boom"
+    result = _run_with(patch, "post", "5")
+    assert result.returncode == 3, result.stderr
+    assert "anp: internal error: FileNotFoundError" in result.stderr
+
+
+def test_a_full_stdout_is_exit_2_with_one_line() -> None:
+    with open("/dev/full", "wb") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "anp", "post", "--help"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("anp: error: cannot write to stdout (No space left on device)")
+    assert "Traceback" not in result.stderr
+
+
+def test_a_non_utf8_stdout_does_not_crash_on_symbols() -> None:
+    code = "import sys\nfrom anp.cli import main\nimport results.cli as r\n" + (
+        "def f(args):\n    print('\\u26a0\\ufe0f inconclusive')\n    return 0\nr._runs = f\n"
+        "sys.exit(main(['runs']))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={**__import__("os").environ, "PYTHONIOENCODING": "ascii"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "\\u26a0" in result.stdout and "inconclusive" in result.stdout

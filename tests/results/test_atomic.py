@@ -40,7 +40,7 @@ def test_current_umask_reads_without_changing_it(umask: int) -> None:
 
 def test_text_and_records_get_the_usual_mode(umask: int, tmp_path: Path) -> None:
     expected = 0o666 & ~umask
-    text = write_text_atomic(tmp_path / "deep" / "report.md", "# hi\n")
+    text = write_text_atomic(tmp_path / "deep" / "report.md", "# hi\n", parents=True)
     assert _mode(text) == expected and text.read_text() == "# hi\n"
     record = write_record(make_record("r1", seed=1), tmp_path / "runs" / "r1")
     assert _mode(record) == expected
@@ -72,6 +72,7 @@ def test_cli_reports_get_the_usual_mode(
     base = write_runs("a", 2, seed=0)
     cand = write_runs("b", 2, seed=10)
     md, page = tmp_path / "out" / "c.md", tmp_path / "out" / "c.html"
+    md.parent.mkdir()
     args = [*map(str, base), "--against", *map(str, cand), "--markdown", str(md)]
     result = subprocess.run(
         ["sh", "-c", 'umask 022 && exec "$@"', "sh", ANP, "compare", *args, "--html", str(page)],
