@@ -16,45 +16,44 @@ helpers then send ``synthesize_json(seed)`` as it is, without building a ``Post`
 every adapter's ``import_ack`` reads only that; an adapter whose ack needs more of the post
 cannot use ``--synth-processes``.
 
-Each helper answers a block of seeds with one frame, so the Locust process does one pipe read
-per block, not per post.
+Each helper answers a block of seeds with one frame (``loadtests.prebuild_frames``), so the
+Locust process does one pipe read and one JSON parse per block, not per post; ready requests wait
+in a plain deque (a user takes one with a ``popleft``; gevent's ``Queue`` cost microseconds per
+item).
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
 import os
 import subprocess
 import sys
-from dataclasses import dataclass
+from collections import deque
 from pathlib import Path
 
 import gevent
-import orjson
+from gevent.event import Event
 from gevent.os import nb_read
-from gevent.queue import Queue
 
+from loadtests.prebuild_frames import HEADER_SIZE, Prebuilt, frame_sizes, parse_frame
 from loadtests.seeding import SeedQueue
 from synth import Meta, Post, ranges_from_seeds
 from synth.construct import make
-from targets.base import Request
+
+__all__ = ["Pipeline", "Prebuilt", "reference_post"]
 
 log = logging.getLogger("loadtests")
 ROOT = Path(__file__).resolve().parent.parent
-BLOCK = 32
+BLOCK = 64
 """Seeds per request to a helper."""
 AHEAD = 2
 """Frames (blocks) asked of each helper ahead of use."""
 DEPTH = 512
 """Ready requests kept at most (per node)."""
-
-
-@dataclass(frozen=True)
-class Prebuilt:
-    seed: int
-    reference: str
-    """The post's ``meta.reference`` (what the adapter's ack reads)."""
-    request: Request
+PIPE_BYTES = 1 << 20
+"""Pipe capacity asked for each helper's output."""
 
 
 def reference_post(reference: str) -> Post:
@@ -70,12 +69,14 @@ class Pipeline:
         self.size = size
         self.processes = processes
         self.queue = queue
-        self.ready: Queue[Prebuilt | None] = Queue()
+        self.ready: deque[Prebuilt] = deque()
+        """Ready requests; users ``popleft`` (see ``get``)."""
         self.unsent: set[int] = set()
         """Seeds taken from the queue and not yet handed to a user."""
         self.closed = False
         self._procs: list[subprocess.Popen[bytes]] = []
         self._running = 0
+        self._fed = Event()
 
     @property
     def finished(self) -> bool:
@@ -98,12 +99,14 @@ class Pipeline:
 
     def _pump(self, proc: subprocess.Popen[bytes]) -> None:
         assert proc.stdin is not None and proc.stdout is not None
-        reader = _Reader(proc.stdout.fileno())
+        fd = proc.stdout.fileno()
+        os.set_blocking(fd, False)
+        _widen(fd)
         frames = 0  # frames asked for and not read yet (one per range line written)
         try:
             while not self.closed:
                 while frames < AHEAD and not self.closed:
-                    if self.ready.qsize() >= DEPTH:
+                    if len(self.ready) >= DEPTH:
                         break
                     seeds = self.queue.take(BLOCK)
                     if not seeds:
@@ -119,36 +122,28 @@ class Pipeline:
                     gevent.sleep(0.002)
                     continue
                 frames -= 1
-                self._read_frame(reader)
+                index_len, bodies_len = frame_sizes(_read_exact(fd, HEADER_SIZE))
+                items = parse_frame(_read_exact(fd, index_len), _read_exact(fd, bodies_len))
+                self.ready.extend(items)
+                self._fed.set()
         except (OSError, ValueError) as exc:
             if not self.closed:
                 log.error("synthesis helper failed: %s", exc)
         finally:
             self._running -= 1
-            if self._running == 0:
-                self.ready.put(None)
-
-    def _read_frame(self, stream: _Reader) -> None:
-        """Read one helper answer (a whole block) and queue its requests."""
-        frame = stream.read(int(stream.readline()))
-        at = 0
-        put = self.ready.put
-        while at < len(frame):
-            eol = frame.index(b"\n", at)
-            seed_text, meta_len, body_len = frame[at:eol].split()
-            at = eol + 1
-            meta_end = at + int(meta_len)
-            reference, method, path, name, headers = orjson.loads(frame[at:meta_end])
-            at = meta_end + int(body_len)
-            body = frame[meta_end:at]
-            put(Prebuilt(int(seed_text), reference, Request(method, path, name, headers, body)))
+            self._fed.set()
 
     def get(self) -> Prebuilt | None:
-        """The next ready request (blocks); None when none will come."""
-        item: Prebuilt | None = self.ready.get()
-        if item is None or self.closed:
-            self.ready.put(None)  # wake the next waiter too
+        """The next ready request (waits for one); None when none will come."""
+        ready = self.ready
+        while not ready:
+            if self.closed or self._running == 0:
+                return None
+            self._fed.clear()
+            self._fed.wait()
+        if self.closed:
             return None
+        item = ready.popleft()
         self.unsent.discard(item.seed)
         return item
 
@@ -161,34 +156,27 @@ class Pipeline:
                 proc.wait()
         left = list(ranges_from_seeds(self.unsent))
         self.unsent.clear()
-        self.ready.put(None)
+        self.ready.clear()
+        self._fed.set()
         return left
 
 
-class _Reader:
-    """Cooperative reads of a pipe in big chunks (gevent's file objects read large frames slowly)."""
+def _widen(fd: int) -> None:
+    """Let the pipe hold a few whole frames (Linux; 64 KB by default): fewer reads and wake-ups
+    per frame in the Locust process."""
+    # another system, or above /proc/sys/fs/pipe-max-size: the default pipe works too
+    with contextlib.suppress(OSError):
+        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_BYTES)
 
-    def __init__(self, fd: int) -> None:
-        os.set_blocking(fd, False)
-        self.fd = fd
-        self.buffer = bytearray()
 
-    def _fill(self) -> None:
-        chunk = nb_read(self.fd, 1 << 20)
+def _read_exact(fd: int, size: int) -> bytes:
+    """``size`` bytes from the (non-blocking) pipe ``fd``, waiting cooperatively."""
+    chunks = []
+    left = size
+    while left > 0:
+        chunk = nb_read(fd, left)
         if not chunk:
             raise OSError("the helper closed its output")
-        self.buffer += chunk
-
-    def readline(self) -> bytes:
-        while (end := self.buffer.find(b"\n")) < 0:
-            self._fill()
-        line = bytes(self.buffer[: end + 1])
-        del self.buffer[: end + 1]
-        return line
-
-    def read(self, size: int) -> bytes:
-        while len(self.buffer) < size:
-            self._fill()
-        data = bytes(self.buffer[:size])
-        del self.buffer[:size]
-        return data
+        chunks.append(chunk)
+        left -= len(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)

@@ -2,25 +2,24 @@
 
     python -m loadtests.prebuild_worker TARGET_DEFINITION SIZE|-
 
-Reads lines ``FIRST LAST`` on stdin; answers each with one frame: ``FRAME_LEN\\n`` then, for every
-seed of the range, ``SEED META_LEN BODY_LEN\\n``, META (JSON ``[reference, method, path, name,
-headers]``) and the body, built by the target adapter from ``synthesize(seed, size)``, or, when
-the adapter has the bytes fast path (``targets.base.json_import_of``), from
-``synthesize_json(seed, size)`` without building the post. Exits at end of input.
+Reads lines ``FIRST LAST`` on stdin; answers each with one frame (``loadtests.prebuild_frames``)
+holding, for every seed of the range, the import request built by the target adapter from
+``synthesize(seed, size)``, or, when the adapter has the bytes fast path
+(``targets.base.json_import_of``), from ``synthesize_json(seed, size)`` without building the post.
+Exits at end of input.
 """
 
 from __future__ import annotations
 
 import sys
 
-import orjson
-
 
 def main(argv: list[str]) -> int:
+    from loadtests.prebuild_frames import encode_frame
     from synth import synthesize, synthesize_json
     from synth.generate import reference_of
     from targets import load_target
-    from targets.base import json_import_of
+    from targets.base import Request, json_import_of
 
     target = load_target(argv[0])
     fast = json_import_of(target)
@@ -28,32 +27,19 @@ def main(argv: list[str]) -> int:
     out = sys.stdout.buffer
     for line in sys.stdin.buffer:
         first, last = (int(x) for x in line.split())
-        chunks: list[bytes] = []
+        items: list[tuple[int, str, Request]] = []
         for seed in range(first, last + 1):
             if fast is not None:
                 reference = reference_of(seed)
-                body = synthesize_json(seed, size=size)
-                request = fast.import_request_json(body, reference, seed)
+                request = fast.import_request_json(
+                    synthesize_json(seed, size=size), reference, seed
+                )
             else:
                 post = synthesize(seed, size=size)
                 reference = post.meta.reference
                 request = target.import_request(post)
-            meta = orjson.dumps(
-                [
-                    reference,
-                    request.method,
-                    request.path,
-                    request.name,
-                    dict(request.headers),
-                ]
-            )
-            body = request.body or b""
-            chunks.append(b"%d %d %d\n" % (seed, len(meta), len(body)))
-            chunks.append(meta)
-            chunks.append(body)
-        frame = b"".join(chunks)
-        out.write(b"%d\n" % len(frame))
-        out.write(frame)
+            items.append((seed, reference, request))
+        out.write(encode_frame(items))
         out.flush()
     return 0
 

@@ -145,8 +145,15 @@ class SeedQueue:
             self.exhausted = True
         self._fed.set()
 
-    def _maybe_ask(self) -> None:
-        if not self._pending and not self.exhausted and self._available <= self.low_water:
+    def _maybe_ask(self, need: int = 0) -> None:
+        """Ask for a block when the queue runs low, or holds fewer than the ``need`` seeds a
+        caller waits for (a batch bigger than ``low_water``; without this it would wait for
+        a grant nobody asked for)."""
+        if (
+            not self._pending
+            and not self.exhausted
+            and (self._available <= self.low_water or self._available < need)
+        ):
             self._pending = True
             self._ask(self.block)
 
@@ -156,11 +163,13 @@ class SeedQueue:
         while True:
             if self.closed:
                 return []
-            self._maybe_ask()
+            self._maybe_ask(count)
             if self._available >= count or (self.exhausted and self._available):
                 break
             if self.exhausted:
                 return []
+            if not self._pending:
+                continue  # the grant came in line and was not enough: ask again
             self._fed.clear()
             self._fed.wait()
         out: list[int] = []

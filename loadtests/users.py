@@ -36,7 +36,7 @@ from locust import constant, task
 from locust.contrib.fasthttp import FastHttpUser
 
 from loadtests.node import NODE
-from loadtests.prebuild import Pipeline, reference_post
+from loadtests.prebuild import Pipeline, Prebuilt, reference_post
 from loadtests.recorder import PACK_SHIFT, US_MASK, Series
 from synth import INVALID_KINDS, Post, synthesize, synthesize_invalid, synthesize_json
 from synth.generate import reference_of
@@ -247,7 +247,12 @@ class ImportUser(AnpUser):
 
     def _import_prebuilt(self, pipeline: Pipeline) -> None:
         node = NODE
-        item = pipeline.get()
+        ready = pipeline.ready
+        if ready and not pipeline.closed:
+            item: Prebuilt | None = ready.popleft()
+            pipeline.unsent.discard(item.seed)  # type: ignore[union-attr]
+        else:
+            item = pipeline.get()
         if item is None or node.draining:
             if item is not None:
                 node.recorder.leftovers.append((item.seed, item.seed))
@@ -256,21 +261,20 @@ class ImportUser(AnpUser):
             return self.idle()
         node.seeded_in_flight += 1
         node.recorder.sent.append(item.seed)
-        fast = _fast_paths(node.target)[0]
+        fast = _FAST[1] if _FAST[0] is node.target else _fast_paths(node.target)[0]
         if fast is not None:
-            self._send_import(item.seed, item.request, fast.import_ack_ref, item.reference)
+            self._send_import(item.seed, item, fast.import_ack_ref, item.reference)  # type: ignore[attr-defined]
         else:
             target = node.target
             assert target is not None
-            self._send_import(
-                item.seed,
-                item.request,
-                target.import_ack,
-                reference_post(item.reference),
-            )
+            self._send_import(item.seed, item, target.import_ack, reference_post(item.reference))
 
     def _send_import(
-        self, seed: int, request: Request, ack: Callable[[Any, Response], Ack], key: Any
+        self,
+        seed: int,
+        request: Request | Prebuilt,
+        ack: Callable[[Any, Response], Ack],
+        key: Any,
     ) -> None:
         """Send one seeded import request, judge it by ``ack(key, response)`` and record it."""
         node = NODE

@@ -111,3 +111,18 @@ def test_reproducible_order():
 def test_grant_refuses_a_non_positive_count(count):
     with pytest.raises(ValueError, match="count must be >= 1"):
         SeedAllocator(parse_seed_ranges("0-9")).grant(count)
+
+
+@pytest.mark.parametrize("count", [51, 64, 99, 100, 250])
+def test_take_more_than_the_low_water_asks_instead_of_waiting(count):
+    """A batch bigger than the low-water mark (the default 50) while 51..count-1 seeds are
+    left: the queue asks for more rather than waiting for a grant nobody asked for (this hung
+    ``--batch-size 64`` runs). Asks are answered in line here, so a hang would block the test."""
+    alloc = SeedAllocator(parse_seed_ranges("0-99999"))
+    queue = local_queue(alloc)
+    taken: list[int] = []
+    for _ in range(40):
+        got = queue.take(count)
+        assert len(got) == count
+        taken.extend(got)
+    assert taken == list(range(40 * count))

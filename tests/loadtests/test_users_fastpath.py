@@ -12,10 +12,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import orjson
 import pytest
 from lt_support import REPO, count, endpoint, run_locust
 
+from loadtests.prebuild_frames import split_frames
 from synth import synthesize
 from targets import Request, load_target
 
@@ -43,23 +43,7 @@ def _frames(definition: Path, size: str, lines: bytes) -> list[tuple[int, str, R
         timeout=120,
         check=True,
     )
-    out = done.stdout
-    items = []
-    at = 0
-    while at < len(out):
-        eol = out.index(b"\n", at)
-        end = eol + 1 + int(out[at:eol])
-        frame, at = out[eol + 1 : end], end
-        pos = 0
-        while pos < len(frame):
-            eol = frame.index(b"\n", pos)
-            seed, meta_len, body_len = (int(x) for x in frame[pos:eol].split())
-            meta_end = eol + 1 + meta_len
-            reference, method, path, name, headers = orjson.loads(frame[eol + 1 : meta_end])
-            pos = meta_end + body_len
-            body = frame[meta_end:pos]
-            items.append((seed, reference, Request(method, path, name, headers, body)))
-    return items
+    return [(item.seed, item.reference, item.request) for item in split_frames(done.stdout)]
 
 
 @pytest.mark.parametrize(
