@@ -2,7 +2,10 @@
 (the ``Measurements`` contract), and Locust's own CSV and HTML reports when the user did not ask
 Locust for them (``--csv``/``--html``; ``anp run`` passes both, pointing into the run folder).
 
-Every file is written atomically (a temp file in the same folder, then ``os.replace``). A folder
+Every file goes through the harness's one writer (``loadtests.atomic_files``, on
+``synth.atomic``): atomically (a temp file in the same folder, then ``os.replace``) with the usual
+mode (0666 minus the umask, not 0600); a symlink's target is written, and a device node, FIFO or
+socket is written through, never replaced. A folder
 that already holds a run's ``measurements.json`` or ``run.json`` is never written into: the
 options check refuses it at the start, and a later test of the same Locust process (web UI)
 writes into ``<folder>-2``, ``<folder>-3``, ...
@@ -12,12 +15,11 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from loadtests.atomic_files import write_bytes_atomic
 from loadtests.measurements import Measurements
 from loadtests.node import Node
 from loadtests.options import OptionError, RunOptions
@@ -50,17 +52,9 @@ def fresh_out_dir(folder: Path) -> Path:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
+    """Write one run-folder file (see the module docstring)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    write_bytes_atomic(path, data)
 
 
 def iso(wall: float) -> str:

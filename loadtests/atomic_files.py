@@ -1,8 +1,11 @@
-"""Atomic writes of the harness's own files (run.json, target.toml), through ``synth.atomic``.
+"""The one writer of the harness's own files (run.json, measurements.json, target.toml, Locust's
+CSV/HTML when the harness writes them, verification parts), through ``synth.atomic``.
 
 A temp file in the same folder, fsync, ``os.replace``, then an fsync of the folder; the file gets
 the usual mode (0666 minus the umask, e.g. 0644), not ``mkstemp``'s 0600. When the swap fails
-(disk full, a read-only folder), the temp file is removed and an earlier file stays whole.
+(disk full, a read-only folder), the temp file is removed and an earlier file stays whole. The
+policy for what is already there is ``synth.atomic``'s: a symlink's target is written atomically
+and the link stays; a device node, FIFO or socket is written through, never replaced.
 """
 
 from __future__ import annotations

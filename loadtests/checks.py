@@ -66,11 +66,12 @@ def _latency(name: str, limit: float, overall: Percentiles | None, attr: str) ->
 
 def _verified(name: str, limit: int | float, verification: Verification, attr: str) -> CheckResult:
     if not verification.performed or verification.error is not None:
-        why = (
-            "verification was not performed"
-            if not verification.performed
-            else f"verification did not complete: {verification.error}"
-        )
+        if verification.error is None:
+            why = "verification was not performed (--no-verify)"
+        elif not verification.performed:
+            why = verification.error
+        else:
+            why = f"verification did not complete: {verification.error}"
         return CheckResult(
             name=name, threshold=float(limit), observed=None, passed=False, detail=why
         )
@@ -81,7 +82,7 @@ def _verified(name: str, limit: int | float, verification: Verification, attr: s
         threshold=float(limit),
         observed=float(observed),
         passed=passed,
-        detail=f"{observed} {attr} post(s), at most {limit:g} allowed",
+        detail=f"{observed:,} {attr} post(s), at most {limit:,g} allowed",
     )
 
 
@@ -119,7 +120,7 @@ def evaluate_checks(
                     threshold=limit,
                     observed=ratio,
                     passed=ok,
-                    detail=f"{totals.failures} failed of {totals.requests} requests "
+                    detail=f"{totals.failures:,} failed of {totals.requests:,} requests "
                     f"({ratio:.4%}) {'<=' if ok else '>'} {limit:.4%}",
                 )
             )
@@ -138,8 +139,8 @@ def evaluate_checks(
                 threshold=limit,
                 observed=totals.throughput_rps,
                 passed=ok,
-                detail=f"{totals.throughput_rps:.2f} successful requests/s "
-                f"{'>=' if ok else '<'} {limit:g}",
+                detail=f"{totals.throughput_rps:,.2f} successful requests/s "
+                f"{'>=' if ok else '<'} {limit:,g}",
             )
         )
     if spec.max_missing is not None:

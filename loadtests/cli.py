@@ -40,7 +40,7 @@ HARNESS_OPTIONS: tuple[tuple[str, str, str], ...] = (
     ("--seeds", "0-999999", "seed ranges for import/batch, e.g. 0-999999 or 1,3,10-20"),
     ("--max-seeds", "", "stop after this many seeds were sent (default: all of --seeds)"),
     ("--load-model", "closed", "closed (users loop) or open (fixed arrival rate)"),
-    ("--arrival-rate", "", "open model: posts/s offered across all users"),
+    ("--arrival-rate", "", "open model: posts/s offered across all users (required with open)"),
     ("--shape", "steady", "load shape: steady, ramp, step or spike"),
     ("--batch-size", "1", "posts per request of the batch scenario"),
     ("--size", "", "payload size: s, m, l or xl (default: natural sizes)"),
@@ -66,6 +66,17 @@ HARNESS_OPTIONS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+def with_default(help_text: str, default: str) -> str:
+    """``help_text`` ending with its default, unless it already names one (or there is none)."""
+    if "default" in help_text:
+        return help_text
+    if not default:
+        if help_text.startswith("check:"):
+            return f"{help_text} (default: the definition's [checks], else not checked)"
+        return help_text
+    return f"{help_text} (default {default})"
+
+
 def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--target", required=True, help="target definition file (targets/*.toml)")
     parser.add_argument("--users", default="10", help="simulated users (default 10)")
@@ -79,7 +90,7 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
         "--processes", default="1", help="Locust worker processes (default 1: a local runner)"
     )
     for flag, default, help_text in HARNESS_OPTIONS:
-        parser.add_argument(flag, default=default, help=help_text)
+        parser.add_argument(flag, default=default, help=with_default(help_text, default))
     parser.add_argument(
         "--verify",
         action=argparse.BooleanOptionalAction,

@@ -42,11 +42,12 @@ def demo_run_args(args: argparse.Namespace, target: Path, run_time: str) -> argp
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    from rich.console import Console
+    from rich.markup import escape
 
     from loadtests.local_site import LocalReferenceSite, write_definition
     from loadtests.options import OptionError, new_run_id, parse_duration
-    from loadtests.run_command import check_wrapper_options, plan_run
+    from loadtests.progress import status_console
+    from loadtests.run_command import check_wrapper_options, plan_run, usage_error
     from loadtests.runner import RunError, execute, prepare_run_dir
     from loadtests.summary import print_summary
 
@@ -55,24 +56,22 @@ def run_demo(args: argparse.Namespace) -> int:
     except OptionError as exc:
         raise RunError(str(exc), 2) from None
     if seconds < 1 or seconds != int(seconds):
-        raise RunError(
-            f"--duration: got {args.duration!r}; expected a whole number of seconds >= 1, "
-            "e.g. 25s or 1m",
-            2,
+        raise usage_error(
+            "--duration", args.duration, "a whole number of seconds >= 1, e.g. 25s or 1m"
         )
     run_time = f"{int(seconds)}s"
     # check the options before anything starts (the target is checked once the site runs)
     check_wrapper_options(demo_run_args(args, Path("unused.toml"), run_time))
 
-    console = Console(stderr=True)
+    console = status_console()
     run_dir = prepare_run_dir(Path(args.out).resolve(), new_run_id())
     with tempfile.TemporaryDirectory(prefix="anp-demo-") as temp:
         site = LocalReferenceSite(Path(temp) / "reference.db", run_dir / "target.log")
         try:
             url = site.start()
             console.print(
-                f"[bold]anp demo[/bold]: reference site (PID {site.pid}) at {url}, "
-                f"run folder {run_dir}"
+                f"[bold]anp demo[/bold]: reference site (PID {site.pid}) at {escape(url)}, "
+                f"run folder {escape(str(run_dir))}"
             )
             target = write_definition(run_dir / "target.toml", "demo-reference", url, DEMO_CHECKS)
             plan, _release = plan_run(demo_run_args(args, target, run_time), run_dir=run_dir)

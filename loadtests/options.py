@@ -168,6 +168,12 @@ def _fail(flag: str, value: object, expected: str) -> OptionError:
     )
 
 
+def _missing(flag: str, expected: str) -> OptionError:
+    return OptionError(
+        f"{flag}: missing; expected {expected} (a usage error: retrying without it will fail again)"
+    )
+
+
 def parse_duration(flag: str, text: str) -> float:
     """``30``, ``2.5``, ``45s``, ``2m``, ``1h30m``, ``1m30s`` -> seconds."""
     raw = text.strip()
@@ -227,14 +233,16 @@ def read_options(ns: argparse.Namespace) -> RunOptions:
     """Check the harness options of a parsed Locust namespace."""
     target = _text(ns, "target").strip()
     if not target:
-        raise _fail(
-            "--target", target, "the path of a target definition, e.g. targets/local-reference.toml"
+        raise _missing(
+            "--target", "the path of a target definition, e.g. targets/local-reference.toml"
         )
     seeds_text = _text(ns, "seeds").strip() or DEFAULT_SEEDS
     try:
         seeds = parse_seed_ranges(seeds_text)
     except SeedRangeError as exc:
-        raise OptionError(f"--seeds: {exc} (a usage error)") from None
+        raise OptionError(
+            f"--seeds: {exc} (a usage error: retrying with the same value will fail again)"
+        ) from None
     scenarios = parse_scenarios(_text(ns, "scenario") or "import")
     batch_size = _integer("--batch-size", _text(ns, "batch_size") or "1", low=1) or 1
     size = _text(ns, "size").strip() or None
@@ -245,7 +253,9 @@ def read_options(ns: argparse.Namespace) -> RunOptions:
         raise _fail("--load-model", load_model, "closed or open")
     arrival_rate = _number("--arrival-rate", _text(ns, "arrival_rate"), low=0.001)
     if load_model == "open" and arrival_rate is None:
-        raise _fail("--arrival-rate", "", "posts/s > 0 when --load-model open")
+        raise _missing(
+            "--arrival-rate", "posts/s > 0 when --load-model open (e.g. --arrival-rate 200)"
+        )
     if load_model == "closed" and arrival_rate is not None:
         raise _fail("--arrival-rate", arrival_rate, "no value unless --load-model open")
     shape = _text(ns, "shape").strip() or "steady"

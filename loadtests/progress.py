@@ -21,6 +21,15 @@ from rich.progress import Progress as _RichProgress
 HISTORY_NAME = "locust_stats_history.csv"
 
 
+def status_console() -> Console:
+    """The console of the one-line status messages on standard error. Off a terminal (a CI log,
+    a pipe) a line is never wrapped, so each message stays one greppable line."""
+    console = Console(stderr=True)
+    if console.is_terminal:
+        return console
+    return Console(stderr=True, soft_wrap=True, highlight=False)
+
+
 def latest_aggregate(history: Path) -> dict[str, str] | None:
     """The last complete ``Aggregated`` row of Locust's stats history, or None."""
     try:

@@ -10,12 +10,14 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
+from typing import Any
 
 from loadtests.cli import HARNESS_OPTIONS
 from loadtests.runner import LocustPlan, RunError, bound_grace, locust_argv, prepare_run_dir
 
 
-def _usage(flag: str, value: object, expected: str) -> RunError:
+def usage_error(flag: str, value: object, expected: str) -> RunError:
+    """RunError 2 in the form every option error has: option, value given, expected form."""
     return RunError(
         f"{flag}: got {value!r}; expected {expected} (a usage error: retrying with the same "
         "value will fail again)",
@@ -26,7 +28,7 @@ def _usage(flag: str, value: object, expected: str) -> RunError:
 def _whole(flag: str, text: str, low: int, high: int) -> int:
     raw = str(text).strip()
     if not raw.isascii() or not raw.isdigit() or not low <= int(raw) <= high:
-        raise _usage(flag, text, f"a whole number from {low} to {high}")
+        raise usage_error(flag, text, f"a whole number from {low} to {high}")
     return int(raw)
 
 
@@ -36,7 +38,7 @@ def _rate(flag: str, text: str) -> float:
     except ValueError:
         value = float("nan")
     if not 0 < value <= 100_000:
-        raise _usage(flag, text, "a number of users per second > 0 (e.g. 10 or 2.5)")
+        raise usage_error(flag, text, "a number of users per second > 0 (e.g. 10 or 2.5)")
     return value
 
 
@@ -51,7 +53,9 @@ def check_wrapper_options(args: argparse.Namespace) -> tuple[int, float, float, 
     except OptionError as exc:
         raise RunError(str(exc), 2) from None
     if run_time < 1 or run_time != int(run_time):
-        raise _usage("--run-time", args.run_time, "a whole number of seconds >= 1, e.g. 30s or 2m")
+        raise usage_error(
+            "--run-time", args.run_time, "a whole number of seconds >= 1, e.g. 30s or 2m"
+        )
     processes = _whole("--processes", args.processes, 1, max(64, os.cpu_count() or 1))
     return users, spawn_rate, run_time, processes
 
@@ -86,22 +90,41 @@ def plan_run(
     ``run_dir``: an empty folder already made for this run (by ``anp demo``); its name is the
     run id."""
     from loadtests.options import new_run_id, read_options
-    from loadtests.runner import check_reachable
+    from loadtests.runner import check_out_root, check_reachable, load_definition
 
+    # every usage check (exit 2) comes before the reachability probe (exit 3)
     users, spawn_rate, run_time, processes = check_wrapper_options(args)
     target = str(Path(args.target).resolve())
     run_id = run_dir.name if run_dir is not None else (args.run_id.strip() or new_run_id())
     options = read_options(harness_namespace(args, target, run_id))  # OptionError: exit 2
     if options.warmup >= run_time:
-        raise _usage("--warmup", args.warmup, f"less than --run-time ({run_time:g} s)")
-    _url, release, batch_limit = check_reachable(target)  # DefinitionError 2, RunError 3
+        raise usage_error("--warmup", args.warmup, f"less than --run-time ({run_time:g} s)")
+    out_root = Path(args.out).resolve()
+    if run_dir is None:
+        check_out_root(out_root, run_id)
+    adapter = load_definition(target)  # DefinitionError: exit 2
+    batch_limit = int(getattr(adapter, "batch_limit", 0) or 0)
     if "batch" in options.scenarios:
         if batch_limit < 1:
-            raise _usage("--scenario", args.scenario, "no batch: the target has no batch endpoint")
+            raise usage_error(
+                "--scenario",
+                args.scenario,
+                "a scenario mix without batch (the target has no batch endpoint)",
+            )
         if options.batch_size > batch_limit:
-            raise _usage("--batch-size", args.batch_size, f"1..{batch_limit} (the target's limit)")
+            raise usage_error(
+                "--batch-size", args.batch_size, f"1..{batch_limit} (the target's limit)"
+            )
+    _url, release, _limit = check_reachable(target, target=adapter)  # RunError 3
+    notes: list[str] = []
+    if options.seeded:
+        from loadtests.reachability import stored_before
+
+        warning = stored_before(adapter, options.seeds, size=options.size)
+        if warning is not None:
+            notes.append(warning)
     if run_dir is None:
-        run_dir = prepare_run_dir(Path(args.out).resolve(), run_id)
+        run_dir = prepare_run_dir(out_root, run_id)
     argv = locust_argv(
         run_dir=run_dir,
         users=users,
@@ -116,19 +139,31 @@ def plan_run(
         run_time_s=run_time,
         grace_s=bound_grace(run_time),
         target_path=target,
+        notes=tuple(notes),
     )
     return plan, release
 
 
 def run_command(args: argparse.Namespace) -> int:
-    from rich.console import Console
+    from rich.markup import escape
 
+    from loadtests.progress import status_console
     from loadtests.runner import execute
     from loadtests.summary import print_summary
 
     plan, _release = plan_run(args)
-    console = Console(stderr=True)
-    console.print(f"[bold]anp run[/bold]: {plan.run_dir}  (Locust log: locust.log)")
+    console = status_console()
+    console.print(f"[bold]anp run[/bold]: {escape(str(plan.run_dir))}  (Locust log: locust.log)")
+    show_notes(console, plan.notes)
     record, code = execute(plan, show_progress=not args.no_progress)
     print_summary(record, code, plan.run_dir)
+    show_notes(console, plan.notes)
     return code
+
+
+def show_notes(console: Any, notes: tuple[str, ...]) -> None:
+    """Print the planning warnings, one line each."""
+    from rich.markup import escape
+
+    for note in notes:
+        console.print(f"[yellow]warning[/yellow]: {escape(note)}")

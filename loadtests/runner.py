@@ -26,6 +26,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from loadtests.progress import Progress
 from loadtests.verify import VERIFY_DEADLINE_S
@@ -55,6 +56,9 @@ class LocustPlan:
     grace_s: float
     """How long past ``run_time_s`` the child may take (verification, report writing)."""
     target_path: str
+    notes: tuple[str, ...] = ()
+    """Warnings found while planning (e.g. the seeds are already stored), shown before the load
+    and again after the summary."""
 
 
 def bound_grace(run_time_s: float) -> float:
@@ -63,32 +67,76 @@ def bound_grace(run_time_s: float) -> float:
     return 60.0 + run_time_s * 0.5
 
 
+def _out_error(out_root: Path, why: str) -> RunError:
+    return RunError(
+        f"--out: got '{out_root}'; expected a folder for run folders ({why}) (a usage error: "
+        "retrying with the same value will fail again; nothing was written)",
+        2,
+    )
+
+
+def _run_dir_taken(run_dir: Path) -> RunError:
+    return RunError(
+        f"--run-id: the run folder {run_dir} already exists; expected a new run id "
+        "(earlier results are never overwritten)",
+        2,
+    )
+
+
+def check_out_root(out_root: Path, run_id: str | None = None) -> None:
+    """Refuse a ``--out`` that cannot hold run folders, before anything starts (RunError 2):
+    an existing file, a path through a file, or a folder that cannot be written; and an existing
+    ``out_root/run_id``. Nothing is created here."""
+    if run_id is not None and (out_root / run_id).exists():
+        raise _run_dir_taken(out_root / run_id)
+    if out_root.exists() and not out_root.is_dir():
+        raise _out_error(out_root, "it is a file, not a folder")
+    existing = out_root
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise _out_error(out_root, f"'{existing}' is a file, not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise _out_error(out_root, f"the folder '{existing}' is not writable")
+
+
 def prepare_run_dir(out_root: Path, run_id: str) -> Path:
-    """Create ``out_root/run_id``; an existing folder is never reused (exit 2)."""
-    out_root.mkdir(parents=True, exist_ok=True)
+    """Create ``out_root/run_id``; an existing folder is never reused (exit 2), and a ``--out``
+    that cannot hold it is refused naming the option (exit 2)."""
+    check_out_root(out_root)
     run_dir = out_root / run_id
     try:
+        out_root.mkdir(parents=True, exist_ok=True)
         run_dir.mkdir()
     except FileExistsError:
-        raise RunError(
-            f"--run-id: the run folder {run_dir} already exists; expected a new run id "
-            "(earlier results are never overwritten)",
-            2,
-        ) from None
+        if run_dir.exists():
+            raise _run_dir_taken(run_dir) from None
+        raise _out_error(out_root, "a part of it is a file, not a folder") from None
+    except OSError as exc:
+        raise _out_error(out_root, f"cannot create {run_dir}: {exc.strerror or exc}") from None
     return run_dir
 
 
-def check_reachable(target_path: str, timeout_s: float = 5.0) -> tuple[str, str | None, int]:
+def load_definition(target_path: str) -> Any:
+    """The target adapter of a definition file (no network): DefinitionError 2 on a bad file."""
+    from targets import load_target
+
+    return load_target(target_path)
+
+
+def check_reachable(
+    target_path: str, timeout_s: float = 5.0, *, target: Any = None
+) -> tuple[str, str | None, int]:
     """Ask the target for its health and release before the load; (base URL, release, the
-    adapter's batch limit).
+    adapter's batch limit). ``target``: the adapter already loaded from ``target_path``.
 
     Raises RunError 3 naming the URL and what failed when it does not answer.
     """
     from loadtests.reachability import health_failure
-    from targets import load_target
     from targets.transport import Sender, Timeouts
 
-    target = load_target(target_path)
+    if target is None:
+        target = load_definition(target_path)
     failure = health_failure(target, timeout_s)
     if failure is not None:
         raise RunError(failure, 3)
@@ -100,7 +148,7 @@ def check_reachable(target_path: str, timeout_s: float = 5.0) -> tuple[str, str 
             release = target.release(release_response)
         except Exception:  # a site without a readable version still runs
             release = None
-    return target.base_url, release, target.batch_limit
+    return target.base_url, release, int(target.batch_limit)
 
 
 def _forward(child: subprocess.Popen[bytes], state: dict[str, int]) -> None:

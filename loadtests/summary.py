@@ -16,6 +16,7 @@ from rich.text import Text
 
 from loadtests.aggregate import overall_percentiles
 from results import Percentiles, RunRecord
+from synth import count_seeds, merge_ranges
 
 EXPECTED_KINDS = frozenset({"rejected_invalid"})
 """Error kinds that are correct behaviour (an invalid post refused), not failures; the kinds are
@@ -63,13 +64,13 @@ def _totals(record: RunRecord) -> Table:
     return grid
 
 
-def _errors(record: RunRecord) -> Table:
+def _errors(record: RunRecord) -> Table | Text:
+    if not record.errors:
+        return Text("errors by kind: none (every request got the answer it expected)")
     table = Table(title="errors by kind", title_justify="left", expand=False)
     table.add_column("kind")
     table.add_column("count", justify="right")
     table.add_column("meaning")
-    if not record.errors:
-        table.add_row("-", "0", "no error of any kind")
     for kind, count in record.errors.items():
         meaning = "expected: invalid post refused" if kind in EXPECTED_KINDS else "failure"
         table.add_row(kind, f"{count:,}", meaning)
@@ -106,14 +107,38 @@ def _latency(record: RunRecord) -> Table:
     return table
 
 
+def nothing_read_back(record: RunRecord) -> bool:
+    """Whether verification read no post back at all although posts were acknowledged: it was
+    not performed (``--no-verify`` aside) or it failed before its first read. Its landed,
+    missing and corrupted counts are then unknown, not 0."""
+    v = record.verification
+    if v.error is None:
+        return False
+    if not v.performed:
+        return True
+    read = v.acknowledged + v.landed + v.missing + v.landed_unacknowledged
+    return read == 0 and bool(record.seeds.acknowledged)
+
+
 def _verification(record: RunRecord) -> Table:
     v = record.verification
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold")
     grid.add_column(justify="right")
-    if not v.performed:
+    if not v.performed and v.error is None:
         grid.add_row("verification", "not performed (--no-verify)")
         return grid
+    if nothing_read_back(record):
+        acknowledged = count_seeds(merge_ranges(record.seeds.acknowledged))
+        grid.add_row("acknowledged", f"{max(acknowledged, v.acknowledged):,}")
+        for label in ("landed", "missing", "corrupted"):
+            grid.add_row(label, Text("unknown", style="red"))
+        why = v.error or ""
+        if not why.startswith("verification was not performed"):
+            why = f"verification was not performed: {why}"
+        grid.add_row(Text("error", style="red"), Text(why, style="red"))
+        return grid
+    incomplete = v.error is not None  # every count is a lower bound
     rows = [
         ("acknowledged", v.acknowledged, False),
         ("landed", v.landed, False),
@@ -123,20 +148,27 @@ def _verification(record: RunRecord) -> Table:
         ("landed, not acknowledged", v.landed_unacknowledged, False),
     ]
     for label, value, bad in rows:
-        grid.add_row(label, Text(f"{value:,}", style="red" if bad else ""))
+        shown = f"at least {value:,}" if incomplete and label != "acknowledged" else f"{value:,}"
+        grid.add_row(label, Text(shown, style="red" if bad else ""))
     grid.add_row("read back in", f"{v.duration_s:.2f} s")
     if v.error:
         grid.add_row(Text("error", style="red"), Text(v.error, style="red"))
     return grid
 
 
-def _checks(record: RunRecord) -> Table:
+NO_CHECK_HINT = (
+    "no check declared: this run cannot fail on errors, latency or lost posts; declare checks "
+    "with --max-error-ratio, --max-p99-ms, --max-missing ... or the definition's [checks]"
+)
+
+
+def _checks(record: RunRecord) -> Table | Text:
+    if not record.checks:
+        return Text(f"checks: {NO_CHECK_HINT}", style="yellow")
     table = Table(title="checks", title_justify="left")
     table.add_column("check")
     table.add_column("result")
     table.add_column("detail")
-    if not record.checks:
-        table.add_row("-", "-", "no check declared")
     for c in record.checks:
         verdict = Text("pass", style="green") if c.passed else Text("FAIL", style="bold red")
         table.add_row(c.name, verdict, c.detail)
@@ -146,7 +178,10 @@ def _checks(record: RunRecord) -> Table:
 def verdict(record: RunRecord, code: int) -> Text:
     """The closing line."""
     if code == 0:
-        return Text(f"PASS (exit 0){'' if record.checks else ': no check declared'}", "bold green")
+        return Text(
+            "PASS (exit 0)" + ("" if record.checks else ": no check declared, nothing was judged"),
+            "bold green",
+        )
     if code == 1:
         failed = ", ".join(c.name for c in record.checks if not c.passed)
         return Text(f"FAIL (exit 1): {failed}", "bold red")

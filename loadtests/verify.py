@@ -154,6 +154,19 @@ def _expected(seeds: Sequence[int], size: str | None) -> dict[str, Post]:
     return posts
 
 
+def not_performed(acknowledged: SeedRanges, why: str) -> Verification:
+    """The verification of a run whose posts could not be read back at all (the target did not
+    answer, no adapter): ``performed`` false, the true count of acknowledged posts, and ``why``
+    as the error. Landed, missing and corrupted are unknown; the record model has no null for
+    them, so they stay 0 and ``performed: false`` plus the error say they were not measured.
+    """
+    return Verification(
+        performed=False,
+        acknowledged=count_seeds(merge_ranges(acknowledged)),
+        error=f"verification was not performed: {why}",
+    )
+
+
 def verify_posts(
     target: Target,
     sender: Sender,

@@ -9,12 +9,12 @@ atomically. Started by ``loadtests.verify_parallel``.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
 
 def main(argv: list[str]) -> int:
+    from loadtests.atomic_files import write_bytes_atomic
     from loadtests.verify import verify_posts
     from synth import merge_ranges
     from targets import load_target
@@ -31,10 +31,7 @@ def main(argv: list[str]) -> int:
             size=job["size"],
             deadline_s=float(job["deadline_s"]),
         )
-    out = Path(job["out"])
-    temp = out.with_name(f".{out.name}.tmp")
-    temp.write_text(result.model_dump_json(), encoding="utf-8")
-    os.replace(temp, out)
+    write_bytes_atomic(Path(job["out"]), result.model_dump_json().encode("utf-8"))
     return 0
 
 

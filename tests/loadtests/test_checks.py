@@ -111,6 +111,30 @@ def test_post_checks_fail_when_verification_is_missing_or_incomplete(verificatio
         assert detail in results[name].detail
 
 
+def test_verification_not_performed_because_the_target_was_down_names_why():
+    from loadtests.verify import not_performed
+
+    verification = not_performed([(0, 3420)], "the target did not answer its health check")
+    results = by_name(CheckSpec(max_missing=0), verification=verification)
+    detail = results["max_missing"].detail
+    assert results["max_missing"].passed is False
+    assert "not performed" in detail and "health check" in detail
+    assert "--no-verify" not in detail
+    skipped = by_name(CheckSpec(max_missing=0), verification=Verification(performed=False))
+    assert "--no-verify" in skipped["max_missing"].detail
+
+
+def test_details_print_counts_with_thousands_separators():
+    results = by_name(
+        CheckSpec(max_error_ratio=0.5, max_missing=1000, min_throughput=1000),
+        totals=totals(6981, 0, 1384.0),
+        verification=Verification(performed=True, acknowledged=9000, landed=7766, missing=1234),
+    )
+    assert "0 failed of 6,981 requests" in results["max_error_ratio"].detail
+    assert results["max_missing"].detail == "1,234 missing post(s), at most 1,000 allowed"
+    assert results["min_throughput"].detail == "1,384.00 successful requests/s >= 1,000"
+
+
 def test_latency_checks_fail_without_any_answered_request():
     result = by_name(CheckSpec(max_p95_ms=1000), overall=None)["max_p95_ms"]
     assert (result.passed, result.observed) == (False, None)

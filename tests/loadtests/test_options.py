@@ -103,7 +103,30 @@ def test_bad_values_name_the_option_the_value_and_the_fix(args, names):
     assert caught.value.exit_code == 2
     for name in names:
         assert name in str(caught.value)
-    assert "retrying with the same value will fail again" in str(caught.value) or "--seeds" in names
+    assert "(a usage error: retrying with" in str(caught.value)
+    assert "will fail again" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("args", "flag"),
+    [(["--load-model", "open"], "--arrival-rate"), (["--target", ""], "--target")],
+)
+def test_a_missing_value_is_called_missing_not_an_empty_value(args, flag):
+    ns = parse(*args)
+    with pytest.raises(OptionError) as caught:
+        read_options(ns)
+    message = str(caught.value)
+    assert message.startswith(f"{flag}: missing; expected ")
+    assert "got ''" not in message
+    assert message.endswith("(a usage error: retrying without it will fail again)")
+
+
+def test_a_bad_seed_range_has_the_usual_usage_suffix():
+    with pytest.raises(OptionError) as caught:
+        read_options(parse("--seeds", "9-1"))
+    assert str(caught.value).endswith(
+        "(a usage error: retrying with the same value will fail again)"
+    )
 
 
 @pytest.mark.parametrize(

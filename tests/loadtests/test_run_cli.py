@@ -195,7 +195,11 @@ def test_batch_size_over_the_targets_limit_exits_2(reference_site: Site, tmp_pat
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("--duration", "0"), "--duration: got '0'; expected a whole number of seconds"),
+        (
+            ("--duration", "0s"),
+            "--duration: got '0s'; expected a whole number of seconds >= 1, e.g. 25s or 1m "
+            "(a usage error: retrying with the same value will fail again)",
+        ),
         (("--duration", "soon"), "--duration: got 'soon'"),
         (("--users", "x"), "--users: got 'x'"),
     ],
@@ -223,3 +227,29 @@ def test_anp_run_offers_every_harness_option_of_the_locustfile():
     defaults = {flag: default for flag, default, _ in options._OPTIONS}
     for flag, default, _help in HARNESS_OPTIONS:
         assert default == defaults[flag], flag
+
+
+def test_run_help_shows_every_default():
+    done = anp("run", "--help", timeout=60)
+    assert done.returncode == 0
+    text = " ".join(done.stdout.split("options:", 1)[1].split())  # argparse wraps help lines
+    for flag, default in (
+        ("--scenario", "import"),
+        ("--seeds", "0-999999"),
+        ("--load-model", "closed"),
+        ("--shape", "steady"),
+        ("--batch-size", "1"),
+        ("--warmup", "0"),
+    ):
+        after = text[text.index(f"{flag} {flag[2:].upper().replace('-', '_')}") :]
+        assert f"(default {default})" in after[: after.index("--", len(flag) + 2)], flag
+    assert "(default: the definition's [checks], else not checked)" in text
+
+
+def test_status_lines_are_not_wrapped_off_a_terminal(capsys: pytest.CaptureFixture[str]):
+    from loadtests.progress import status_console
+
+    long_path = "/tmp/" + "x" * 150 + "/20261204T224224Z-2864cb"
+    status_console().print(f"[bold]anp demo[/bold]: reference site (PID 1) at {long_path}")
+    err = capsys.readouterr().err
+    assert err == f"anp demo: reference site (PID 1) at {long_path}\n"

@@ -45,7 +45,7 @@ def test_every_section_and_a_failing_check():
 
 def test_verdicts():
     record = build_record(make_measurements(verify=False), Verification(performed=False))
-    assert verdict(record, 0).plain == "PASS (exit 0): no check declared"
+    assert verdict(record, 0).plain == "PASS (exit 0): no check declared, nothing was judged"
     interrupted = record.model_copy(update={"interrupted": True})
     assert verdict(interrupted, 3).plain == "HARNESS OR TARGET FAILURE (exit 3): interrupted"
     broken = record.model_copy(
@@ -53,3 +53,14 @@ def test_verdicts():
     )
     assert verdict(broken, 3).plain == "HARNESS OR TARGET FAILURE (exit 3): target gone"
     assert "not performed" in render(record, 0)
+
+
+def test_a_run_without_errors_or_checks_says_so_in_one_line_each():
+    m = make_measurements(verify=False, errors={})
+    record = build_record(m, Verification(performed=False))
+    assert not record.errors and not record.checks
+    text = render(record, 0)
+    assert "errors by kind: none" in text
+    assert "no error of any kind" not in text  # no one-row table with a dash
+    assert "checks: no check declared: this run cannot fail" in text
+    assert "--max-error-ratio" in text
