@@ -138,6 +138,9 @@ def main() -> int:
     posts = args.posts or (100_000 if args.full else 20_000)
     small, large = args.memory or ((100_000, 1_000_000) if args.full else (10_000, 100_000))
     load = os.getloadavg()
+    from synth import native  # the corpus processes are started with the same environment
+
+    print(f"post builder: {native.ACTIVE}{f' ({native.REASON})' if native.REASON else ''}")
     print(f"corpus benchmark: {args.format}.gz, {os.cpu_count()} CPUs, load average before start "
           f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (a shared machine: expect noise)")  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="anp-bench-") as tmp:

@@ -1,6 +1,7 @@
 """Benchmark: the anp synthesizer against a Faker-per-post generator, side by side in one run.
 
-    .venv/bin/python bench/bench_synth.py [--posts 2000] [--rounds 5] [--runs 1]
+    .venv/bin/python bench/bench_synth.py [--posts 2000] [--native-posts 10000] [--rounds 5]
+        [--runs 1] [--with-reference]
 
 Measured per post, for a typical post (size=None; each round takes the next ``posts``
 consecutive seeds, so no round repeats an earlier round's seeds):
@@ -9,7 +10,11 @@ consecutive seeds, so no round repeats an earlier round's seeds):
   comparable size built from Faker paragraphs, sentences, words, names and numbers, validated
   into ``synth.model.Post`` and serialized with its hash (``post_hash`` + ``canonical_json``).
 - ``synthesize+canonical_json``: ``canonical_json(synthesize(seed))``, the Post model path.
-- ``synthesize_json``: the bytes-only fast path used for payloads and corpora.
+- ``synthesize_json``: the bytes-only fast path used for payloads and corpora, with the active
+  builder (the C module ``synth._native`` when built, see ``synth.native``; the table title says
+  which).
+- ``synthesize_json [python]``: the same with the pure-Python builder (``build_json_py``, what
+  runs without the C module or with ``ANP_SYNTH_PURE=1``), so both ratios come from one run.
 - ``reference builder`` (with ``--with-reference``): the step-by-step builder the fast path
   replaced (``tests/synth/reference_build.py``, same bytes), to show what the fast path gains.
 
@@ -20,10 +25,10 @@ can be checked (the "per KB" column compares time per byte produced). ``--runs N
 whole comparison N times; each table is printed with the 1-minute load average before and after
 it, because on a shared machine the absolute times move a lot (the ratio much less).
 
-The builder's caches are bounded: checklist fragments (by the vocabulary) and similar-post
-entries by seed (at most 8192, see ``synth.build``). Because every round uses fresh seeds, a
-similar-post entry is found in the cache only when a nearby seed of the same round asked for it,
-as in a corpus run.
+The Python builder's caches are bounded: checklist fragments (by the vocabulary) and
+similar-post entries by seed (at most 8192, see ``synth.build``). Because every round uses fresh
+seeds, a similar-post entry is found in the cache only when a nearby seed of the same round asked
+for it, as in a corpus run. The C builder has no caches.
 """
 
 from __future__ import annotations
@@ -37,9 +42,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from synth import native
+from synth.build import build_json_py
 from synth.canonical import canonical_json, post_hash
 from synth.generate import synthesize, synthesize_json
 from synth.model import Post
+from synth.seeds import check_seed
 from synth.tables import NATURAL, PROFILES
 
 
@@ -165,6 +173,11 @@ def _synth(seed: int) -> bytes:
     return canonical_json(synthesize(seed))
 
 
+def _synthesize_json_py(seed: int) -> bytes:
+    """``synthesize_json(seed)`` with the pure-Python builder (the same checks, then the build)."""
+    return build_json_py(check_seed(seed), None)
+
+
 def measure(func: Callable[[int], bytes], seeds: range) -> tuple[float, int]:
     """Seconds per post over ``seeds`` and the total bytes produced."""
     total = 0
@@ -190,7 +203,11 @@ def compare(args: argparse.Namespace, faker_post: Callable[[int], bytes], run: i
     methods: dict[str, tuple[Callable[[int], bytes], int]] = {
         "faker per post": (faker_post, args.faker_posts),
         "synthesize+canonical_json": (_synth, args.posts),
-        "synthesize_json": (synthesize_json, args.posts),
+        f"synthesize_json [{native.ACTIVE}]": (
+            synthesize_json,
+            args.native_posts if native.ACTIVE == "native" else args.posts,
+        ),
+        "synthesize_json [python]": (_synthesize_json_py, args.posts),
     }
     if args.with_reference:
         methods["reference builder"] = (_reference_json(), args.posts)
@@ -199,8 +216,9 @@ def compare(args: argparse.Namespace, faker_post: Callable[[int], bytes], run: i
     load_before = os.getloadavg()[0]
     times: dict[str, list[float]] = {name: [] for name in methods}
     sizes: dict[str, float] = {}
+    stride = max(count for _, count in methods.values())
     for r in range(args.rounds):
-        start = (run * args.rounds + r) * args.posts
+        start = (run * args.rounds + r) * stride
         for name, (func, count) in methods.items():
             seeds = range(start, start + count)
             per_post, total = measure(func, seeds)
@@ -211,7 +229,8 @@ def compare(args: argparse.Namespace, faker_post: Callable[[int], bytes], run: i
     baseline = statistics.median(times["faker per post"])
     baseline_per_kb = baseline / sizes["faker per post"] * 1024
     print(
-        f"python {sys.version.split()[0]}, {args.rounds} interleaved rounds, "
+        f"python {sys.version.split()[0]}, builder {native.ACTIVE}"
+        f"{f' ({native.REASON})' if native.REASON else ''}, {args.rounds} interleaved rounds, "
         f"load average (1 min) {load_before:.2f} before, {load_after:.2f} after"
     )
     print(
@@ -231,6 +250,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="synthesizer vs Faker-per-post benchmark")
     parser.add_argument("--posts", type=int, default=2000, help="posts per round for synth")
     parser.add_argument("--faker-posts", type=int, default=200, help="posts per round for Faker")
+    parser.add_argument(
+        "--native-posts",
+        type=int,
+        default=10000,
+        help="posts per round for synthesize_json with the C builder (it is fast: more posts "
+        "keep a round long enough to time)",
+    )
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--runs", type=int, default=1, help="whole comparisons to print")
     parser.add_argument(
