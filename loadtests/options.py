@@ -138,14 +138,25 @@ _OPTIONS: tuple[tuple[str, str, str], ...] = (
 def register(parser: Any) -> None:
     """Add the harness options to Locust's (configargparse) parser."""
     group = parser.add_argument_group("anp-loadkit", "Options of the anp load-testing harness")
-    for flag, default, help_text in _OPTIONS:
+    actions = [
         group.add_argument(flag, type=str, default=default, help=help_text)
-    group.add_argument(
-        "--verify",
-        action=argparse.BooleanOptionalAction,
-        default=True,
-        help="Read back every acknowledged post after the load (--no-verify: skip).",
+        for flag, default, help_text in _OPTIONS
+    ]
+    actions.append(
+        group.add_argument(
+            "--verify",
+            action=argparse.BooleanOptionalAction,
+            default=True,
+            help="Read back every acknowledged post after the load (--no-verify: skip).",
+        )
     )
+    for action in actions:
+        # Locust's web UI shows the options its parser's own add_argument marked; a group's
+        # add_argument is argparse's and marks nothing (the form would then lack them all)
+        action.include_in_web_ui = True
+        action.is_secret = False
+        action.is_required = False
+        action.is_multiple = False
 
 
 def with_target_timeout(options: RunOptions, target: Any) -> RunOptions:
