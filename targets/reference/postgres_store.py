@@ -4,6 +4,13 @@ Inserts are one statement per request: ``INSERT ... SELECT FROM unnest(...) ON C
 (reference) DO NOTHING RETURNING reference``. A batch is de-duplicated and sorted by reference
 first, so two concurrent batches lock their keys in the same order and cannot deadlock; the
 hashes of references that were not inserted are then read back to decide unchanged/conflict.
+
+Group commit: single-post imports that reach storage in the same event-loop iteration are
+written together as one such batch statement (one transaction, one commit to wait for), as the
+SQLite storage does. Each request still gets its own outcome, in arrival order (the first of two
+imports of one reference creates it, the second is unchanged or a conflict), and is answered only
+after the statement holding its row has committed. Groups run concurrently on the pool's
+connections.
 """
 
 from __future__ import annotations
@@ -28,14 +35,19 @@ CREATE TABLE IF NOT EXISTS posts (
 )
 """
 _INSERT_ONE = (
-    "INSERT INTO posts (reference, seed, hash, title, body) VALUES (%s, %s, %s, %s, %s) "
+    "INSERT INTO posts (reference, seed, hash, title, body) VALUES (%s, %s, %s, %s, %b) "
     "ON CONFLICT (reference) DO NOTHING RETURNING reference"
 )
 _INSERT_MANY = (
     "INSERT INTO posts (reference, seed, hash, title, body) "
-    "SELECT * FROM unnest(%s::text[], %s::bigint[], %s::text[], %s::text[], %s::bytea[]) "
+    "SELECT * FROM unnest(%b::text[], %b::bigint[], %b::text[], %b::text[], %b::bytea[]) "
     "ON CONFLICT (reference) DO NOTHING RETURNING reference"
 )
+
+
+# Parameters marked %b travel in binary format: the post bodies (bytea) and the batch arrays are
+# sent as they are, without the hex and array-literal escaping of the text format (which cost
+# about a third of the server's CPU per post in a batch).
 
 
 class PostgresStorage:
@@ -47,6 +59,9 @@ class PostgresStorage:
         for c in conns:
             self._pool.put_nowait(c)
         self.description = f"postgresql {_redact(url)}"
+        self._pending: list[tuple[ValidPost, asyncio.Future[tuple[Outcome, str]]]] = []
+        self._flush_scheduled = False
+        self._groups: set[asyncio.Task[None]] = set()
 
     @classmethod
     async def open(cls, url: str, size: int) -> PostgresStorage:
@@ -72,6 +87,43 @@ class PostgresStorage:
             self._pool.put_nowait(conn)
 
     async def insert(self, posts: Sequence[ValidPost]) -> list[tuple[Outcome, str]]:
+        if len(posts) != 1:
+            return await self._insert(posts)
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[tuple[Outcome, str]] = loop.create_future()
+        self._pending.append((posts[0], future))
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            loop.call_soon(self._flush)
+        return [await future]
+
+    def _flush(self) -> None:
+        """Start writing every pending single-post import as one group."""
+        self._flush_scheduled = False
+        pending, self._pending = self._pending, []
+        task = asyncio.ensure_future(self._write_group(pending))
+        self._groups.add(task)  # keep a reference until it is done
+        task.add_done_callback(self._groups.discard)
+
+    async def _write_group(
+        self, pending: list[tuple[ValidPost, asyncio.Future[tuple[Outcome, str]]]]
+    ) -> None:
+        try:
+            results = await self._insert([post for post, _ in pending])
+        except Exception as exc:  # handed to every waiting request (503 for a database error)
+            for _, future in pending:
+                if not future.done():
+                    future.set_exception(exc)
+            return
+        except BaseException:  # cancelled (shutdown): so are the requests waiting for it
+            for _, future in pending:
+                future.cancel()
+            raise
+        for (_, future), result in zip(pending, results, strict=True):
+            if not future.done():
+                future.set_result(result)
+
+    async def _insert(self, posts: Sequence[ValidPost]) -> list[tuple[Outcome, str]]:
         first: dict[str, ValidPost] = {}
         for p in posts:
             first.setdefault(p.reference, p)
@@ -148,6 +200,8 @@ class PostgresStorage:
         return int(row[0]) if row else 0  # type: ignore[call-overload]
 
     async def close(self) -> None:
+        if self._groups:
+            await asyncio.gather(*self._groups, return_exceptions=True)
         for c in self._all:
             await c.close()
 
