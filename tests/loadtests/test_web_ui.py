@@ -10,6 +10,7 @@ import socket
 import subprocess
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -121,3 +122,68 @@ def test_web_ui_lists_the_options_and_runs_them_to_the_end(start_site, tmp_path:
         0,
         0,
     )
+
+
+def test_options_posted_by_the_start_form_reach_the_users(start_site, tmp_path: Path) -> None:
+    """What the UI's start form sends (``POST /swarm`` with the harness options edited) is
+    what the run uses. The process keeps serving the UI after the run; the test stops it."""
+    site = start_site()
+    port = free_port()
+    out = tmp_path / "run"
+    argv = [
+        str(BIN / "locust"),
+        "-f",
+        str(LOCUSTFILE),
+        "--web-host",
+        "127.0.0.1",
+        "--web-port",
+        str(port),
+        "--target",
+        str(TARGET),
+        "--anp-out",
+        str(out),
+        *RELAXED_LATENCY,
+    ]
+    form = {
+        "user_count": "3",
+        "spawn_rate": "3",
+        "run_time": "20s",
+        "seeds": "7000-7199",
+        "scenario": "import",
+        "size": "m",
+    }
+    log = tmp_path / "locust.log"
+    with log.open("wb") as sink:
+        proc = subprocess.Popen(
+            argv, env=locust_env(site.url), cwd=REPO, stdout=sink, stderr=subprocess.STDOUT
+        )
+        try:
+            deadline = time.monotonic() + 60
+            template_args(f"http://127.0.0.1:{port}/", proc, deadline)
+            data = urllib.parse.urlencode(form).encode()
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/swarm", data, timeout=10) as r:
+                assert json.loads(r.read())["success"] is True
+            record = out / "run.json"
+            deadline = time.monotonic() + 90  # the 200 seeds run out long before -t
+            while not record.exists():
+                assert proc.poll() is None, log.read_text(errors="replace")
+                assert time.monotonic() < deadline, log.read_text(errors="replace")
+                time.sleep(0.2)
+        finally:
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+    m = json.loads((out / "measurements.json").read_text())
+    assert (m["load"]["seeds"], m["load"]["size"], m["load"]["scenarios"]) == (
+        "7000-7199",
+        "m",
+        {"import": 1},
+    )
+    assert m["seeds"]["sent"] == [[7000, 7199]]
+    assert site.stats()["posts"] == 200
+    verification = json.loads(record.read_text())["verification"]
+    assert (verification["landed"], verification["corrupted"]) == (200, 0)
