@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
+
+DEFAULT_COMPARE_HTML = Path("compare.html")
+"""The HTML report's name without ``--html``: in the first candidate's run folder when that
+candidate is a run folder written by ``anp run`` (its ``run.json``), else in the current
+directory; never next to bare ``*.json`` baselines, which are tracked by git."""
 
 COMPARE_EPILOG = """\
 examples:
@@ -15,25 +21,47 @@ examples:
   anp compare results/baselines/reference --against results/runs/B* --format markdown
 
 Run k = 5 runs per side: with fewer, the exact test cannot reach significance (2 vs 2: the
-smallest p-value is 1/6). One run per side gives a descriptive comparison only.
-exit codes: 0 no regression, 1 regression, 2 inconclusive (or a command-line mistake),
-            3 unusable input (missing file, bad JSON, wrong schema version, different load)
+smallest p-value is 1/6). One run per side gives a descriptive comparison only. A run given
+twice on one side (a folder and its run.json, two copies of one baseline) is counted once, with
+a note; a run given on both sides is refused.
+throughput is the median of the per-second successful request counts after the warm-up (whole
+seconds only); `anp runs` shows it as "req/s median". The run summary's figure is total/duration.
+outputs: the table (or --format) on stdout; --markdown FILE; the HTML report goes to --html FILE,
+by default compare.html in the first candidate's run folder when it is a run folder written by
+`anp run` (with its run.json), otherwise in the current directory, never next to bare *.json
+baselines (--no-html to skip). Folders are never created: a report path in a missing folder, or a
+folder, is an error (exit 2). /dev/stdout works.
+exit codes: 0 no regression, 1 regression, 2 inconclusive (or a command-line mistake, or a report
+            path that cannot be written), 3 unusable input (missing file, bad JSON, wrong schema
+            version, different load, the same run on both sides) or an internal error
 """
 
 RUNS_EPILOG = """\
 examples:
   anp runs
   anp runs --dir results/baselines
-  anp runs --dir results/runs --dir results/baselines --format json
+  anp runs --dir results/runs --dir results/baselines/reference --format json
+
+A folder is searched for */run.json and *.json, and one level further down in subfolders that are
+not run folders (results/baselines finds results/baselines/reference/*.json). A run folder with
+measurements.json but no run.json (a run that crashed or was killed) is listed as "no record".
+req/s avg: successful requests / run duration (the run summary's throughput).
+req/s median: median of the per-second successful requests after the warm-up, whole seconds only:
+the throughput `anp compare` and `anp history` use.
 """
 
 HISTORY_EPILOG = """\
 examples:
   anp history results/runs
   anp history results/runs --recent 3 --html history.html --markdown history.md
-  anp history results/baselines/* --order 1.0,1.1,1.2,1.3
+  anp history results/baselines/*/ --order 1.0,1.1,1.2,1.3
+
+Inputs that are not .json files (a README.md caught by a glob) are skipped with a note; a run
+given twice is counted once. throughput is the median of per-second successful requests after
+the warm-up (as in `anp compare`). Report folders are never created.
 exit codes: 0 no bad change point in the recent releases, 1 regression (a bad change point
-within the last --recent releases), 3 unusable input
+within the last --recent releases), 2 a command-line mistake or a report path that cannot be
+written, 3 unusable input or an internal error
 """
 
 
@@ -137,7 +165,8 @@ def register(subparsers: Any) -> None:
         "--html",
         type=Path,
         metavar="FILE",
-        help="HTML report path (default: compare.html in the first candidate's folder)",
+        help="HTML report path (default: compare.html in the first candidate's run folder, or "
+        "in the current directory when the candidate is a bare .json file; see below)",
     )
     p.add_argument("--no-html", action="store_true", help="do not write the HTML report")
     p.add_argument(
@@ -222,43 +251,111 @@ def _console() -> Any:
     return console if console.is_terminal else Console(width=160)
 
 
-def _reduce(paths: list[Path]) -> tuple[list[Any], list[Any]]:
-    from results.metrics import reduce_run
-    from results.store import load_records
+def _load(paths: list[Path], side: str) -> list[tuple[Path, Any]]:
+    """The records of one side, each run once; notes (skipped files, repeats) go to stderr."""
+    from results.store import load_records, unique_runs
 
-    loaded = load_records(paths)
+    notes: list[str] = []
+    loaded = unique_runs(load_records(paths, notes), side, notes)
+    for note in notes:
+        print(f"anp: note: {note}", file=sys.stderr)
+    return loaded
+
+
+def _reduce(loaded: list[tuple[Path, Any]]) -> tuple[list[Any], list[Any]]:
+    from results.metrics import reduce_run
+
     records = [record for _, record in loaded]
     return records, [reduce_run(record, file.parent) for file, record in loaded]
+
+
+def _refuse_shared_runs(base: list[tuple[Path, Any]], cand: list[tuple[Path, Any]]) -> None:
+    """A run on both sides would be compared with itself."""
+    from results.errors import RecordError
+
+    base_ids = {record.run_id: file for file, record in base}
+    for file, record in cand:
+        if record.run_id in base_ids:
+            raise RecordError(
+                f"run {record.run_id} is on both sides ('{base_ids[record.run_id]}' as a baseline "
+                f"and '{file}' as a candidate); a run cannot be compared with itself. Remove it "
+                "from one side (retrying with the same inputs fails again)"
+            )
+
+
+def _write_report(option: str, path: Path, text: str) -> None:
+    """Write a report the user asked for; a path that cannot be written is a usage error."""
+    from results.atomic import write_text_atomic
+    from results.errors import OutputError
+
+    try:
+        write_text_atomic(path, text)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        if isinstance(exc, IsADirectoryError):
+            reason = "it is a folder; expected a file name such as report.html"
+        elif isinstance(exc, FileNotFoundError):
+            reason = f"the folder '{path.parent}' does not exist; create it first"
+        raise OutputError(
+            f"{option} '{path}': cannot write the report ({reason}); nothing was written there. "
+            "Fix the path or permissions, then retry"
+        ) from None
+
+
+def _default_html(first_candidate: Path) -> Path:
+    """See :data:`DEFAULT_COMPARE_HTML`."""
+    from results.store import RUN_FILE
+
+    if first_candidate.name == RUN_FILE:
+        return first_candidate.parent / DEFAULT_COMPARE_HTML
+    return DEFAULT_COMPARE_HTML
+
+
+def _quiet_scipy() -> Any:
+    """scipy's RuntimeWarnings (e.g. precision loss on identical values) are not for the
+    user's terminal: the statistics handle those cases and say so in the reasons."""
+    import warnings
+
+    context = warnings.catch_warnings()
+    context.__enter__()
+    warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"scipy\.")
+    warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"numpy\.")
+    return context
 
 
 def _compare(args: argparse.Namespace) -> int:
     import dataclasses
     import json
 
-    from results.atomic import write_text_atomic
     from results.comparable import check_comparable
     from results.compare import CompareSettings, compare_runs
     from results.report_html import comparison_html
     from results.report_md import comparison_markdown
     from results.report_term import print_comparison
-    from results.store import expand_inputs
 
-    base_records, base = _reduce(args.baseline)
-    cand_records, cand = _reduce(args.against)
+    base_loaded = _load(args.baseline, "baseline")
+    cand_loaded = _load(args.against, "candidate")
+    _refuse_shared_runs(base_loaded, cand_loaded)
+    base_records, base = _reduce(base_loaded)
+    cand_records, cand = _reduce(cand_loaded)
     check_comparable(base_records, cand_records)
     min_effect = dict(CompareSettings().min_effect)
     min_effect.update(dict(args.min_effect))
     settings = CompareSettings(alpha=args.alpha, correction=args.correction, min_effect=min_effect)
     if args.error_min_effect is not None:
         settings = dataclasses.replace(settings, error_min_effect=args.error_min_effect)
-    comparison = compare_runs(base, cand, settings)
+    quiet = _quiet_scipy()
+    try:
+        comparison = compare_runs(base, cand, settings)
+    finally:
+        quiet.__exit__(None, None, None)
     markdown = comparison_markdown(comparison)
     if args.markdown:
-        write_text_atomic(args.markdown, markdown)
+        _write_report("--markdown", args.markdown, markdown)
     html_path: Path | None = None
     if not args.no_html:
-        html_path = args.html or expand_inputs(args.against)[0].parent / "compare.html"
-        write_text_atomic(html_path, comparison_html(comparison))
+        html_path = args.html or _default_html(cand_loaded[0][0])
+        _write_report("--html", html_path, comparison_html(comparison))
     if args.format == "markdown":
         print(markdown, end="")
     elif args.format == "json":
@@ -336,7 +433,13 @@ def _runs(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps([row.as_json() for row in rows], indent=2, sort_keys=True))
         return 0
-    table = Table(title=f"{len(rows)} stored run(s) in {', '.join(map(str, dirs))}")
+    count = f"{len(rows)} stored run(s)"
+    table = Table(
+        title=f"{count} in {', '.join(map(str, dirs))}",
+        caption="req/s avg: successful requests / duration (the run summary's figure); "
+        "req/s median: median of per-second successful requests after the warm-up (the "
+        "throughput anp compare and anp history use)",
+    )
     for col in (
         "run id",
         "started",
@@ -344,7 +447,8 @@ def _runs(args: argparse.Namespace) -> int:
         "release",
         "scenarios",
         "users",
-        "req/s",
+        "req/s avg",
+        "req/s median",
         "p95 ms",
         "errors",
         "verification",
@@ -352,17 +456,11 @@ def _runs(args: argparse.Namespace) -> int:
         table.add_column(col)
     for row in rows:
         if row.problem:
+            problem = (
+                row.problem if row.problem.startswith("no record") else f"unreadable: {row.problem}"
+            )
             table.add_row(
-                Text(row.path),
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                Text(f"unreadable: {row.problem}", style="red"),
+                Text(row.path), "", "", "", "", "", "", "", "", "", Text(problem, style="red")
             )
             continue
         table.add_row(
@@ -372,7 +470,8 @@ def _runs(args: argparse.Namespace) -> int:
             Text(row.release),
             Text(row.scenarios),
             str(row.users),
-            "" if row.throughput_rps is None else f"{row.throughput_rps:.1f}",
+            "" if row.throughput_rps is None else f"{row.throughput_rps:,.1f}",
+            "" if row.median_rps is None else f"{row.median_rps:,.1f}",
             "" if row.p95_ms is None else f"{row.p95_ms:.1f}",
             "" if row.error_ratio is None else f"{row.error_ratio * 100:.2f}%",
             Text(row.verification, style="red" if row.verification.startswith("LOST") else ""),
@@ -382,22 +481,25 @@ def _runs(args: argparse.Namespace) -> int:
 
 
 def _history(args: argparse.Namespace) -> int:
-    from results.atomic import write_text_atomic
     from results.comparable import check_comparable
     from results.history import build_history
     from results.report_html import history_html
     from results.report_md import history_markdown
     from results.report_term import print_history
 
-    records, runs = _reduce(args.runs)
+    records, runs = _reduce(_load(args.runs, "history"))
     check_comparable(records, purpose="history")
     order = [x.strip() for x in args.order.split(",")] if args.order else None
-    history = build_history(runs, order=order, recent=args.recent)
+    quiet = _quiet_scipy()
+    try:
+        history = build_history(runs, order=order, recent=args.recent)
+    finally:
+        quiet.__exit__(None, None, None)
     markdown = history_markdown(history)
     if args.markdown:
-        write_text_atomic(args.markdown, markdown)
+        _write_report("--markdown", args.markdown, markdown)
     if args.html:
-        write_text_atomic(args.html, history_html(history))
+        _write_report("--html", args.html, history_html(history))
     if args.format == "markdown":
         print(markdown, end="")
     else:

@@ -17,3 +17,10 @@ class RecordError(ResultsError):
 
 class NotComparableError(ResultsError):
     """Runs whose load settings differ, so their numbers cannot be compared."""
+
+
+class OutputError(ResultsError):
+    """A report path the user named cannot be written (a folder, a missing folder, no
+    permission). A command-line mistake: exit code 2."""
+
+    exit_code = 2

@@ -4,6 +4,22 @@ from __future__ import annotations
 
 from results.compare import Comparison, MetricResult
 from results.error_rates import ErrorKindRow
+from results.metrics import MetricSpec
+
+LABELS = {"throughput_rps": "throughput (per-second median)"}
+"""Report labels that say which figure is shown: throughput here is the median of the per-second
+successful request counts after the warm-up, not the run summary's total/duration (`anp runs`
+shows both, as "req/s median" and "req/s avg")."""
+
+
+def metric_label(spec: MetricSpec) -> str:
+    """The label of a metric in report tables and charts."""
+    return LABELS.get(spec.key, spec.label)
+
+
+def runs_text(count: int) -> str:
+    """``1 run``, ``5 runs``."""
+    return f"{count} run" + ("" if count == 1 else "s")
 
 
 def fmt_value(value: float, unit: str) -> str:

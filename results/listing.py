@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from results.errors import RecordError
-from results.metrics import latency_percentiles
+from results.metrics import latency_percentiles, measured_throughput
 from results.store import StoredRun
 
 
@@ -20,6 +20,11 @@ class RunRow:
     scenarios: str
     users: int
     throughput_rps: float | None
+    """Successful requests per second over the whole run: total / duration (the run summary's
+    figure)."""
+    median_rps: float | None
+    """The median of the per-second successful request counts after the warm-up, whole seconds
+    only: the figure ``anp compare`` and ``anp history`` use as throughput."""
     p95_ms: float | None
     error_ratio: float | None
     verification: str
@@ -47,13 +52,17 @@ def run_rows(runs: list[StoredRun]) -> list[RunRow]:
         record = run.record
         if record is None:
             rows.append(
-                RunRow(str(run.path), "?", "", "", "", "", 0, None, None, None, "", run.error)
+                RunRow(str(run.path), "?", "", "", "", "", 0, None, None, None, None, "", run.error)
             )
             continue
         try:
             p95: float | None = latency_percentiles(record)["p95_ms"]
         except RecordError:
             p95 = None
+        try:
+            median: float | None = measured_throughput(record)
+        except RecordError:
+            median = None
         mix = ",".join(f"{k}:{v}" for k, v in sorted(record.load.scenarios.items()))
         rows.append(
             RunRow(
@@ -65,6 +74,7 @@ def run_rows(runs: list[StoredRun]) -> list[RunRow]:
                 scenarios=mix,
                 users=record.load.users,
                 throughput_rps=record.totals.throughput_rps,
+                median_rps=median,
                 p95_ms=p95,
                 error_ratio=record.totals.error_ratio,
                 verification=_verification(run) + (" (interrupted)" if record.interrupted else ""),

@@ -27,6 +27,7 @@ from results.formatting import (
     fmt_value,
     headline,
     method_note,
+    metric_label,
     side_label,
 )
 
@@ -76,7 +77,7 @@ def _compare_tables(c: Comparison) -> str:
     for m in c.metrics:
         p = "n/a" if m.p_value is None else f"{fmt_p(m.p_value)} ({fmt_p(m.p_adjusted)})"
         rows.append(
-            f"<tr><td>{esc(m.spec.label)}</td><td>{esc(fmt_value(m.baseline, m.spec.unit))}</td>"
+            f"<tr><td>{esc(metric_label(m.spec))}</td><td>{esc(fmt_value(m.baseline, m.spec.unit))}</td>"
             f"<td>{esc(fmt_value(m.candidate, m.spec.unit))}</td><td>{esc(fmt_ratio(m.ratio))}</td>"
             f"<td>{esc(fmt_ci(m))}</td><td>{esc(p)}</td>"
             f'<td class="text {_verdict_class(m.verdict)}">{esc(m.verdict)}</td>'
@@ -112,7 +113,13 @@ def _compare_tables(c: Comparison) -> str:
     )
     run_head = "".join(
         f"<th>{esc(h)}</th>"
-        for h in ("side", "run", "release", "started", *(m.spec.key for m in c.metrics))
+        for h in (
+            "side",
+            "run",
+            "release",
+            "started",
+            *(f"{metric_label(m.spec)} ({m.spec.unit})" for m in c.metrics),
+        )
     )
     items = [f'<li class="verdict-regression">{esc(x)}</li>' for x in c.hard_regressions]
     items += [f'<li class="note">{esc(x)}</li>' for x in c.notes]
@@ -149,7 +156,7 @@ def comparison_data(c: Comparison) -> dict[str, Any]:
         "time_charts": time_charts,
         "metrics": [
             {
-                "title": f"{m.spec.label} per run",
+                "title": f"{metric_label(m.spec)} per run",
                 "unit": m.spec.unit,
                 "baseline": m.baseline_values,
                 "candidate": m.candidate_values,
@@ -194,7 +201,7 @@ def history_html(h: History) -> str:
     for trend in h.trends:
         for change in trend.changes:
             rows.append(
-                f'<tr><td>{esc(trend.spec.label)}</td><td class="text">'
+                f'<tr><td>{esc(metric_label(trend.spec))}</td><td class="text">'
                 f"{esc(h.releases[change.index])}</td><td>{change.before:.3f}</td>"
                 f"<td>{change.after:.3f}</td><td>{change.worsening * 100:+.1f}%</td>"
                 f'<td class="text {"verdict-regression" if change.flagged else ""}">'
@@ -217,7 +224,7 @@ def history_html(h: History) -> str:
         "releases": h.releases,
         "metrics": [
             {
-                "title": t.spec.label,
+                "title": metric_label(t.spec),
                 "unit": t.spec.unit,
                 "median": t.medians,
                 "min": t.mins,

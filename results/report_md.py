@@ -19,6 +19,8 @@ from results.formatting import (
     fmt_value,
     headline,
     method_note,
+    metric_label,
+    runs_text,
     side_label,
 )
 
@@ -43,9 +45,9 @@ def comparison_markdown(comparison: Comparison) -> str:
         f"### {_ICON[comparison.verdict]} anp compare: {md_escape(headline(comparison))}",
         "",
         f"- baseline: {md_escape(side_label(comparison, 'baseline'))} "
-        f"({len(comparison.baseline)} runs)",
+        f"({runs_text(len(comparison.baseline))})",
         f"- candidate: {md_escape(side_label(comparison, 'candidate'))} "
-        f"({len(comparison.candidate)} runs)",
+        f"({runs_text(len(comparison.candidate))})",
         "",
         "| metric | baseline | candidate | ratio | CI | p (adj) | verdict |",
         "|---|---:|---:|---:|---:|---:|---|",
@@ -54,7 +56,7 @@ def comparison_markdown(comparison: Comparison) -> str:
         p = "n/a" if m.p_value is None else f"{fmt_p(m.p_value)} ({fmt_p(m.p_adjusted)})"
         verdict = f"**{m.verdict}**" if m.verdict in ("regression", "inconclusive") else m.verdict
         lines.append(
-            f"| {m.spec.label} | {fmt_value(m.baseline, m.spec.unit)} | "
+            f"| {metric_label(m.spec)} | {fmt_value(m.baseline, m.spec.unit)} | "
             f"{fmt_value(m.candidate, m.spec.unit)} | {fmt_ratio(m.ratio)} | {fmt_ci(m)} | "
             f"{p} | {verdict} |"
         )
@@ -73,7 +75,7 @@ def comparison_markdown(comparison: Comparison) -> str:
     )
     lines.append("")
     for m in comparison.metrics:
-        lines.append(f"- {m.spec.label}: {md_escape(m.reason)}")
+        lines.append(f"- {metric_label(m.spec)}: {md_escape(m.reason)}")
     for row in comparison.error_kinds:
         if not row.expected:
             lines.append(f"- errors: {md_escape(row.kind)}: {md_escape(row.reason)}")
@@ -90,7 +92,7 @@ def history_markdown(h: History) -> str:
     lines = [
         f"### {icon} anp history: {md_escape(h.summary)}",
         "",
-        "| release | runs | " + " | ".join(t.spec.label for t in h.trends) + " |",
+        "| release | runs | " + " | ".join(metric_label(t.spec) for t in h.trends) + " |",
         "|---|---:|" + "---:|" * len(h.trends),
     ]
     for i, release in enumerate(h.releases):
@@ -103,7 +105,7 @@ def history_markdown(h: History) -> str:
         for c in t.changes:
             flag = " **flagged**" if c.flagged else ""
             lines.append(
-                f"- {t.spec.label}: change at release {md_escape(h.releases[c.index])}, "
+                f"- {metric_label(t.spec)}: change at release {md_escape(h.releases[c.index])}, "
                 f"{c.before:.3f} → {c.after:.3f} ({c.worsening * 100:+.1f}% worse){flag}"
             )
     lines += ["", f"<sub>{md_escape(h.method)}</sub>", ""]

@@ -18,6 +18,7 @@ from results.formatting import (
     fmt_value,
     headline,
     method_note,
+    metric_label,
     side_label,
 )
 
@@ -40,7 +41,7 @@ def comparison_table(comparison: Comparison) -> Table:
     for m in comparison.metrics:
         p = "n/a" if m.p_value is None else f"{fmt_p(m.p_value)} ({fmt_p(m.p_adjusted)})"
         table.add_row(
-            Text(m.spec.label),
+            Text(metric_label(m.spec)),
             fmt_value(m.baseline, m.spec.unit),
             fmt_value(m.candidate, m.spec.unit),
             fmt_ratio(m.ratio),
@@ -79,7 +80,7 @@ def print_comparison(comparison: Comparison, console: Console | None = None) -> 
     console.print(Text(f"candidate: {side_label(comparison, 'candidate')}"))
     console.print(comparison_table(comparison))
     for m in comparison.metrics:
-        console.print(Text(f"  {m.spec.label}: {m.reason}"))
+        console.print(Text(f"  {metric_label(m.spec)}: {m.reason}"))
     for row in comparison.error_kinds:
         if not row.expected:
             console.print(Text(f"  errors: {row.kind}: {row.reason}"))
@@ -96,7 +97,7 @@ def print_history(h: History, console: Console | None = None) -> None:
     table.add_column("release")
     table.add_column("runs", justify="right")
     for t in h.trends:
-        table.add_column(f"{t.spec.label} ({t.spec.unit})", justify="right")
+        table.add_column(f"{metric_label(t.spec)} ({t.spec.unit})", justify="right")
     for i, release in enumerate(h.releases):
         cells = [
             f"{t.medians[i]:.4g} [{t.mins[i]:.4g}-{t.maxs[i]:.4g}] ({t.normalised[i]:.3f})"
@@ -109,7 +110,7 @@ def print_history(h: History, console: Console | None = None) -> None:
             style = "bold red" if c.flagged else ""
             console.print(
                 Text(
-                    f"  {t.spec.label}: change at release {h.releases[c.index]}: "
+                    f"  {metric_label(t.spec)}: change at release {h.releases[c.index]}: "
                     f"{c.before:.3f} -> {c.after:.3f} ({c.worsening * 100:+.1f}% worse)"
                     + (" FLAGGED" if c.flagged else ""),
                     style=style,

@@ -132,28 +132,91 @@ def write_record(
     return write_text_atomic(target, dump_record(record), parents=True)
 
 
-def expand_inputs(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
+MEASUREMENTS_FILE = "measurements.json"
+"""What a run folder holds while the run is going: a folder with it and no run.json is a run that
+did not finish (crashed or killed)."""
+
+NOT_RECORDS = frozenset({MEASUREMENTS_FILE, "site-stats.json"})
+"""JSON files that live in run folders and are not records."""
+
+
+def unfinished_run_note(folder: Path) -> str:
+    return (
+        f"no record: '{folder}' has {MEASUREMENTS_FILE} but no {RUN_FILE} (the run did not "
+        "finish: it crashed or was killed); re-run it, it cannot be compared"
+    )
+
+
+def _folder_records(path: Path) -> list[Path]:
+    """The records of a folder of runs: ``*/run.json`` and ``*.json`` directly inside it."""
+    found = set(path.glob(f"*/{RUN_FILE}"))
+    found |= {f for f in path.glob("*.json") if f.name not in NOT_RECORDS}
+    return sorted(found)
+
+
+def expand_inputs(
+    paths: Sequence[str | os.PathLike[str]], notes: list[str] | None = None
+) -> list[Path]:
     """Turn command-line inputs into record files. A file is taken as is; a run folder gives its
     ``run.json``; any other folder gives every record below it (``*/run.json`` and ``*.json``
-    directly inside), in sorted order."""
+    directly inside), in sorted order. A file that is not JSON by name (a README.md caught by a
+    glob such as ``results/baselines/*``) is skipped, with a line added to ``notes``. A folder
+    of an unfinished run (measurements.json, no run.json) is refused."""
     files: list[Path] = []
+    skipped: list[Path] = []
     for path in map(Path, paths):
         if path.is_dir() and not (path / RUN_FILE).is_file():
-            found = sorted(set(path.glob(f"*/{RUN_FILE}")) | set(path.glob("*.json")))
+            if (path / MEASUREMENTS_FILE).is_file():
+                raise RecordError(unfinished_run_note(path))
+            found = _folder_records(path)
             if not found:
                 raise RecordError(
                     f"folder '{path}' holds no run records (looked for '{path}/*/run.json' "
                     f"and '{path}/*.json')"
                 )
             files.extend(found)
+        elif path.is_file() and path.suffix.lower() != ".json":
+            skipped.append(path)
         else:
             files.append(record_path(path))
+    if skipped:
+        if notes is not None:
+            names = ", ".join(f"'{p}'" for p in skipped)
+            notes.append(f"skipped {names}: not a run record (records are .json files)")
+        if not files:
+            raise RecordError(
+                f"no run records among the inputs: {', '.join(map(str, skipped))} are not .json "
+                "run records; expected run folders, run.json files or folders of them"
+            )
     return files
 
 
-def load_records(paths: Sequence[str | os.PathLike[str]]) -> list[tuple[Path, RunRecord]]:
+def load_records(
+    paths: Sequence[str | os.PathLike[str]], notes: list[str] | None = None
+) -> list[tuple[Path, RunRecord]]:
     """Load every record named by ``paths`` (see :func:`expand_inputs`)."""
-    return [(file, load_record(file)) for file in expand_inputs(paths)]
+    return [(file, load_record(file)) for file in expand_inputs(paths, notes)]
+
+
+def unique_runs(
+    loaded: list[tuple[Path, RunRecord]], side: str, notes: list[str]
+) -> list[tuple[Path, RunRecord]]:
+    """Keep the first record of each run_id: a folder and its run.json, or two copies of one
+    baseline, are one run, and counting it twice would fake statistical evidence. Each repeat
+    adds a line to ``notes``."""
+    seen: dict[str, Path] = {}
+    kept: list[tuple[Path, RunRecord]] = []
+    for file, record in loaded:
+        first = seen.get(record.run_id)
+        if first is None:
+            seen[record.run_id] = file
+            kept.append((file, record))
+        else:
+            notes.append(
+                f"run {record.run_id} is given twice on the {side} side ('{first}' and "
+                f"'{file}'); it is counted once"
+            )
+    return kept
 
 
 @dataclass(frozen=True)
@@ -166,19 +229,36 @@ class StoredRun:
 
 
 def list_runs(directories: Iterable[Path]) -> list[StoredRun]:
-    """Every record under ``directories`` (``*/run.json`` and ``*.json``), oldest first.
-    Unreadable records are listed with their error instead of stopping the listing."""
+    """Every record under ``directories``, oldest first: ``*/run.json`` and ``*.json`` in each,
+    and the same one level down in subfolders that are not run folders (so that
+    ``results/baselines`` finds ``results/baselines/reference/*.json``). Unreadable records, and
+    run folders with measurements.json but no run.json (a crashed run), are listed with the
+    reason instead of stopping the listing."""
     files: set[Path] = set()
+    unfinished: set[Path] = set()
     for directory in directories:
         if not directory.is_dir():
             raise RecordError(f"runs folder '{directory}' does not exist or is not a folder")
-        files |= set(directory.glob(f"*/{RUN_FILE}")) | set(directory.glob("*.json"))
+        files |= set(_folder_records(directory))
+        for sub in sorted(p for p in directory.iterdir() if p.is_dir()):
+            if (sub / RUN_FILE).is_file():
+                continue
+            if (sub / MEASUREMENTS_FILE).is_file():
+                unfinished.add(sub)
+                continue
+            files |= set(_folder_records(sub))
+            unfinished |= {
+                p.parent
+                for p in sub.glob(f"*/{MEASUREMENTS_FILE}")
+                if not (p.parent / RUN_FILE).is_file()
+            }
     runs: list[StoredRun] = []
     for file in sorted(files):
         try:
             runs.append(StoredRun(file, load_record(file)))
         except RecordError as exc:
             runs.append(StoredRun(file, None, str(exc)))
+    runs += [StoredRun(folder, None, unfinished_run_note(folder)) for folder in sorted(unfinished)]
 
     def key(run: StoredRun) -> tuple[int, str, str]:
         if run.record is None:

@@ -97,7 +97,7 @@ def test_markdown_escapes_html_and_markdown(hostile) -> None:
     assert "<script>" not in md and "<img" not in md and "<svg" not in md
     assert "&lt;script&gt;" in md
     assert "\\[bold red\\]not markup\\[/\\]" in md
-    assert "| throughput |" in md and "**regression**" in md
+    assert "| throughput (per-second median) |" in md and "**regression**" in md
     assert (
         "\n\n" in md and "| metric | baseline | candidate | ratio | CI | p (adj) | verdict |" in md
     )

@@ -1,0 +1,147 @@
+"""`anp compare`/`runs`/`history` inputs and outputs: a run given twice counts once, a run on both
+sides is refused, non-record files caught by a glob are skipped, `anp runs` looks one level down
+and lists crashed runs, report paths that cannot be written are usage errors (exit 2), no
+folder is created for a report, and the default HTML never lands next to bare .json baselines."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from results_factory import make_record
+
+from results import dump_record, write_record
+
+ANP = str(Path(sys.executable).parent / "anp")
+
+
+def anp(*args: object, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [ANP, *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=cwd,
+        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
+    )
+
+
+def test_the_same_run_given_many_times_counts_once(
+    write_runs: Callable[..., list[Path]],
+) -> None:
+    a = write_runs("a", 1, seed=0)[0]
+    b = write_runs("b", 1, seed=50, rps=70.0)[0]
+    result = anp(
+        "compare", a, a, a / "run.json", a, "--against", b, b / "run.json", b, "--no-html",
+        "--format", "json",
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr  # 1 vs 1: descriptive, never "statistical"
+    doc = json.loads(result.stdout)
+    assert doc["mode"] == "descriptive"
+    assert doc["baseline_runs"] == ["a-0"] and doc["candidate_runs"] == ["b-0"]
+    assert "run a-0 is given twice on the baseline side" in result.stderr
+    assert "counted once" in result.stderr and "RuntimeWarning" not in result.stderr
+
+
+def test_a_run_on_both_sides_is_refused(write_runs: Callable[..., list[Path]]) -> None:
+    a = write_runs("a", 2, seed=0)
+    result = anp("compare", *a, "--against", a[1] / "run.json", "--no-html")
+    assert result.returncode == 3
+    assert "run a-1 is on both sides" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_history_skips_a_readme_caught_by_a_glob(
+    write_runs: Callable[..., list[Path]], tmp_path: Path
+) -> None:
+    runs = write_runs("h", 4, seed=0)
+    readme = runs[0].parent / "README.md"
+    readme.write_text("# baselines\n")
+    result = anp("history", *runs, readme)
+    assert result.returncode == 0, result.stderr
+    assert f"skipped '{readme}': not a run record" in result.stderr
+    only = anp("history", readme)
+    assert only.returncode == 3 and "no run records among the inputs" in only.stderr
+
+
+def test_runs_looks_one_level_down_and_lists_crashed_runs(tmp_path: Path) -> None:
+    baselines = tmp_path / "baselines"
+    (baselines / "reference").mkdir(parents=True)
+    (baselines / "README.md").write_text("how to refresh\n")
+    for i in range(2):
+        record = make_record(f"baseline-{i}", seed=i)
+        (baselines / "reference" / f"baseline-{i}.json").write_text(dump_record(record))
+    runs = tmp_path / "runs"
+    write_record(make_record("done", seed=5), runs / "done")
+    (runs / "crashed").mkdir()
+    (runs / "crashed" / "measurements.json").write_text("{}")
+    (runs / "crashed" / "site-stats.json").write_text("{}")
+    listed = anp("runs", "--dir", baselines, "--format", "json")
+    assert listed.returncode == 0, listed.stderr
+    assert [row["run_id"] for row in json.loads(listed.stdout)] == ["baseline-0", "baseline-1"]
+    rows = json.loads(anp("runs", "--dir", runs, "--format", "json").stdout)
+    assert [row["run_id"] for row in rows] == ["done", "?"]
+    assert rows[1]["problem"].startswith("no record: ") and "crashed" in rows[1]["path"]
+    table = anp("runs", "--dir", runs)
+    assert "no record" in table.stdout and "unreadable" not in table.stdout
+    crashed = anp("compare", runs / "crashed", "--against", runs / "done", "--no-html")
+    assert crashed.returncode == 3 and "has measurements.json but no run.json" in crashed.stderr
+
+
+def test_runs_shows_both_throughput_figures(tmp_path: Path) -> None:
+    write_record(make_record("r", seed=1, rps=100.0), tmp_path / "r")
+    (row,) = json.loads(anp("runs", "--dir", tmp_path, "--format", "json").stdout)
+    assert row["throughput_rps"] is not None and row["median_rps"] is not None
+    assert row["median_rps"] != row["throughput_rps"]  # the two figures really differ
+    table = anp("runs", "--dir", tmp_path).stdout
+    assert "req/s avg" in table and "req/s median" in table
+    assert f"{row['median_rps']:,.1f}" in table
+    assert "the throughput anp compare and anp history use" in table
+
+
+def test_report_paths_that_cannot_be_written_exit_2(
+    write_runs: Callable[..., list[Path]], tmp_path: Path
+) -> None:
+    a, b = write_runs("a", 1, seed=0), write_runs("b", 1, seed=9)
+    folder = tmp_path / "adir"
+    folder.mkdir()
+    for option, path, reason in [
+        ("--html", folder, "it is a folder"),
+        ("--markdown", folder, "it is a folder"),
+        ("--markdown", tmp_path / "typo" / "deep" / "c.md", "does not exist; create it first"),
+        ("--html", Path("/proc/version"), "cannot write the report"),
+    ]:
+        result = anp("compare", *a, "--against", *b, option, path, *(
+            ["--no-html"] if option == "--markdown" else []
+        ))  # fmt: skip
+        assert result.returncode == 2, (option, path, result.stderr)
+        assert f"anp: error: {option} '{path}': cannot write the report" in result.stderr
+        assert reason in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "typo").exists()  # no folder tree was created
+    history = anp("history", *a, *b, "--markdown", tmp_path / "nope" / "h.md")
+    assert history.returncode == 2 and not (tmp_path / "nope").exists()
+
+
+def test_markdown_to_dev_stdout(write_runs: Callable[..., list[Path]]) -> None:
+    a, b = write_runs("a", 1, seed=0), write_runs("b", 1, seed=9)
+    result = anp("compare", *a, "--against", *b, "--no-html", "--markdown", "/dev/stdout",
+                 "--format", "json")  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert "### ⚠️ anp compare:" in result.stdout
+    assert Path("/dev/stdout").is_symlink() or Path("/dev/stdout").is_char_device()
+
+
+def test_default_html_is_never_next_to_bare_json_baselines(tmp_path: Path) -> None:
+    reference = tmp_path / "baselines" / "reference"
+    reference.mkdir(parents=True)
+    for name, seed in [("x", 0), ("y", 7)]:
+        (reference / f"{name}.json").write_text(dump_record(make_record(name, seed=seed)))
+    work = tmp_path / "work"
+    work.mkdir()
+    result = anp("compare", reference / "x.json", "--against", reference / "y.json", cwd=work)
+    assert result.returncode == 2, result.stderr
+    assert not (reference / "compare.html").exists()
+    assert (work / "compare.html").is_file()
