@@ -8,7 +8,7 @@ uvloop, httptools):
 
 * ``reference``: ``anp target serve reference`` with a fresh SQLite file (WAL) and its JSON access
   log written to a file;
-* ``bare``: a FastAPI app whose ``POST /import/posts`` accepts the same JSON and discards it, the
+* ``bare``: a FastAPI app (after startup ``gc.freeze()``, as the site does) whose ``POST /import/posts`` accepts the same JSON and discards it, the
   idiomatic way (``post: dict[str, Any] = Body()``: FastAPI reads and parses the JSON body);
 * ``bare-bytes``: the same app's ``POST /import/bytes``, which only reads the body bytes (the
   strictest comparison: no JSON parsing at all);
@@ -95,6 +95,9 @@ def run_bare_server() -> None:
         app, http="httptools", log_level="warning", access_log=False, server_header=False
     )
     server = uvicorn.Server(config)
+    import gc
+
+    gc.freeze()  # as the reference site does after startup (same runtime settings)
     print(f"BARE http://127.0.0.1:{sock.getsockname()[1]}", flush=True)
     uvloop.run(server.serve(sockets=[sock]))
 
