@@ -10,7 +10,7 @@ alternatives it was chosen against (``--variants``):
   and the run's throughput is the median of its seconds, as in ``results.metrics``;
 - host speed states (when the noise model has ``states``, measured by ``bench/noise_probe.py``):
   every second is in a slow or a fast state of the host, a two-state Markov chain with the
-  measured share of slow seconds and mean stretch lengths; a slow second runs at
+  measured share of slow seconds and mean length of a slow stretch; a slow second runs at
   ``slow_factor`` of the fast speed and its latencies are ``1 / slow_factor`` as long. With
   stretches much longer than a run this is a per-run mixture (some runs twice as fast).
 
@@ -59,7 +59,9 @@ def _state_seconds(rng: np.random.Generator, states: dict[str, float], seconds: 
     """True for each slow second: a two-state Markov chain started from its stationary share."""
     share = states["slow_share"]
     leave_slow = 1.0 / max(states["mean_slow_s"], 1.0)
-    leave_fast = 1.0 / max(states["mean_fast_s"], 1.0)
+    # the fast state's exit rate follows from the measured share of slow seconds (measured fast
+    # stretches are cut short by the ends of the runs, so their mean length is not used)
+    leave_fast = min(1.0, leave_slow * share / (1.0 - share)) if share < 1 else 0.0
     slow = np.empty(seconds, dtype=bool)
     cur = bool(rng.random() < share)
     for s in range(seconds):
@@ -77,8 +79,9 @@ def simulate_side(
     tag: str,
 ) -> list[RunMetrics]:
     between: dict[str, float] = model["between"]
-    within: float = model["within_throughput"]
     states: dict[str, float] | None = model.get("states")
+    # with host states, the second-to-second noise is the one measured within a state
+    within: float = states.get("within_state", 0.0) if states else model["within_throughput"]
     heavy = model.get("kind") == "heavy"
 
     def level(sigma: float) -> float:
@@ -166,6 +169,30 @@ def aa_chance_worsening(
     return {key: float(np.quantile(v, 0.95)) for key, v in worse.items()}
 
 
+def net_level_sigma(model: dict[str, Any], seconds: int, seed: int = 11) -> float:
+    """The run-level throughput sigma that, together with the simulated within-run noise and
+    host states, reproduces the measured between-run sigma of per-run throughput (which already
+    holds the within-run part: a median of 15 noisy seconds scatters too)."""
+    quiet = dict(model, between=dict(model["between"], throughput_rps=0.0))
+    rng = np.random.default_rng(seed)
+    medians = [
+        simulate_side(rng, 1, quiet, seconds, 0.0, "q")[0].values["throughput_rps"]
+        for _ in range(2000)
+    ]
+    within_part = float(np.std(np.log(medians), ddof=1))
+    measured = model["between"]["throughput_rps"]
+    return float(np.sqrt(max(0.0, measured**2 - within_part**2)))
+
+
+def as_measured(model: dict[str, Any], seconds: int) -> dict[str, Any]:
+    """A measured model (from run records) with its throughput level noise made net of the
+    within-run part; models that are not measurements are returned unchanged."""
+    if "measured" not in model:
+        return model
+    level = net_level_sigma(model, seconds)
+    return dict(model, between=dict(model["between"], throughput_rps=level))
+
+
 def model_seconds(model: dict[str, Any]) -> int:
     measured = model.get("measured", {})
     secs, warm = measured.get("seconds", SWEEP_SECONDS), measured.get("warmup", 0)
@@ -176,10 +203,11 @@ def model_seconds(model: dict[str, Any]) -> int:
 
 def describe(model: dict[str, Any]) -> str:
     between = ", ".join(f"{k} {v:.3f}" for k, v in model["between"].items())
-    text = f"between {between}; within {model['within_throughput']:.3f}"
+    states = model.get("states")
+    within = states.get("within_state", 0.0) if states else model["within_throughput"]
+    text = f"between {between}; within {within:.3f}"
     if model.get("kind") == "heavy":
         text += "; Student-t (3 df) between-run draws"
-    states = model.get("states")
     if states:
         text += (
             f"; host states: {states['slow_share']:.0%} of seconds slow at "
@@ -197,7 +225,13 @@ def stress_models() -> dict[str, dict[str, Any]]:
         "heavy-tailed t3, scale 0.05": dict(lognormal(0.05), kind="heavy"),
         "per-run mixture: 25% of runs 2x fast, else 1.5%": dict(
             lognormal(0.015),
-            states={"slow_share": 0.75, "slow_factor": 0.5, "mean_slow_s": 1e9, "mean_fast_s": 1e9},
+            states={
+                "slow_share": 0.75,
+                "slow_factor": 0.5,
+                "mean_slow_s": 1e9,
+                "mean_fast_s": 1e9,
+                "within_state": 0.03,
+            },
         ),
         "per-run mixture: 10% of runs 1.3x fast, else 1.5%": dict(
             lognormal(0.015),
@@ -206,6 +240,7 @@ def stress_models() -> dict[str, dict[str, Any]]:
                 "slow_factor": 1 / 1.3,
                 "mean_slow_s": 1e9,
                 "mean_fast_s": 1e9,
+                "within_state": 0.03,
             },
         ),
     }
@@ -246,9 +281,15 @@ def main() -> int:
     header = f"  {'decision':<42} {'A/A flagged':>11} {'A/A inconcl.':>12} {'drop flagged':>12}"
     if "models" in parts:
         for path in args.noise:
-            model = json.loads(path.read_text(encoding="utf-8"))
-            seconds = args.seconds or model_seconds(model)
-            print(f"\nnoise model {path} ({seconds} measured s per run): {describe(model)}")
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            seconds = args.seconds or model_seconds(raw)
+            model = as_measured(raw, seconds)
+            print(
+                f"\nnoise model {path} ({seconds} measured s per run; per-run throughput sigma "
+                f"{raw['between']['throughput_rps']:.3f} measured, "
+                f"{model['between']['throughput_rps']:.3f} of it simulated as run level, the "
+                f"rest comes from the seconds): {describe(model)}"
+            )
             print(header)
             for name, settings in variants.items():
                 aa = rates(1, args.pairs, args.runs, model, seconds, 0.0, settings)
@@ -297,7 +338,8 @@ def main() -> int:
         print("\nA/A: 95th percentile of the chance worsening of the ratio of medians (5 vs 5)")
         models = {f"sigma {s:.2f}": lognormal(s) for s in (0.01, 0.02, 0.03)}
         for path in args.noise:
-            models[str(path)] = json.loads(path.read_text(encoding="utf-8"))
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            models[str(path)] = as_measured(raw, args.seconds or model_seconds(raw))
         for label, model in models.items():
             seconds = args.seconds or model_seconds(model)
             q = aa_chance_worsening(9, args.sweep_pairs, args.runs, model, seconds)
