@@ -8,13 +8,17 @@ port, answering every request with 201; a tiny asyncio sink in a child process w
 not installed), one local Locust runner in this process runs FastHttpUsers of several kinds,
 one kind per round, rounds interleaved so machine noise hits all alike:
 
-``constant``   posts one pre-serialized body (a typical post, canonical JSON) with
-               ``catch_response`` and ``success()``: Locust alone;
+``constant``   posts one pre-serialized body with ``catch_response`` and ``success()``: Locust
+               alone. The body is a typical post: the canonical JSON of the seed (of 0..999)
+               whose size is nearest the mean size of those posts (about 6.6 KB; seed 0's post,
+               5.1 KB, made ``constant`` about 2 % faster);
 ``harness``    ``loadtests.users.ImportUser`` as a run uses it against the reference adapter: the
                bytes fast path (a seed from the seed queue, ``synthesize_json(seed)``,
                ``reference_of(seed)``, the adapter's ``import_request_json``/``import_ack_ref``,
                recording: per-second counts, HDR histogram, seed lists): everything a real run
                does per request, with fresh posts;
+``harness-pure`` ``harness`` with synth's pure-Python builder (``synth.build.build_json_py``, what
+               ``ANP_SYNTH_PURE=1`` selects) instead of the C one, side by side;
 ``harness-post`` the old in-line path, still used for adapters that map fields (WordPress):
                ``synthesize(seed)`` builds a ``Post``, ``import_request`` serializes it;
 ``harness-json-presynth`` the fast path with the bytes synthesized beforehand (the harness's
@@ -68,7 +72,9 @@ from loadtests.prebuild import Pipeline  # noqa: E402
 from loadtests.seeding import SeedQueue  # noqa: E402
 from loadtests.users import ImportUser  # noqa: E402
 from synth import Post, canonical_json, synthesize, synthesize_json  # noqa: E402
+from synth.build import build_json_py  # noqa: E402
 from synth.generate import reference_of  # noqa: E402
+from synth.native import ACTIVE as SYNTH_BUILDER  # noqa: E402
 from targets import ReferenceTarget, Request  # noqa: E402
 
 NGINX_CONF = """daemon off;
@@ -171,6 +177,8 @@ CONSTANT_HEADERS: dict[str, str] = {}
 PRESYNTH: list[Post] = []
 PRESYNTH_JSON: list[bytes] = []
 HELPERS = 1
+TYPICAL = 0
+"""The seed of the constant body (its post is also the one ``harness-machinery`` reuses)."""
 CPU_US: dict[str, list[float]] = {}
 """User class name -> CPU microseconds of this process per request, per round."""
 
@@ -191,6 +199,15 @@ class ConstantUser(FastHttpUser):
             catch_response=True,
         ) as raw:
             raw.success()
+
+
+class PureBuilderUser(ImportUser):
+    """``ImportUser`` on the fast path with synth's pure-Python builder."""
+
+    abstract = False
+
+    def make_json(self, seed: int, size: str | None) -> bytes:
+        return build_json_py(seed, size)
 
 
 class PostPathUser(ImportUser):
@@ -254,7 +271,7 @@ class MachineryUser(ImportUser):
     json_fast_path = False
 
     def make_post(self, seed: int, size: str | None) -> Post:
-        return PRESYNTH[0]
+        return PRESYNTH[TYPICAL]
 
 
 class ReusingTarget(ReferenceTarget):
@@ -349,7 +366,7 @@ def load_average() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    global TARGET, CONSTANT_BODY, CONSTANT_HEADERS, PRESYNTH, PRESYNTH_JSON, HELPERS
+    global TARGET, CONSTANT_BODY, CONSTANT_HEADERS, PRESYNTH, PRESYNTH_JSON, HELPERS, TYPICAL
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=4.0)
@@ -366,8 +383,10 @@ def main(argv: list[str] | None = None) -> int:
         TARGET = ReferenceTarget("bench-sink", url)
         PRESYNTH = [synthesize(s) for s in range(1000)]
         PRESYNTH_JSON = [synthesize_json(s) for s in range(1000)]
-        CONSTANT_BODY = canonical_json(PRESYNTH[0])
-        CONSTANT_HEADERS = dict(TARGET.import_request(PRESYNTH[0]).headers)
+        mean_size = statistics.mean(len(body) for body in PRESYNTH_JSON)
+        TYPICAL = min(range(1000), key=lambda s: abs(len(PRESYNTH_JSON[s]) - mean_size))
+        CONSTANT_BODY = canonical_json(PRESYNTH[TYPICAL])
+        CONSTANT_HEADERS = dict(TARGET.import_request(PRESYNTH[TYPICAL]).headers)
         prepare_node(url)
         # The fixtures above (1000 Posts of many objects each) would otherwise be traversed by
         # every full garbage collection during the rounds, a cost a real run does not have.
@@ -376,6 +395,7 @@ def main(argv: list[str] | None = None) -> int:
         variants: dict[str, type[FastHttpUser]] = {
             "constant": ConstantUser,
             "harness": ImportUser,
+            "harness-pure": PureBuilderUser,
             "harness-post": PostPathUser,
             "harness-json-presynth": JsonPresynthUser,
             "harness-presynth": PresynthUser,
@@ -401,7 +421,8 @@ def main(argv: list[str] | None = None) -> int:
     med = {name: statistics.median(values) for name, values in figures.items()}
     print(
         f"sink: {kind} at {url}; {args.users} users; {args.rounds} rounds of {args.seconds:g} s"
-        f"; body {len(CONSTANT_BODY)} bytes; cpus {os.cpu_count()}"
+        f"; constant body {len(CONSTANT_BODY)} bytes (seed {TYPICAL}; mean of seeds 0-999"
+        f" {mean_size:,.0f}); synth builder {SYNTH_BUILDER}; cpus {os.cpu_count()}"
         f"; load average before {load_before}, after {load_after}"
     )
     base = med["constant"]
