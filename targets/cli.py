@@ -37,6 +37,16 @@ cleanly on Ctrl-C or SIGTERM. API: GET /openapi.json.
 """
 
 
+TARGET_EPILOG = """\
+examples:
+  anp target serve reference --port 0 --db /tmp/r.db   start the reference site on a free port
+  anp target check targets/local-reference.toml        show a definition and ask the site
+  anp target check targets/local-wordpress.toml        the same for WordPress (targets/wordpress)
+
+Each sub-command has its own --help with more examples.
+"""
+
+
 class CliError(ValueError):
     """A user mistake on the command line (exit code 2)."""
 
@@ -49,6 +59,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "target",
         help="target sites: serve the reference import site, check a definition",
         description="Target sites that the load tests import posts into.",
+        epilog=TARGET_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     target_sub = target.add_subparsers(dest="target_command", metavar="TARGET_COMMAND")
     target.set_defaults(func=lambda _args: _help(target))

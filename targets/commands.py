@@ -26,6 +26,14 @@ exit codes: 0 the site answers, 2 the definition is wrong (file, key or variable
 """
 
 
+START_HINTS = {
+    "reference": "Start the site (anp target serve reference --port PORT, matching the url above)",
+    "wordpress": "Start the WordPress site (targets/wordpress/up.sh; see targets/README.md)",
+    "http": "Start the site at the url above",
+}
+"""What to do when a target of each kind does not answer its health check."""
+
+
 class TargetUnreachable(RuntimeError):
     """The site did not answer as expected (exit code 3)."""
 
@@ -91,7 +99,12 @@ def describe_definition(file: Path) -> list[tuple[str, str]]:
             "timeouts",
             f"connect {definition.timeouts.connect_s:g} s, read {definition.timeouts.read_s:g} s",
         ),
-        ("batch", f"up to {target.batch_limit} posts per request"),
+        (
+            "batch",
+            f"up to {target.batch_limit} posts per request"
+            if target.batch_limit > 0
+            else "no batch endpoint (the batch scenario is not available)",
+        ),
         ("checks", ", ".join(f"{k} = {v}" for k, v in checks.items()) or "none"),
     ]
     if definition.allow_non_loopback:
@@ -100,7 +113,7 @@ def describe_definition(file: Path) -> list[tuple[str, str]]:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from targets import load_target
+    from targets import load_definition, load_target
     from targets.transport import Sender, Timeouts
 
     if not (args.timeout > 0 and args.timeout <= 600):
@@ -110,6 +123,7 @@ def _check(args: argparse.Namespace) -> int:
         )
     rows = describe_definition(args.file)
     target = load_target(args.file)
+    kind = load_definition(args.file).kind
     for label, value in rows:
         print(f"{label:<9}{value}", flush=True)
     timeouts = Timeouts(connect_s=args.timeout, read_s=args.timeout)
@@ -120,9 +134,9 @@ def _check(args: argparse.Namespace) -> int:
         if health.status == 0 or not 200 <= health.status < 300:
             why = health.error or f"HTTP {health.status}"
             raise TargetUnreachable(
-                f"target {target.name!r}: {where} failed ({why}); expected a 2xx answer. Start "
-                "the site (for the reference site: anp target serve reference) and retry: "
-                "nothing was sent but this check"
+                f"target {target.name!r}: {where} failed ({why}); expected a 2xx answer. "
+                f"{START_HINTS.get(kind, START_HINTS['http'])}, then retry: nothing was sent but "
+                "this check"
             )
         print(f"{'health':<9}{where} -> {health.status} ({health.elapsed_ms:.1f} ms)")
         request = target.release_request()
