@@ -64,12 +64,18 @@ def _latency(name: str, limit: float, overall: Percentiles | None, attr: str) ->
     )
 
 
+def _nothing_read(v: Verification) -> bool:
+    return v.acknowledged + v.landed + v.missing + v.landed_unacknowledged == 0
+
+
 def _verified(name: str, limit: int | float, verification: Verification, attr: str) -> CheckResult:
     if not verification.performed or verification.error is not None:
         if verification.error is None:
             why = "verification was not performed (--no-verify)"
-        elif not verification.performed:
+        elif not verification.performed or _nothing_read(verification):
             why = verification.error
+            if not why.startswith("verification was not performed"):
+                why = f"verification was not performed: {why}"
         else:
             why = f"verification did not complete: {verification.error}"
         return CheckResult(

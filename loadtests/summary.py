@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rich.console import Console, Group
+from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -120,6 +120,11 @@ def nothing_read_back(record: RunRecord) -> bool:
     return read == 0 and bool(record.seeds.acknowledged)
 
 
+def _not_performed_text(error: str) -> str:
+    prefix = "verification was not performed"
+    return error if error.startswith(prefix) else f"{prefix}: {error}"
+
+
 def _verification(record: RunRecord) -> Table:
     v = record.verification
     grid = Table.grid(padding=(0, 2))
@@ -133,9 +138,7 @@ def _verification(record: RunRecord) -> Table:
         grid.add_row("acknowledged", f"{max(acknowledged, v.acknowledged):,}")
         for label in ("landed", "missing", "corrupted"):
             grid.add_row(label, Text("unknown", style="red"))
-        why = v.error or ""
-        if not why.startswith("verification was not performed"):
-            why = f"verification was not performed: {why}"
+        why = _not_performed_text(v.error or "")
         grid.add_row(Text("error", style="red"), Text(why, style="red"))
         return grid
     incomplete = v.error is not None  # every count is a lower bound
@@ -185,13 +188,18 @@ def verdict(record: RunRecord, code: int) -> Text:
     if code == 1:
         failed = ", ".join(c.name for c in record.checks if not c.passed)
         return Text(f"FAIL (exit 1): {failed}", "bold red")
-    why = "interrupted" if record.interrupted else (record.verification.error or "harness failure")
+    if record.interrupted:
+        why = "interrupted"
+    elif nothing_read_back(record):
+        why = _not_performed_text(record.verification.error or "")
+    else:
+        why = record.verification.error or "harness failure"
     return Text(f"HARNESS OR TARGET FAILURE (exit {code}): {why}", "bold red")
 
 
-def render(record: RunRecord, code: int, run_dir: Path | None = None) -> Group:
-    """The whole summary as one rich renderable."""
-    return Group(
+def sections(record: RunRecord, code: int, run_dir: Path | None = None) -> list[RenderableType]:
+    """The summary's parts, in order; the last is the verdict."""
+    return [
         Panel(_header(record, run_dir), title="anp run", title_align="left"),
         _totals(record),
         _errors(record),
@@ -199,14 +207,22 @@ def render(record: RunRecord, code: int, run_dir: Path | None = None) -> Group:
         Panel(_verification(record), title="verification", title_align="left", expand=False),
         _checks(record),
         verdict(record, code),
-    )
+    ]
+
+
+def render(record: RunRecord, code: int, run_dir: Path | None = None) -> Group:
+    """The whole summary as one rich renderable."""
+    return Group(*sections(record, code, run_dir))
 
 
 def print_summary(
     record: RunRecord, code: int, run_dir: Path | None = None, console: Console | None = None
 ) -> None:
+    """Print the summary. Off a terminal (a pipe, a CI log) tables are 120 columns wide and the
+    one-line parts (verdict, hints) are never wrapped, so each stays one greppable line."""
     if console is None:
         console = Console()
         if not console.is_terminal:  # a pipe or a file: wide enough that no figure is cut
             console = Console(width=120)
-    console.print(render(record, code, run_dir))
+    for part in sections(record, code, run_dir):
+        console.print(part, soft_wrap=isinstance(part, Text) and not console.is_terminal)

@@ -49,7 +49,11 @@ def test_verdicts():
     interrupted = record.model_copy(update={"interrupted": True})
     assert verdict(interrupted, 3).plain == "HARNESS OR TARGET FAILURE (exit 3): interrupted"
     broken = record.model_copy(
-        update={"verification": Verification(performed=True, error="target gone")}
+        update={
+            "verification": Verification(
+                performed=True, acknowledged=100, landed=50, error="target gone"
+            )
+        }
     )
     assert verdict(broken, 3).plain == "HARNESS OR TARGET FAILURE (exit 3): target gone"
     assert "not performed" in render(record, 0)

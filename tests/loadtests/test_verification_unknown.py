@@ -64,6 +64,28 @@ def test_summary_of_the_older_shape_performed_with_an_error_and_nothing_read():
     assert "3,421" in block and block.count("unknown") == 3
     assert "acknowledged      0" not in block
     assert f"verification was not performed: {WHY}" in block
+    assert verdict(record, 3).plain == (
+        f"HARNESS OR TARGET FAILURE (exit 3): verification was not performed: {WHY}"
+    )
+
+
+def test_a_check_on_posts_says_verification_was_not_performed():
+    m = make_measurements(acknowledged=[(0, 3420)], checks=CheckSpec(max_missing=0))
+    for v in (Verification(performed=True, error=WHY), not_performed(m.seeds.acknowledged, WHY)):
+        (check,) = build_record(m, v).checks
+        assert check.passed is False and check.observed is None
+        assert check.detail == f"verification was not performed: {WHY}"
+
+
+def test_the_verdict_stays_one_line_in_a_log(capsys):
+    m = make_measurements(acknowledged=[(0, 3420)])
+    record = build_record(m, Verification(performed=True, error=WHY * 3))
+    print_summary(record, 3)
+    out = capsys.readouterr().out
+    lines = [line for line in out.splitlines() if "HARNESS OR TARGET FAILURE" in line]
+    assert lines == [
+        f"HARNESS OR TARGET FAILURE (exit 3): verification was not performed: {WHY * 3}"
+    ]
 
 
 def test_a_partial_verification_shows_lower_bounds():
