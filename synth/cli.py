@@ -51,7 +51,7 @@ The output bytes are identical for any --workers. The file and FILE.manifest.jso
 version, seed ranges, count, format, size, bytes, sha256) are written to temp files and moved
 into place only when complete; an interrupted run leaves nothing under the final names.
 --out - (or a special file such as /dev/stdout or a FIFO) streams the corpus with no manifest;
-the summary then goes to stderr.
+when the corpus goes to stdout, the summary goes to stderr.
 Exit status: 0 written, 2 a bad option or an output that cannot be written (nothing is left under
 the final names; retry after fixing it), 130 Ctrl-C, 143 SIGTERM.
 """
@@ -325,7 +325,7 @@ def _corpus(args: argparse.Namespace) -> int:
     from synth.manifest import has_manifest_file, manifest_path
 
     with_manifest = has_manifest_file(out)
-    summary = sys.stdout if with_manifest else sys.stderr  # the corpus itself may be on stdout
+    summary = sys.stderr if _is_our_stdout(out) else sys.stdout  # keep a streamed corpus clean
     if named > count_seeds(ranges):
         print(
             f"note: --seeds {args.seeds!r} names some seeds more than once; each is written "
@@ -354,6 +354,15 @@ def _corpus(args: argparse.Namespace) -> int:
     else:
         print(f"no manifest: {where} is not a regular file", file=summary)
     return 0
+
+
+def _is_our_stdout(path: str) -> bool:
+    from synth.atomic import destination
+
+    try:
+        return destination(path).fd == 1
+    except OSError:
+        return False
 
 
 def _posts(count: int) -> str:

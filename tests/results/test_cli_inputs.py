@@ -145,3 +145,24 @@ def test_default_html_is_never_next_to_bare_json_baselines(tmp_path: Path) -> No
     assert result.returncode == 2, result.stderr
     assert not (reference / "compare.html").exists()
     assert (work / "compare.html").is_file()
+
+
+def test_identical_copies_under_other_ids_give_no_scipy_warning(tmp_path: Path) -> None:
+    sides = {}
+    for side, rps in (("a", 100.0), ("b", 80.0)):
+        text = dump_record(make_record(f"{side}-x", seed=3, rps=rps))
+        folder = tmp_path / side
+        folder.mkdir()
+        for i in range(5):  # five runs with identical numbers (a degenerate spread)
+            (folder / f"{i}.json").write_text(text.replace(f'"{side}-x"', f'"{side}-{i}"'))
+        sides[side] = folder
+    result = anp("compare", sides["a"], "--against", sides["b"], "--no-html")
+    assert result.returncode in (1, 2), result.stderr
+    assert "Warning" not in result.stderr, result.stderr
+
+
+def test_help_texts_name_exit_2_and_the_default_html() -> None:
+    history = anp("history", "--help").stdout
+    assert "2 a command-line mistake" in history and "results/baselines/*/" in history
+    compare = anp("compare", "--help").stdout
+    assert "never next to bare *.json" in compare and "counted once" in compare

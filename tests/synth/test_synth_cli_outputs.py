@@ -131,3 +131,14 @@ def test_corpus_help_says_duplicates_are_merged() -> None:
     text = run("corpus", "--help").stdout.decode()
     assert "duplicates and overlaps are merged" in text
     assert "143 SIGTERM" in text
+
+
+def test_corpus_to_devices_never_replaces_them_nor_adds_manifests() -> None:
+    before = {name: os.lstat(name) for name in ("/dev/null", "/dev/full")}
+    null = run("corpus", "--seeds", "0-9", "--out", "/dev/null")
+    assert null.returncode == 0 and b"no manifest: /dev/null is not a regular file" in null.stdout
+    full = run("corpus", "--seeds", "0-9", "--out", "/dev/full")
+    assert full.returncode == 2 and b"No space left on device" in full.stderr
+    for name, info in before.items():
+        assert os.lstat(name).st_ino == info.st_ino and os.lstat(name).st_rdev == info.st_rdev
+        assert not Path(name + ".manifest.json").exists()
