@@ -79,7 +79,8 @@ def headline(comparison: Comparison) -> str:
         "no regression": "no regression",
         "inconclusive": "INCONCLUSIVE",
     }[comparison.verdict]
-    return f"{text} (exit {comparison.exit_code}): {n} baseline vs {m} candidate runs, {comparison.mode}"
+    runs = "run" if m == 1 else "runs"
+    return f"{text} (exit {comparison.exit_code}): {n} baseline vs {m} candidate {runs}, {comparison.mode}"
 
 
 def side_label(comparison: Comparison, side: str) -> str:

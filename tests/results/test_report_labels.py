@@ -21,6 +21,7 @@ def _one_vs_one():
 def test_markdown_counts_one_run_in_the_singular() -> None:
     md = comparison_markdown(_one_vs_one())
     assert "(1 run)" in md and "(1 runs)" not in md
+    assert "1 baseline vs 1 candidate run, descriptive" in md
 
 
 def test_every_report_names_the_throughput_figure() -> None:
