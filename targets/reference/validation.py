@@ -110,7 +110,7 @@ def _decode_batch(raw: bytes, max_items: int) -> list[Any]:
         # 422, as it would as a single import, instead of failing the whole batch.
         try:
             items = json.loads(raw, parse_constant=_no_constant)
-        except (ValueError, UnicodeError):
+        except (ValueError, UnicodeError, RecursionError):
             raise not_json(f"body is not UTF-8 JSON: {exc}") from None
     if not isinstance(items, list):
         raise ApiError(

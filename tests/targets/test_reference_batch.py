@@ -104,6 +104,16 @@ def test_batch_items_answer_as_single_imports_with_the_index_in_the_field() -> N
                 assert got.reference == reference or reference is None
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [b"[" * 100_000 + b"]" * 100_000, b"[" + b"1" * 5000 + b"]", b'[{"a": NaN}]', b"[1, "],
+)
+def test_a_batch_body_that_no_parser_takes_is_a_400(raw: bytes) -> None:
+    with pytest.raises(ApiError) as caught:
+        validate_batch(raw, 1000)
+    assert caught.value.status == 400 and caught.value.code == "bad_json"
+
+
 def _is_bad_json(raw: bytes) -> bool:
     answer = outcome(parse_post, raw)
     return isinstance(answer, tuple) and answer[0] == 400
