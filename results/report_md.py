@@ -42,7 +42,9 @@ _ICON = {"regression": "❌", "no regression": "✅", "inconclusive": "⚠️"}
 
 def comparison_markdown(comparison: Comparison) -> str:
     lines = [
-        f"### {_ICON[comparison.verdict]} anp compare: {md_escape(headline(comparison))}",
+        # the headline is our own text (verdict, exit code, counts, mode): no user text to
+        # escape, so it reads "(exit 2)" in raw logs, not "\(exit 2\)"
+        f"### {_ICON[comparison.verdict]} anp compare: {headline(comparison)}",
         "",
         f"- baseline: {md_escape(side_label(comparison, 'baseline'))} "
         f"({runs_text(len(comparison.baseline))})",

@@ -37,3 +37,8 @@ def test_html_runs_table_shows_metric_names_not_fields() -> None:
     runs = page[page.index("<h2>Runs</h2>") :]
     assert "throughput_rps" not in runs and "p50_ms" not in runs
     assert "<th>p95 latency (ms)</th>" in runs
+
+
+def test_markdown_headline_has_no_backslashes() -> None:
+    first = comparison_markdown(_one_vs_one()).splitlines()[0]
+    assert "(exit 2)" in first and "\\" not in first
