@@ -18,7 +18,7 @@ from typing import Any
 
 import orjson
 
-from synth.build import build_json, post_key, title_and_reference, topic_indices
+from synth.build import build_json, post_key, reference, title_and_reference, topic_indices
 from synth.construct import make
 from synth.errors import SynthError
 from synth.model import (
@@ -147,4 +147,4 @@ def title_of(seed: int) -> str:
 def reference_of(seed: int) -> str:
     """``anp-ref-{seed:06d}-NNNN`` of ``seed``'s post; NNNN is the first output of the seed's
     ``reference`` stream modulo 10000."""
-    return title_and_reference(check_seed(seed))[1]
+    return reference(check_seed(seed))
