@@ -34,6 +34,8 @@ from geventhttpclient.response import HTTPConnectionClosed, HTTPParseError
 from geventhttpclient.useragent import EmptyResponse
 from locust import constant, task
 from locust.contrib.fasthttp import FastHttpUser
+from locust.exception import StopUser
+from locust.user.task import LOCUST_STATE_STOPPING, LOCUST_STATE_WAITING
 
 from loadtests.node import NODE
 from loadtests.prebuild import Pipeline, Prebuilt, reference_post
@@ -101,7 +103,14 @@ class AnpUser(FastHttpUser):
     max_retries = 0
 
     def idle(self) -> None:
-        """Nothing left to do for this user: wait until Locust stops it."""
+        """Nothing left to do for this user: wait until Locust stops it.
+
+        The user waits the way Locust's own ``wait()`` does (state "waiting"), so that a stop
+        (``--run-time`` reached, Ctrl-C, a shape's end) kills it at once instead of waiting
+        ``--stop-timeout`` for a task that never ends."""
+        if self._state == LOCUST_STATE_STOPPING:
+            raise StopUser()
+        self._state = LOCUST_STATE_WAITING
         NODE.never.wait()
 
     def exchange(
