@@ -32,7 +32,7 @@ from loadtests.aggregate import compute_totals, overall_percentiles, sum_errors
 from loadtests.atomic_files import write_bytes_atomic
 from loadtests.checks import all_passed, evaluate_checks, merge_checks
 from loadtests.measurements import CheckSpec, Measurements
-from loadtests.verify import verify_posts
+from loadtests.verify import not_performed, verify_posts
 from loadtests.verify_parallel import verify_in_processes, worker_count
 from results import Environment, RunRecord, Timing, Verification
 from synth import GENERATOR_VERSION, count_seeds, merge_ranges
@@ -134,7 +134,9 @@ def run_verification(measurements: Measurements, target: Target | None) -> Verif
     if not measurements.verify:
         return Verification(performed=False)
     if target is None:
-        return Verification(performed=True, error="no target adapter to read posts back with")
+        return not_performed(
+            measurements.seeds.acknowledged, "no target adapter to read posts back with"
+        )
     from targets.transport import Sender, Timeouts
 
     timeouts = getattr(target, "timeouts", None)
@@ -145,10 +147,11 @@ def run_verification(measurements: Measurements, target: Target | None) -> Verif
             health = sender.send(target.health_request())
             if health.status == 0 or health.status >= 500:
                 why = health.error or f"http_{health.status}"
-                return Verification(
-                    performed=True,
-                    error=f"the target did not answer its health check at {target.base_url} "
-                    f"({why}); nothing could be read back",
+                return not_performed(
+                    measurements.seeds.acknowledged,
+                    f"the target did not answer its health check at {target.base_url} "
+                    f"({why}); nothing could be read back (retrying the verification later "
+                    "is safe)",
                 )
         acknowledged = merge_ranges(measurements.seeds.acknowledged)
         sent = merge_ranges(measurements.seeds.sent)
@@ -169,7 +172,7 @@ def run_verification(measurements: Measurements, target: Target | None) -> Verif
             )
     except Exception as exc:  # a harness bug must not lose the record
         log.exception("verification failed")
-        return Verification(performed=True, error=f"verification failed: {exc!r}")
+        return not_performed(measurements.seeds.acknowledged, f"verification failed: {exc!r}")
 
 
 def build_record(
@@ -242,8 +245,36 @@ def finalize(
     record = build_record(measurements, verification, definition, out_dir=out)
     write_record(record, out)
     code = exit_code(record)
+    for line in outcome_lines(record):
+        log.info("%s", line)
     log.info("run record written to %s (exit code %d)", out / RECORD_NAME, code)
     return record, code
+
+
+def outcome_lines(record: RunRecord) -> list[str]:
+    """What a CI log needs without opening run.json: the verification counts and one line per
+    check (plain ``locust --headless`` prints nothing else of the harness's verdict)."""
+    v = record.verification
+    if not v.performed:
+        why = v.error or "not asked for"
+        lines = [f"verification: not performed ({why}); acknowledged {v.acknowledged:,}"]
+    else:
+        lines = [
+            f"verification: acknowledged {v.acknowledged:,}, landed {v.landed:,}, "
+            f"missing {v.missing:,}, duplicates {v.duplicates:,}, corrupted {v.corrupted:,}, "
+            f"landed unacknowledged {v.landed_unacknowledged:,}"
+            + (f"; incomplete: {v.error}" if v.error else "")
+        ]
+    if not record.checks:
+        lines.append("checks: none declared")
+    for check in record.checks:
+        verdict = "pass" if check.passed else "FAIL"
+        observed = "n/a" if check.observed is None else f"{check.observed:g}"
+        detail = f" ({check.detail})" if check.detail else ""
+        lines.append(
+            f"check {check.name}: {verdict}, observed {observed}, limit {check.threshold:g}{detail}"
+        )
+    return lines
 
 
 def refresh_artifacts(out_dir: Path) -> RunRecord | None:
