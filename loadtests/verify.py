@@ -27,7 +27,7 @@ sender's thread pool becomes a pool of greenlets there.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from loadtests.verify_fast import Checked, Checker, RawChecker, unreadable, uses_raw_lookup
@@ -154,7 +154,7 @@ def _expected(seeds: Sequence[int], size: str | None) -> dict[str, Post]:
     return posts
 
 
-def not_performed(acknowledged: SeedRanges, why: str) -> Verification:
+def not_performed(acknowledged: Iterable[tuple[int, int]], why: str) -> Verification:
     """The verification of a run whose posts could not be read back at all (the target did not
     answer, no adapter): ``performed`` false, the true count of acknowledged posts, and ``why``
     as the error. Landed, missing and corrupted are unknown; the record model has no null for
