@@ -11,6 +11,7 @@ SIGINT or SIGTERM, which uvicorn turns into a graceful shutdown.
 
 from __future__ import annotations
 
+import errno
 import gc
 import signal
 import socket
@@ -25,12 +26,22 @@ class ServeError(RuntimeError):
     exit_code = 3
 
 
+class ServeUsageError(ServeError):
+    """A --host that cannot be listened on by its nature (not an address, not this machine's):
+    a usage error, exit code 2."""
+
+    exit_code = 2
+
+
 def bind(host: str, port: int) -> socket.socket:
     """A listening TCP socket on ``host:port`` (0 = a free port chosen by the kernel)."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except socket.gaierror as exc:
-        raise ServeError(f"cannot resolve --host {host!r}: {exc}") from None
+        raise ServeUsageError(
+            f"cannot resolve --host {host!r}: {exc}; expected a loopback address such as "
+            "127.0.0.1 or ::1 (retrying with the same value will fail again)"
+        ) from None
     family, kind, proto, _, address = infos[0]
     sock = socket.socket(family, kind, proto)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -39,7 +50,18 @@ def bind(host: str, port: int) -> socket.socket:
         sock.listen(2048)
     except OSError as exc:
         sock.close()
-        raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+        if exc.errno == errno.EADDRNOTAVAIL:
+            raise ServeUsageError(
+                f"cannot listen on --host {host}: {exc.strerror or exc}; expected an address of "
+                "this machine such as 127.0.0.1 (retrying with the same value will fail again)"
+            ) from None
+        hint = ""
+        if exc.errno == errno.EADDRINUSE:
+            hint = (
+                f"; another process holds port {port} (--port 0 picks a free port; retrying "
+                "is safe once that port is free)"
+            )
+        raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}{hint}") from None
     sock.set_inheritable(True)
     return sock
 

@@ -119,4 +119,8 @@ def is_loopback(host: str) -> bool:
 
 def _require(ok: bool, name: str, value: object, expected: str) -> None:
     if not ok:
-        raise SettingsError(f"invalid {name}={value!r}: expected {expected}")
+        option = "--" + name.replace("_", "-")
+        raise SettingsError(
+            f"invalid {name}={value!r} (option {option}): expected {expected}; "
+            "retrying with the same value will fail again"
+        )

@@ -104,9 +104,16 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
     [
         (["--token-env", "ANP_TEST_MISSING_TOKEN"], None, "ANP_TEST_MISSING_TOKEN is not set"),
         (["--token-env", "ANP_TEST_MISSING_TOKEN"], {"ANP_TEST_MISSING_TOKEN": ""}, "is empty"),
-        (["--fail-rate", "1.5"], None, "invalid fail_rate=1.5: expected a fraction in 0..1"),
-        (["--slowdown", "0.95"], None, "invalid slowdown=0.95"),
-        (["--latency-ms", "-1"], None, "invalid latency_ms=-1.0"),
+        (
+            ["--fail-rate", "1.5"],
+            None,
+            "invalid fail_rate=1.5 (option --fail-rate): expected a fraction in 0..1",
+        ),
+        (["--slowdown", "0.95"], None, "invalid slowdown=0.95 (option --slowdown)"),
+        (["--latency-ms", "-1"], None, "invalid latency_ms=-1.0 (option --latency-ms)"),
+        (["--fail-rate", "2"], None, "retrying with the same value will fail again"),
+        (["--host", "999.1.1.1"], None, "cannot resolve --host '999.1.1.1'"),
+        (["--host", "127.0.0.1.5"], None, "expected a loopback address"),
         (["--database-url", "mysql://x"], None, "expected a URL starting with postgresql://"),
         (["--port", "70000"], None, "--port 70000: expected 0..65535"),
     ],
@@ -115,6 +122,20 @@ def test_user_mistakes_exit_2_with_a_clear_message(args, env, needle) -> None:
     result = run_cli("--port", "0", *args, env=env)
     assert result.returncode == 2, result.stderr
     assert needle in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_busy_port_exits_3_and_says_how_to_pick_a_free_one() -> None:
+    import socket
+
+    with socket.socket() as s:  # a loopback port someone else holds
+        s.bind(("127.0.0.1", 0))
+        s.listen(1)
+        port = s.getsockname()[1]
+        result = run_cli("--port", str(port))
+    assert result.returncode == 3, result.stderr
+    assert f"another process holds port {port}" in result.stderr
+    assert "--port 0 picks a free port" in result.stderr
     assert "Traceback" not in result.stderr
 
 
