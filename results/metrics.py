@@ -200,7 +200,14 @@ def reduce_run(record: RunRecord, run_dir: Path | None = None) -> RunMetrics:
     if not counts:
         counts = dict(record.errors)
     rates = {k: (c / requests if requests else 0.0) for k, c in sorted(counts.items())}
-    series = sorted(per_second_successes(record).items())
+    # whole seconds only, as in measured_throughput: a partial last second is not a rate
+    whole = math.floor(record.timing.duration_s)
+    series = sorted((s, n) for s, n in per_second_successes(record).items() if s < whole)
+    latency = sorted(record.latency_per_second) or (
+        locust_latency_series(record, run_dir) if run_dir is not None else []
+    )
+    # Locust's own history goes on during its shutdown: nothing after the run's end is drawn
+    latency = [row for row in latency if row[0] < math.ceil(record.timing.duration_s)]
     return RunMetrics(
         run_id=record.run_id,
         release=record.target.release or "unknown",
@@ -215,8 +222,7 @@ def reduce_run(record: RunRecord, run_dir: Path | None = None) -> RunMetrics:
         posts_corrupted=record.verification.corrupted,
         interrupted=record.interrupted,
         throughput_series=series,
-        latency_series=sorted(record.latency_per_second)
-        or (locust_latency_series(record, run_dir) if run_dir is not None else []),
+        latency_series=latency,
         warmup_s=record.timing.warmup_s,
         environment=(
             f"{record.environment.cpu_count} CPUs, Python {record.environment.python}, "

@@ -108,3 +108,21 @@ def test_latency_series_falls_back_on_locust_history(tmp_path) -> None:
     assert reduce_run(record).latency_series == []  # no folder given
     (tmp_path / "hist.csv").write_text("garbage")
     assert reduce_run(record, tmp_path).latency_series == []
+
+
+def test_charted_series_stop_at_the_run_end() -> None:
+    record = make_record("c", seed=2, seconds=6, warmup_s=1.0)
+    rows = [(s, 100, 0) for s in range(6)] + [(6, 1, 0)]  # second 6: a partial second, 1 request
+    latency = [(s, 5.0, 9.0) for s in range(9)]  # rows after the end (Locust's shutdown)
+    record = record.model_copy(
+        update={
+            "endpoints": [record.endpoints[0].model_copy(update={"per_second": rows})],
+            "timing": record.timing.model_copy(update={"duration_s": 6.3}),
+            "latency_per_second": latency,
+        }
+    )
+    reduced = reduce_run(record)
+    # the partial last second is not drawn as a collapse of throughput
+    assert [s for s, _ in reduced.throughput_series] == [0, 1, 2, 3, 4, 5]
+    # latency is drawn up to the end of the run (second 6 holds real requests), not beyond
+    assert [row[0] for row in reduced.latency_series] == [0, 1, 2, 3, 4, 5, 6]
