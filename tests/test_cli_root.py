@@ -74,3 +74,34 @@ def test_a_non_utf8_stdout_does_not_crash_on_symbols() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "\\u26a0" in result.stdout and "inconclusive" in result.stdout
+
+
+def test_the_command_table_names_the_module_that_registers_each_command() -> None:
+    import argparse
+    import importlib
+
+    from anp.cli import COMMAND_MODULES, SUBCOMMAND_MODULES
+
+    registered: dict[str, str] = {}
+    for module in SUBCOMMAND_MODULES:
+        parser = argparse.ArgumentParser()
+        subparsers = parser.add_subparsers()
+        importlib.import_module(module).register(subparsers)
+        registered.update(dict.fromkeys(subparsers.choices, module))
+    assert registered == COMMAND_MODULES
+
+
+def test_a_synth_command_does_not_load_the_other_packages() -> None:
+    code = (
+        "import sys\n"
+        "from anp.cli import main\n"
+        "assert main(['post', '5']) == 0\n"
+        "print(sorted(m for m in ('httpx', 'targets', 'loadtests', 'results', 'locust')"
+        " if m in sys.modules), file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("| |")  # the post itself
+    assert done.stderr.strip() == "[]", done.stderr
