@@ -175,18 +175,7 @@ def title_and_reference(seed: int) -> tuple[str, str]:
 def reference(seed: int) -> str:
     """``anp-ref-{seed:06d}-NNNN`` of ``seed``'s post, without its title (the hot path of load
     generation: every acknowledged post is filed under its reference). ``seed`` must be valid."""
-    c1 = _C1
-    c2 = _C2
-    m = _M
-    z = ((seed ^ (seed >> 30)) * c1) & m
-    z = ((z ^ (z >> 27)) * c2) & m
-    z = z ^ (z >> 31) ^ _VERSION_KEY
-    z = ((z ^ (z >> 30)) * c1) & m
-    z = ((z ^ (z >> 27)) * c2) & m
-    z = ((z ^ (z >> 31) ^ _F_REFERENCE) + _G) & m
-    z = ((z ^ (z >> 30)) * c1) & m
-    z = ((z ^ (z >> 27)) * c2) & m
-    return f"anp-ref-{seed:06d}-{(z ^ (z >> 31)) % 10000:04d}"
+    return f"anp-ref-{seed:06d}-{draw(post_key(seed), _F_REFERENCE) % 10000:04d}"
 
 
 _CHECKLISTS: dict[int, tuple[str, int]] = {}
