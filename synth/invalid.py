@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any
 
 import orjson
@@ -83,7 +84,7 @@ def _words(doc: dict[str, Any]) -> int:
     texts = [doc["intro"], doc["final_notes"], *doc["meta"]["checklist"]]
     for section in doc["sections"]:
         texts.extend(b["text"] for b in section["blocks"] if b["kind"] == "paragraph")
-    return sum(text.count(" ") + 1 for text in texts)
+    return sum(map(str.count, texts, repeat(" "))) + len(texts)
 
 
 def _refresh(doc: dict[str, Any]) -> None:
@@ -154,16 +155,22 @@ def _oversized(doc: dict[str, Any], rng: Stream) -> tuple[bytes | None, str]:
         "problem": meta["ai_outline"]["problem"],
         "language": meta["stack"][-1],
     }
-    base = len(orjson.dumps(doc))
-    blocks: list[dict[str, str]] = []
-    size = base
-    i = 0
+    # The paragraphs come round every len(PARAGRAPHS): each is formatted and measured once. A
+    # block's JSON is its text's JSON plus the ASCII suffix and the fixed keys (and a comma).
+    count = len(PARAGRAPHS)
+    texts = [PARAGRAPHS[(start + j) % count].format_map(fields) for j in range(count)]
+    fixed = len(orjson.dumps({"kind": "paragraph", "text": " appendix paragraph ."})) + 1
+    sizes = [len(orjson.dumps(text)) - 2 + fixed for text in texts]
+    # how many blocks: add them until the body reaches OVERSIZED_BYTES (sizes only, no text)
+    size = len(orjson.dumps(doc))
+    n = 0
     while size < OVERSIZED_BYTES:
-        text = PARAGRAPHS[(start + i) % len(PARAGRAPHS)].format_map(fields)
-        block = {"kind": "paragraph", "text": f"{text} appendix paragraph {i + 1}."}
-        blocks.append(block)
-        size += len(orjson.dumps(block)) + 1
-        i += 1
+        size += sizes[n % count] + len(str(n + 1))
+        n += 1
+    blocks = [
+        {"kind": "paragraph", "text": f"{texts[i % count]} appendix paragraph {i + 1}."}
+        for i in range(n)
+    ]
     doc["sections"].insert(-1, {"heading": "appendix", "blocks": blocks})
     _refresh(doc)
     return None, (
