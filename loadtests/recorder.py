@@ -85,7 +85,7 @@ def unpack(packed: list[int]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def pack(started: float, t0: float, latency_s: float) -> int:
-    """One request as recorded (see ``PACK_SHIFT``); the users inline this."""
+    """One request as recorded (see ``PACK_SHIFT``)."""
     second = int(started - t0)
     return (second if second > 0 else 0) << PACK_SHIFT | min(int(latency_s * 1e6), US_MASK)
 

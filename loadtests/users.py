@@ -39,7 +39,7 @@ from locust.user.task import LOCUST_STATE_STOPPING, LOCUST_STATE_WAITING
 
 from loadtests.node import NODE
 from loadtests.prebuild import Pipeline, Prebuilt, reference_post
-from loadtests.recorder import PACK_SHIFT, US_MASK, Series
+from loadtests.recorder import Series, pack
 from synth import INVALID_KINDS, Post, synthesize, synthesize_invalid, synthesize_json
 from synth.generate import reference_of
 from targets.base import (
@@ -256,12 +256,7 @@ class ImportUser(AnpUser):
 
     def _import_prebuilt(self, pipeline: Pipeline) -> None:
         node = NODE
-        ready = pipeline.ready
-        if ready and not pipeline.closed:
-            item: Prebuilt | None = ready.popleft()
-            pipeline.unsent.discard(item.seed)  # type: ignore[union-attr]
-        else:
-            item = pipeline.get()
+        item = pipeline.get()
         if item is None or node.draining:
             if item is not None:
                 node.recorder.leftovers.append((item.seed, item.seed))
@@ -312,12 +307,7 @@ class ImportUser(AnpUser):
                         recorder.acked.append(seed)
                         if recorder.keep_recent:
                             recorder.recent.append((seed, verdict.reference))
-                        second = int(started - recorder.t0)
-                        us = int((ended - started) * 1e6)
-                        series.ok.append(
-                            (second if second > 0 else 0) << PACK_SHIFT
-                            | (us if us < US_MASK else US_MASK)
-                        )
+                        series.ok.append(pack(started, recorder.t0, ended - started))
                         return
                     kind = _status_kind(response)
                     raw.failure(kind)
