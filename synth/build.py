@@ -54,7 +54,6 @@ _N_PROBLEMS = len(t.PROBLEMS)
 _N_SCENARIOS = len(t.SCENARIOS)
 _N_TITLES = len(t.TITLES)
 _N_BANK = len(t.BANK)
-_N_TAILS = len(t.TAILS)
 _N_HEADINGS = len(t.HEADINGS)
 _N_ITEMS = len(t.ITEMS)
 _N_PEOPLE = len(t.PEOPLE)
@@ -62,7 +61,6 @@ _N_ORGS = len(t.ORGANIZATIONS)
 _N_PHOTOS = len(t.UNSPLASH_URLS)
 _N_TAGS = len(images.LOREMFLICKR_TAGS)
 _N_KINDS = len(images.CAPTION_KINDS)
-_N_COMMON = len(t.COMMON_TOOLS)
 _N_INTROS = len(topics.INTRO_TEMPLATES)
 _N_FINALS = len(topics.FINAL_TEMPLATES)
 _N_SUMMARY = len(topics.SUMMARY_TEMPLATES)
@@ -169,7 +167,7 @@ def title_and_reference(seed: int) -> tuple[str, str]:
     title = t.TITLES[template].format(
         problem=t.PROBLEMS[problem], stack=t.STACK_NAMES[stack], scenario=t.SCENARIOS[scenario]
     )
-    return title, f"anp-ref-{seed:06d}-{_mix(((key ^ t.F_REFERENCE) + _G) & _M) % 10000:04d}"
+    return title, reference(seed)
 
 
 def reference(seed: int) -> str:

@@ -45,7 +45,7 @@ COMPANY = "\x03"
 
 N_BANK = len(t.BANK)
 N_TAILS = len(t.TAILS)
-PARAGRAPH_OPEN = '{"kind":"paragraph","text":"'
+PARAGRAPH_OPEN = t.PARAGRAPH_OPEN
 _MARKS = {"problem": PROBLEM, "owner": OWNER, "company": COMPANY}
 _FIELDS = {"problem": "{problem}", "scenario": "{scenario}", "focus": "{focus}"}
 

@@ -31,29 +31,6 @@ __all__ = ["ACTIVE", "PURE_ENV", "REASON", "build", "build_unhashed", "native_ta
 PURE_ENV = "ANP_SYNTH_PURE"
 """Set to ``1`` to force the pure-Python builder (the C module is then not even imported)."""
 
-LANE_ORDER = (
-    (t.F_TOPIC, 1),
-    (t.F_PEOPLE, 1),
-    (t.F_SIZE, 1),
-    (t.F_LAYOUT, 1),
-    (t.F_LAYOUT, 2),
-    (t.F_PARAGRAPHS, 1),
-    (t.F_HEADINGS, 1),
-    (t.F_CODE, 1),
-    (t.F_TAILS, 1),
-    (t.F_TAILS, 2),
-    (t.F_FIGURES, 1),
-    (t.F_CHECKLIST, 1),
-    (t.F_META, 1),
-    (t.F_SCORE, 1),
-    (t.F_REVISION, 1),
-    (t.F_REFERENCE, 1),
-    (t.F_NOTES, 1),
-    (t.F_SIMILAR, 1),
-)
-"""The stream outputs in the order the C module's lane enum reads them (the same as
-``fast_tables.BATCH``; checked below)."""
-
 
 def _b(texts: Iterable[str]) -> tuple[bytes, ...]:
     return tuple(text.encode() for text in texts)
@@ -68,8 +45,6 @@ def _same_for_every_stack(flags: Iterable[tuple[bool, ...]]) -> bytes:
 
 def native_tables() -> dict[str, Any]:
     """The tables ``synth._native.init`` takes: bytes, tuples of bytes and ints, flattened."""
-    if ft.BATCH != LANE_ORDER:
-        raise ValueError("fast_tables.BATCH is not in the order synth._native reads the lanes")
     stacks = ft.STACK_TEXTS
     n_bank = len(t.BANK)
     sizes = tuple(t.PROFILES)
@@ -78,7 +53,7 @@ def native_tables() -> dict[str, Any]:
         "f_tails": t.F_TAILS,
         "f_topic": t.F_TOPIC,
         "f_reference": t.F_REFERENCE,
-        "lanes": LANE_ORDER,
+        "lanes": ft.BATCH,  # the C module reads the lanes in this order
         "stack_names": _b(t.STACK_NAMES),
         "stack_entities": _b(t.ENTITIES_JSON),
         "stack_meta": _b(ft.STACK_META),
