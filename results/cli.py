@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -311,16 +313,15 @@ def _default_html(first_candidate: Path) -> Path:
     return DEFAULT_COMPARE_HTML
 
 
-def _quiet_scipy() -> Any:
+@contextlib.contextmanager
+def _quiet_scipy() -> Iterator[None]:
     """scipy's RuntimeWarnings (e.g. precision loss on identical values) are not for the
     user's terminal: the statistics handle those cases and say so in the reasons."""
     import warnings
 
-    context = warnings.catch_warnings()
-    context.__enter__()
-    warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"scipy\.")
-    warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"numpy\.")
-    return context
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"(scipy|numpy)\.")
+        yield
 
 
 def _compare(args: argparse.Namespace) -> int:
@@ -344,11 +345,8 @@ def _compare(args: argparse.Namespace) -> int:
     settings = CompareSettings(alpha=args.alpha, correction=args.correction, min_effect=min_effect)
     if args.error_min_effect is not None:
         settings = dataclasses.replace(settings, error_min_effect=args.error_min_effect)
-    quiet = _quiet_scipy()
-    try:
+    with _quiet_scipy():
         comparison = compare_runs(base, cand, settings)
-    finally:
-        quiet.__exit__(None, None, None)
     markdown = comparison_markdown(comparison)
     if args.markdown:
         _write_report("--markdown", args.markdown, markdown)
@@ -490,11 +488,8 @@ def _history(args: argparse.Namespace) -> int:
     records, runs = _reduce(_load(args.runs, "history"))
     check_comparable(records, purpose="history")
     order = [x.strip() for x in args.order.split(",")] if args.order else None
-    quiet = _quiet_scipy()
-    try:
+    with _quiet_scipy():
         history = build_history(runs, order=order, recent=args.recent)
-    finally:
-        quiet.__exit__(None, None, None)
     markdown = history_markdown(history)
     if args.markdown:
         _write_report("--markdown", args.markdown, markdown)

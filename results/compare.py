@@ -183,8 +183,14 @@ def _metric(
     )
 
 
+def metric_weight(settings: CompareSettings, key: str) -> float:
+    """The share of alpha metric ``key`` gets, before normalising over the primary metrics:
+    ``settings.weights[key]``, else its default."""
+    return settings.weights.get(key, DEFAULT_WEIGHTS[key])
+
+
 def _weights(settings: CompareSettings) -> list[float]:
-    return [settings.weights.get(s.key, DEFAULT_WEIGHTS[s.key]) for s in PRIMARY_METRICS]
+    return [metric_weight(settings, s.key) for s in PRIMARY_METRICS]
 
 
 def _uses_welch(spec: MetricSpec, settings: CompareSettings) -> bool:

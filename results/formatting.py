@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from results.compare import Comparison, MetricResult
+from results.compare import Comparison, MetricResult, metric_weight
 from results.error_rates import ErrorKindRow
 from results.metrics import MetricSpec
 
@@ -105,10 +105,13 @@ METHOD_NOTE = (
 
 
 def _weights_text(comparison: Comparison) -> str:
-    weights = comparison.settings.weights
-    total = sum(weights.get(m.spec.key, 0.0) for m in comparison.metrics) or 1.0
+    # the same weights the decision used (a metric left out of --weights keeps its default)
+    weights = {
+        m.spec.key: metric_weight(comparison.settings, m.spec.key) for m in comparison.metrics
+    }
+    total = sum(weights.values()) or 1.0
     return ", ".join(
-        f"{m.spec.label} {weights.get(m.spec.key, 0.0) / total:.3g}" for m in comparison.metrics
+        f"{m.spec.label} {weights[m.spec.key] / total:.3g}" for m in comparison.metrics
     )
 
 

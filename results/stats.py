@@ -49,12 +49,6 @@ def adjust(p_values: Sequence[float], method: Correction) -> list[float]:
     return adjusted
 
 
-def first_threshold(alpha: float, k: int) -> float:
-    """The p-value the best metric must reach for anything to be significant: alpha / k for
-    both Holm (its first step) and Bonferroni."""
-    return alpha / k
-
-
 def adjust_weighted(
     p_values: Sequence[float], weights: Sequence[float], method: Correction
 ) -> list[float]:

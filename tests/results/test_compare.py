@@ -231,3 +231,14 @@ def test_an_interrupted_run_caps_the_verdict_at_inconclusive() -> None:
     slower = [make_record(f"s{i}", seed=200 + i, rps=85.0) for i in range(5)]
     cut_slow = [r.model_copy(update={"interrupted": i == 4}) for i, r in enumerate(slower)]
     assert compare_runs(base, [reduce_run(r) for r in cut_slow]).exit_code == 1  # still shown
+
+
+def test_the_method_note_shows_the_weights_the_decision_used() -> None:
+    from results.formatting import method_note
+
+    # only throughput's weight given: the latency percentiles keep their defaults (1/6 each)
+    settings = CompareSettings(weights={"throughput_rps": 0.5})
+    comparison = compare_runs(_side("a", 5, 0), _side("b", 5, 50), settings)
+    note = method_note(comparison)
+    assert "throughput" in note and "0.5" in note
+    assert note.count("0.167") == 3, note
