@@ -125,7 +125,7 @@ class HttpTarget:
 
     def import_body(self, post: Post) -> bytes:
         canonical = canonical_json(post)
-        if self.spec.mode == "canonical" or self.spec.body is None:
+        if self.json_import or self.spec.body is None:
             return canonical
         text = canonical.decode("utf-8")
         try:
@@ -138,9 +138,12 @@ class HttpTarget:
             ) from None
 
     def import_request(self, post: Post) -> Request:
-        path = self._path(post.meta.reference, post.meta.payload.seed)
-        name = f"{self.spec.method} {self.spec.path}"
-        return self._request(self.spec.method, path, name, self.import_body(post))
+        return self._import(self.import_body(post), post.meta.reference, post.meta.payload.seed)
+
+    def _import(self, body: bytes, reference: str, seed: object) -> Request:
+        """The import request carrying ``body``: the one place both entry points build it."""
+        path = self._path(reference, seed)
+        return self._request(self.spec.method, path, f"{self.spec.method} {self.spec.path}", body)
 
     @property
     def json_import(self) -> bool:
@@ -157,8 +160,7 @@ class HttpTarget:
                 "canonical JSON; expected import_request(post) for this target",
                 exit_code=2,
             )
-        name = f"{self.spec.method} {self.spec.path}"
-        return self._request(self.spec.method, self._path(reference, seed), name, body)
+        return self._import(body, reference, seed)
 
     def import_ack(self, post: Post, response: Response) -> Ack:
         return self.import_ack_ref(post.meta.reference, response)
@@ -187,21 +189,21 @@ class HttpTarget:
 
     def invalid_request(self, invalid: InvalidPost) -> Request:
         """Canonical mode sends the invalid body as it is; mapping mode maps a JSON document
-        leniently (absent paths left out) and sends any other body as it is."""
-        document = getattr(invalid, "document", None)
-        if document is None:
-            try:
-                document = json.loads(invalid.body)
-            except (ValueError, UnicodeDecodeError):
-                document = None
-        path = self._path(invalid.reference, invalid.seed)
-        name = f"{self.spec.method} {self.spec.path} [invalid]"
-        if self.spec.mode == "mapping" and self.spec.body and isinstance(document, dict):
+        leniently (absent paths left out) and sends any other body as it is. Either way the
+        variant's own Content-Type goes with it (``wrong_content_type`` is about that header)."""
+        document = invalid.document  # None for a body that is not a JSON document
+        body = invalid.body
+        if not self.json_import and self.spec.body and isinstance(document, dict):
             text = invalid.body.decode("utf-8", errors="replace")
             body = dumps(map_body(self.spec.body, document, text, lenient=True))
-            return self._request(self.spec.method, path, name, body)
-        headers = {**self._headers, "Content-Type": invalid.content_type}
-        return Request(self.spec.method, path, name, headers, invalid.body, self._sensitive)
+        return Request(
+            self.spec.method,
+            self._path(invalid.reference, invalid.seed),
+            f"{self.spec.method} {self.spec.path} [invalid]",
+            {**self._headers, "Content-Type": invalid.content_type},
+            body,
+            self._sensitive,
+        )
 
     # --- read back ------------------------------------------------------------------------------
 

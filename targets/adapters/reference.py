@@ -70,8 +70,8 @@ class ReferenceTarget:
     # --- import ---------------------------------------------------------------------------------
 
     def import_request(self, post: Post) -> Request:
-        return Request(
-            "POST", "/import/posts", "POST /import/posts", self._headers, canonical_json(post)
+        return self.import_request_json(
+            canonical_json(post), post.meta.reference, post.meta.payload.seed
         )
 
     def import_ack(self, post: Post, response: Response) -> Ack:
@@ -102,10 +102,7 @@ class ReferenceTarget:
         )
 
     def batch_request(self, posts: Sequence[Post]) -> Request:
-        if not posts or len(posts) > self.batch_limit:
-            raise ValueError(f"a batch holds 1..{self.batch_limit} posts, got {len(posts)}")
-        body = b"[" + b",".join(canonical_json(p) for p in posts) + b"]"
-        return Request("POST", "/import/batch", "POST /import/batch", self._headers, body)
+        return self.batch_request_json([canonical_json(p) for p in posts])
 
     def batch_acks(self, posts: Sequence[Post], response: Response) -> list[Ack]:
         return self.batch_acks_refs([p.meta.reference for p in posts], response)

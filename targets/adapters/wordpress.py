@@ -59,7 +59,9 @@ SITE_MAX_BATCH = 25
 """WordPress refuses a batch of more than 25 requests with 400."""
 SITE_MAX_LOOKUP = 100
 """The plugin's lookup route takes at most 100 references."""
-POSTS_PATH = "/wp-json/wp/v2/posts"
+CREATE_ROUTE = "/wp/v2/posts"
+"""The REST route that creates a post (a batch item's ``path``)."""
+POSTS_PATH = "/wp-json" + CREATE_ROUTE
 BATCH_PATH = "/wp-json/batch/v1"
 WORDPRESS_REJECTS = {
     "invalid_unicode": (400, "rest_invalid_json"),
@@ -115,9 +117,21 @@ class WordPressTarget:
     # --- import ---------------------------------------------------------------------------------
 
     def import_request(self, post: Post) -> Request:
-        return Request(
-            "POST", POSTS_PATH, "POST /wp/v2/posts", self._headers, dumps(post_fields(post))
-        )
+        return self._create_request(post_fields(post))
+
+    def _create_request(
+        self,
+        fields: Mapping[str, Any] | bytes,
+        name: str = "POST /wp/v2/posts",
+        content_type: str | None = None,
+    ) -> Request:
+        """``POST /wp/v2/posts`` carrying ``fields`` as JSON (or bytes sent as they are): the one
+        place ``import_request`` and ``invalid_request`` build it."""
+        body = fields if isinstance(fields, bytes) else dumps(fields)
+        headers = self._headers
+        if content_type is not None:
+            headers = {**headers, "Content-Type": content_type}
+        return Request("POST", POSTS_PATH, name, headers, body)
 
     def import_ack(self, post: Post, response: Response) -> Ack:
         return self._ack(post.meta.reference, response.status, response, json_body(response))
@@ -136,9 +150,7 @@ class WordPressTarget:
             raise ValueError(
                 f"a WordPress batch holds 1..{self.batch_limit} posts, got {len(posts)}"
             )
-        requests = [
-            {"method": "POST", "path": "/wp/v2/posts", "body": post_fields(p)} for p in posts
-        ]
+        requests = [{"method": "POST", "path": CREATE_ROUTE, "body": post_fields(p)} for p in posts]
         return Request(
             "POST", BATCH_PATH, "POST /batch/v1", self._headers, dumps({"requests": requests})
         )
@@ -167,18 +179,9 @@ class WordPressTarget:
         """An invalid variant as WordPress would receive it: a JSON document is mapped field by
         field as ``post_fields`` does (keeping wrong types and bad values); a body that is not a
         JSON object is sent as it is. The variant's Content-Type is kept either way."""
-        document = getattr(invalid, "document", None)
-        if document is None:
-            try:
-                document = json.loads(invalid.body)
-            except (ValueError, UnicodeDecodeError):
-                document = None
-        name = "POST /wp/v2/posts [invalid]"
-        if not isinstance(document, dict):
-            headers = {**self._headers, "Content-Type": invalid.content_type}
-            return Request("POST", POSTS_PATH, name, headers, invalid.body)
-        headers = {**self._headers, "Content-Type": invalid.content_type}
-        return Request("POST", POSTS_PATH, name, headers, dumps(document_fields(document)))
+        document = invalid.document  # None for a body that is not a JSON document
+        body = document_fields(document) if isinstance(document, dict) else invalid.body
+        return self._create_request(body, "POST /wp/v2/posts [invalid]", invalid.content_type)
 
     # --- read back ------------------------------------------------------------------------------
 
