@@ -11,8 +11,13 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from targets.cli import CliError
+
+if TYPE_CHECKING:
+    from targets.base import Target
+    from targets.definitions import TargetDefinition
 
 CHECK_EPILOG = """\
 examples:
@@ -72,13 +77,22 @@ def _url_source(variable: str | None, base_url: str) -> str:
     return ""
 
 
-def describe_definition(file: Path) -> list[tuple[str, str]]:
-    """The resolved target as (label, value) rows; raises DefinitionError (exit 2). Secret
-    values are never shown, only the names of the variables that hold them."""
-    from targets import load_definition, load_target
+def load_checked(file: Path) -> tuple[TargetDefinition, Target]:
+    """The definition in ``file`` and its adapter, the file read and parsed once; raises
+    DefinitionError (exit 2) naming the file, the key or the variable."""
+    from targets.adapters.registry import build_target
+    from targets.definitions import load_definition
 
     definition = load_definition(file)
-    target = load_target(file)  # resolves base_url_env and the credentials (errors name them)
+    # resolves base_url_env and the credentials (errors name them)
+    return definition, build_target(definition, file)
+
+
+def describe_definition(
+    file: Path, definition: TargetDefinition, target: Target
+) -> list[tuple[str, str]]:
+    """The resolved target (``load_checked(file)``) as (label, value) rows. Secret values are
+    never shown, only the names of the variables that hold them."""
     auth = "none"
     if definition.token_env:
         auth = f"bearer token from {_variable(definition.token_env)}"
@@ -113,7 +127,6 @@ def describe_definition(file: Path) -> list[tuple[str, str]]:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from targets import load_definition, load_target
     from targets.transport import Sender, Timeouts
 
     if not (args.timeout > 0 and args.timeout <= 600):
@@ -121,10 +134,9 @@ def _check(args: argparse.Namespace) -> int:
             f"--timeout {args.timeout}: expected seconds in (0, 600]; retrying with the same "
             "value will fail again"
         )
-    rows = describe_definition(args.file)
-    target = load_target(args.file)
-    kind = load_definition(args.file).kind
-    for label, value in rows:
+    definition, target = load_checked(args.file)
+    kind = definition.kind
+    for label, value in describe_definition(args.file, definition, target):
         print(f"{label:<9}{value}", flush=True)
     timeouts = Timeouts(connect_s=args.timeout, read_s=args.timeout)
     with Sender(target.base_url, timeouts) as sender:

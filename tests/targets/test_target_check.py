@@ -10,11 +10,14 @@ import secrets
 import socket
 import subprocess
 import sys
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from anp.cli import main
 
 StartSite = Callable[..., Any]
 """The ``start_reference`` fixture of tests/targets/conftest.py (not imported: ``conftest`` is
@@ -139,3 +142,27 @@ def test_http_definition_with_a_secret_header_against_a_protected_site(
     assert "http headers: Authorization" in done.stdout
     assert "1.4.0" in done.stdout
     assert token not in done.stdout + done.stderr
+
+
+def test_the_definition_is_read_and_parsed_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    file = definition(tmp_path, f"http://127.0.0.1:{free_port()}")
+    opened: list[Path] = []
+    parsed: list[str] = []
+    real_open, real_loads = Path.open, tomllib.loads
+
+    def counting_open(self: Path, *args: Any, **kwargs: Any) -> Any:
+        if self == file:
+            opened.append(self)
+        return real_open(self, *args, **kwargs)
+
+    def counting_loads(text: str, **kwargs: Any) -> dict[str, Any]:
+        parsed.append(text)
+        return real_loads(text, **kwargs)
+
+    monkeypatch.setattr(Path, "open", counting_open)
+    monkeypatch.setattr(tomllib, "loads", counting_loads)
+    assert main(["target", "check", str(file), "--timeout", "1"]) == 3  # nothing listens there
+    assert "checked (reference)" in capsys.readouterr().out
+    assert (len(opened), len(parsed)) == (1, 1)
