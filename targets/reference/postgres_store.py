@@ -5,12 +5,9 @@ Inserts are one statement per request: ``INSERT ... SELECT FROM unnest(...) ON C
 first, so two concurrent batches lock their keys in the same order and cannot deadlock; the
 hashes of references that were not inserted are then read back to decide unchanged/conflict.
 
-Group commit: single-post imports that reach storage in the same event-loop iteration are
-written together as one such batch statement (one transaction, one commit to wait for), as the
-SQLite storage does. Each request still gets its own outcome, in arrival order (the first of two
-imports of one reference creates it, the second is unchanged or a conflict), and is answered only
-after the statement holding its row has committed. Groups run concurrently on the pool's
-connections.
+Group commit (``storage.GroupCommit``, as the SQLite storage does): single-post imports that
+reach storage in the same event-loop iteration are written together as one such batch statement.
+Each group is written by its own task, so groups run concurrently on the pool's connections.
 """
 
 from __future__ import annotations
@@ -21,7 +18,7 @@ from contextlib import asynccontextmanager
 
 import psycopg
 
-from targets.reference.storage import Listed, Outcome, decide
+from targets.reference.storage import Group, GroupCommit, Listed, Outcome, Result, decide
 from targets.reference.validation import ValidPost
 
 SCHEMA = """
@@ -59,8 +56,7 @@ class PostgresStorage:
         for c in conns:
             self._pool.put_nowait(c)
         self.description = f"postgresql {_redact(url)}"
-        self._pending: list[tuple[ValidPost, asyncio.Future[tuple[Outcome, str]]]] = []
-        self._flush_scheduled = False
+        self._group_commit = GroupCommit(self._start_group)
         self._groups: set[asyncio.Task[None]] = set()
 
     @classmethod
@@ -86,44 +82,17 @@ class PostgresStorage:
         finally:
             self._pool.put_nowait(conn)
 
-    async def insert(self, posts: Sequence[ValidPost]) -> list[tuple[Outcome, str]]:
+    async def insert(self, posts: Sequence[ValidPost]) -> list[Result]:
         if len(posts) != 1:
             return await self._insert(posts)
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[tuple[Outcome, str]] = loop.create_future()
-        self._pending.append((posts[0], future))
-        if not self._flush_scheduled:
-            self._flush_scheduled = True
-            loop.call_soon(self._flush)
-        return [await future]
+        return [await self._group_commit.insert(posts[0])]
 
-    def _flush(self) -> None:
-        """Start writing every pending single-post import as one group."""
-        self._flush_scheduled = False
-        pending, self._pending = self._pending, []
-        task = asyncio.ensure_future(self._write_group(pending))
+    def _start_group(self, group: Group) -> None:
+        task = asyncio.ensure_future(group.settle_async(self._insert))
         self._groups.add(task)  # keep a reference until it is done
         task.add_done_callback(self._groups.discard)
 
-    async def _write_group(
-        self, pending: list[tuple[ValidPost, asyncio.Future[tuple[Outcome, str]]]]
-    ) -> None:
-        try:
-            results = await self._insert([post for post, _ in pending])
-        except Exception as exc:  # handed to every waiting request (503 for a database error)
-            for _, future in pending:
-                if not future.done():
-                    future.set_exception(exc)
-            return
-        except BaseException:  # cancelled (shutdown): so are the requests waiting for it
-            for _, future in pending:
-                future.cancel()
-            raise
-        for (_, future), result in zip(pending, results, strict=True):
-            if not future.done():
-                future.set_result(result)
-
-    async def _insert(self, posts: Sequence[ValidPost]) -> list[tuple[Outcome, str]]:
+    async def _insert(self, posts: Sequence[ValidPost]) -> list[Result]:
         first: dict[str, ValidPost] = {}
         for p in posts:
             first.setdefault(p.reference, p)
@@ -154,7 +123,7 @@ class PostgresStorage:
                     "SELECT reference, hash FROM posts WHERE reference = ANY(%s)", (missing,)
                 )
                 stored = {str(r): str(h) for r, h in await cur.fetchall()}
-        results: list[tuple[Outcome, str]] = []
+        results: list[Result] = []
         seen: set[str] = set()
         for p in posts:
             ref = p.reference

@@ -5,12 +5,11 @@ write is a few short statements that never yield, so requests never interleave i
 transaction. ``busy_timeout`` and ``BEGIN IMMEDIATE`` keep it correct even if a second process
 writes to the same file.
 
-Group commit: single-post imports that reach storage in the same event-loop iteration are
-written in ONE transaction (flushed by ``loop.call_soon``), which is what makes a commit per
-request cheap under concurrency. Each request still gets its own outcome, and its answer is
-sent only after the transaction holding its row has committed. Inside a group, rows are
-inserted in arrival order, so two requests for one reference get created + unchanged/conflict
-exactly as they would one after the other.
+Group commit (``storage.GroupCommit``): single-post imports that reach storage in the same
+event-loop iteration are written in ONE transaction, written synchronously in the loop's
+callback, which is what makes a commit per request cheap under concurrency. Inside a group,
+rows are inserted in arrival order, so two requests for one reference get created +
+unchanged/conflict exactly as they would one after the other.
 
 A group (or a batch) of more than one post is written with one existence query for its
 references and one ``executemany`` for the new rows, inside ``BEGIN IMMEDIATE``.
@@ -22,13 +21,12 @@ the commits made since the last checkpoint synced the WAL, but never corrupts th
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from targets.reference.storage import Listed, Outcome, decide
+from targets.reference.storage import GroupCommit, Listed, Outcome, Result, decide
 from targets.reference.validation import ValidPost
 
 SCHEMA = """
@@ -62,8 +60,7 @@ class SQLiteStorage:
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self._conn = conn
         self.description = f"sqlite {path}"
-        self._pending: list[tuple[ValidPost, asyncio.Future[tuple[Outcome, str]]]] = []
-        self._flush_scheduled = False
+        self._group_commit = GroupCommit(lambda group: group.settle(self._write))
 
     @classmethod
     def open(cls, path: Path) -> SQLiteStorage:
@@ -86,33 +83,12 @@ class SQLiteStorage:
         conn.execute(f"PRAGMA wal_autocheckpoint = {max(1, WAL_CHECKPOINT_BYTES // page_size)}")
         return cls(conn, path)
 
-    async def insert(self, posts: Sequence[ValidPost]) -> list[tuple[Outcome, str]]:
+    async def insert(self, posts: Sequence[ValidPost]) -> list[Result]:
         if len(posts) != 1:
             return self._write(posts)
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[tuple[Outcome, str]] = loop.create_future()
-        self._pending.append((posts[0], future))
-        if not self._flush_scheduled:
-            self._flush_scheduled = True
-            loop.call_soon(self._flush)
-        return [await future]
+        return [await self._group_commit.insert(posts[0])]
 
-    def _flush(self) -> None:
-        """Write every pending single-post import in one transaction and wake their requests."""
-        self._flush_scheduled = False
-        pending, self._pending = self._pending, []
-        try:
-            results = self._write([post for post, _ in pending])
-        except Exception as exc:  # handed to every waiting request (each answers 500)
-            for _, future in pending:
-                if not future.done():
-                    future.set_exception(exc)
-            return
-        for (_, future), result in zip(pending, results, strict=True):
-            if not future.done():
-                future.set_result(result)
-
-    def _write(self, posts: Sequence[ValidPost]) -> list[tuple[Outcome, str]]:
+    def _write(self, posts: Sequence[ValidPost]) -> list[Result]:
         """Insert ``posts`` in one transaction, in order; per post its outcome and stored hash."""
         if len(posts) == 1:
             return [self._write_one(posts[0])]
@@ -127,7 +103,7 @@ class SQLiteStorage:
             raise
         return results
 
-    def _write_one(self, p: ValidPost) -> tuple[Outcome, str]:
+    def _write_one(self, p: ValidPost) -> Result:
         # One statement in autocommit mode is its own transaction.
         cur = self._conn.execute(_INSERT, (p.reference, p.seed, p.hash, p.title, p.body, _now()))
         if cur.rowcount == 1:
@@ -135,7 +111,7 @@ class SQLiteStorage:
         stored = self._conn.execute(_HASH, (p.reference,)).fetchone()[0]
         return decide(p.hash, stored), stored
 
-    def _write_many(self, posts: Sequence[ValidPost]) -> list[tuple[Outcome, str]]:
+    def _write_many(self, posts: Sequence[ValidPost]) -> list[Result]:
         """Inside ``BEGIN IMMEDIATE``: one query for the references already stored, then one
         ``executemany`` for the new rows. The write lock is held from the query to the commit,
         so no other writer (not even another process) can insert in between."""
@@ -143,7 +119,7 @@ class SQLiteStorage:
         stored = self._stored_hashes({p.reference for p in posts})
         now = _now()
         rows: list[tuple[str, int, str, str, bytes, str]] = []
-        results: list[tuple[Outcome, str]] = []
+        results: list[Result] = []
         for p in posts:
             known = stored.get(p.reference)
             if known is None:  # new; a later item with this reference compares with this one

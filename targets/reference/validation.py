@@ -181,26 +181,20 @@ def item_reference(item: Any) -> str | None:
 def check_plain(post: dict[str, Any]) -> ValidPost:
     """The checks beyond the types, on a post validated by ``PLAIN_POST`` (nested dicts).
 
-    The same checks in the same order as ``check_post``. The canonical JSON is ``orjson.dumps``
-    of the dicts (their keys are in model field order) and the hash is checked on those bytes
-    with ``synth.canonical_hash``; whenever that shortcut does not say "equal", the post is
-    built as a model and ``check_post`` decides, so a refusal always comes from
+    The same checks as ``check_post`` (``_check_fields``, then the hash). The canonical JSON is
+    ``orjson.dumps`` of the dicts (their keys are in model field order) and the hash is checked
+    on those bytes with ``synth.canonical_hash``; whenever that shortcut does not say "equal",
+    the post is built as a model and ``_check_hash`` decides, so a refusal always comes from
     ``synth.post_hash``.
     """
     meta = post["meta"]
     reference = meta["reference"]
-    check_reference(reference, "meta.reference")
     seed = meta["payload"]["seed"]
     title = post["title"]
-    try:
-        _check_seed(seed)
-        check_title(title)
-    except ApiError as exc:
-        exc.reference = reference
-        raise
+    _check_fields(reference, seed, title)
     try:
         body = orjson.dumps(post)
-    except orjson.JSONEncodeError:  # not JSON-safe: check_post gives the error
+    except orjson.JSONEncodeError:  # not JSON-safe: _check_hash gives the error
         body = b""
     if body and synth.canonical_hash(body) == meta["hash"]:
         return ValidPost(reference, meta["hash"], seed, title, body)
@@ -208,28 +202,42 @@ def check_plain(post: dict[str, Any]) -> ValidPost:
         model = Post.model_validate(post)
     except ValidationError as exc:  # cannot happen (same rules); a 422 rather than a 500 if it did
         raise from_validation_error(exc) from None
-    return check_post(model)
+    return _with_reference(model)
 
 
 def check_post(post: Post) -> ValidPost:
     """The checks beyond the model's types: reference, seed, title, hash."""
-    check_reference(post.meta.reference, "meta.reference")
+    meta = post.meta
+    _check_fields(meta.reference, meta.payload.seed, post.title)
+    return _with_reference(post)
+
+
+def _check_fields(reference: str, seed: int, title: str) -> None:
+    """Reference, seed and title; an error past the reference check names the reference."""
+    check_reference(reference, "meta.reference")
     try:
-        return _check_rest(post)
+        _check_seed(seed)
+        check_title(title)
+    except ApiError as exc:
+        exc.reference = reference
+        raise
+
+
+def _with_reference(post: Post) -> ValidPost:
+    """``_check_hash`` of a post whose reference is well formed (its errors name it)."""
+    try:
+        return _check_hash(post)
     except ApiError as exc:
         exc.reference = post.meta.reference
         raise
 
 
-def _check_rest(post: Post) -> ValidPost:
+def _check_hash(post: Post) -> ValidPost:
     meta = post.meta
-    seed = meta.payload.seed
-    _check_seed(seed)
-    check_title(post.title)
     try:
         body = synth.canonical_json(post)
         if synth.canonical_hash(body) == meta.hash:
-            return ValidPost(meta.reference, meta.hash, seed, post.title, body)
+            return ValidPost(meta.reference, meta.hash, meta.payload.seed, post.title, body)
         # The fast path is only a shortcut: synth.post_hash decides.
         expected_hash = synth.post_hash(post)
     except (ValueError, TypeError, UnicodeError, OverflowError) as exc:
@@ -247,7 +255,7 @@ def _check_rest(post: Post) -> ValidPost:
             expected=f"{expected_hash} (synth.post_hash of the content)",
             retry_safe=False,
         )
-    return ValidPost(meta.reference, meta.hash, seed, post.title, body)
+    return ValidPost(meta.reference, meta.hash, meta.payload.seed, post.title, body)
 
 
 def _check_seed(seed: int) -> None:
