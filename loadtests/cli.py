@@ -1,10 +1,13 @@
 """``anp run`` and ``anp demo``. Registration is cheap: Locust, gevent and the sites are imported
-inside the handlers only (and Locust only in the child process)."""
+inside the handlers only (and Locust only in the child process). The harness options come from
+``loadtests.option_table``, the table the locustfile's parser reads too."""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
+
+from loadtests.option_table import FORWARDED, VERIFY_HELP, option
 
 RUN_EPILOG = """\
 examples:
@@ -30,77 +33,31 @@ reads back every acknowledged post, writes results/runs/<run-id>/ and prints the
 site is stopped at the end, also on Ctrl-C. Exit codes as for anp run.
 """
 
-# (flag, default, help) of the harness options, passed to the locustfile as text.
-HARNESS_OPTIONS: tuple[tuple[str, str, str], ...] = (
-    (
-        "--scenario",
-        "import",
-        "scenario mix NAME[:WEIGHT],... of import, batch, reimport, invalid, read",
-    ),
-    ("--seeds", "0-999999", "seed ranges for import/batch, e.g. 0-999999 or 1,3,10-20"),
-    ("--max-seeds", "", "stop after this many seeds were sent (default: all of --seeds)"),
-    ("--load-model", "closed", "closed (users loop) or open (fixed arrival rate)"),
-    ("--arrival-rate", "", "open model: posts/s offered across all users (required with open)"),
-    ("--shape", "steady", "load shape: steady, ramp, step or spike"),
-    ("--batch-size", "1", "posts per request of the batch scenario"),
-    ("--size", "", "payload size: s, m, l or xl (default: natural sizes)"),
-    (
-        "--synth-processes",
-        "0",
-        "helper processes per Locust process that synthesize import posts ahead (0: in line)",
-    ),
-    (
-        "--request-timeout",
-        "",
-        "seconds to wait for each response (e.g. 10, 2.5, 1m; default: the definition's "
-        "[timeouts] read_s, else 30)",
-    ),
-    ("--warmup", "0", "leading seconds excluded from throughput (e.g. 5s)"),
-    ("--max-error-ratio", "", "check: failed/all requests at most this (0..1)"),
-    ("--max-p50-ms", "", "check: median latency at most this many ms"),
-    ("--max-p95-ms", "", "check: p95 latency at most this many ms"),
-    ("--max-p99-ms", "", "check: p99 latency at most this many ms"),
-    ("--min-throughput", "", "check: successful requests/s at least this"),
-    ("--max-missing", "", "check: acknowledged posts missing on the target at most this"),
-    ("--max-corrupted", "", "check: landed posts differing from synth at most this"),
-)
-
-
-def with_default(help_text: str, default: str) -> str:
-    """``help_text`` ending with its default, unless it already names one (or there is none)."""
-    if "default" in help_text:
-        return help_text
-    if not default:
-        if help_text.startswith("check:"):
-            return f"{help_text} (default: the definition's [checks], else not checked)"
-        return help_text
-    return f"{help_text} (default {default})"
-
 
 def _add_run_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--target", required=True, help="target definition file (targets/*.toml)")
-    parser.add_argument("--users", default="10", help="simulated users (default 10)")
+    target, run_id = option("--target"), option("--run-id")
+    parser.add_argument(target.flag, required=True, help=target.help_text())
+    parser.add_argument("--users", default="10", help="simulated users, e.g. 50 (default 10)")
     parser.add_argument(
-        "--spawn-rate", default="", help="users started per second (default: all in 1 s)"
+        "--spawn-rate", default="", help="users started per second, e.g. 10 (default: all in 1 s)"
     )
     parser.add_argument(
         "--run-time", default="1m", help="how long the load runs: 30s, 2m, 1h30m (default 1m)"
     )
     parser.add_argument(
-        "--processes", default="1", help="Locust worker processes (default 1: a local runner)"
+        "--processes",
+        default="1",
+        help="Locust worker processes, e.g. 2 (default 1: a local runner)",
     )
-    for flag, default, help_text in HARNESS_OPTIONS:
-        parser.add_argument(flag, default=default, help=with_default(help_text, default))
+    for row in FORWARDED:
+        parser.add_argument(row.flag, default=row.default, help=row.help_text())
     parser.add_argument(
-        "--verify",
-        action=argparse.BooleanOptionalAction,
-        default=True,
-        help="read back every acknowledged post after the load (default: yes)",
+        "--verify", action=argparse.BooleanOptionalAction, default=True, help=VERIFY_HELP
     )
     parser.add_argument(
         "--out", default="results/runs", help="folder of run folders (default results/runs)"
     )
-    parser.add_argument("--run-id", default="", help="run id (default: UTC time + random suffix)")
+    parser.add_argument(run_id.flag, default=run_id.default, help=run_id.help_text())
     parser.add_argument("--no-progress", action="store_true", help="no live progress display")
 
 

@@ -23,9 +23,9 @@ DEMO_CHECKS = {"max_error_ratio": 0.01, "max_missing": 0, "max_corrupted": 0}
 
 def demo_run_args(args: argparse.Namespace, target: Path, run_time: str) -> argparse.Namespace:
     """The ``anp run`` options the demo uses."""
-    from loadtests.cli import HARNESS_OPTIONS
+    from loadtests.option_table import FORWARDED
 
-    values = {flag[2:].replace("-", "_"): default for flag, default, _ in HARNESS_OPTIONS}
+    values = {row.dest: row.default for row in FORWARDED}
     values["scenario"] = DEMO_SCENARIO
     return argparse.Namespace(
         target=str(target),

@@ -1,8 +1,10 @@
 """The harness's own Locust options, and their validation.
 
-``register(parser)`` adds them to Locust's parser from the ``init_command_line_parser`` event, so
-they appear in ``locust --help``, in the web UI's start form, and reach workers (Locust forwards
-every non-default option of the master to its workers with each spawn message).
+``register(parser)`` adds them (flags, defaults and help from ``loadtests.option_table``, the one
+table ``anp run`` reads too) to Locust's parser from the ``init_command_line_parser`` event, so
+they appear in the web UI's start form and reach workers (Locust forwards every non-default option
+of the master to its workers with each spawn message). ``python loadtests/locustfile.py --help``
+lists them; Locust's own ``--help`` is printed before the locustfile is imported, so it cannot.
 
 Every option arrives as text (the web UI sends text too) and ``read_options`` turns the parsed
 namespace into a checked, immutable ``RunOptions``. A bad value raises ``OptionError`` (exit code
@@ -21,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from loadtests.measurements import CheckSpec
+from loadtests.option_table import DEFAULT_SEEDS, HARNESS_OPTIONS, VERIFY_HELP
 from synth import SeedRangeError, SeedRanges, count_seeds, parse_seed_ranges
 
 SCENARIOS: tuple[str, ...] = ("import", "batch", "reimport", "invalid", "read")
@@ -30,7 +33,6 @@ SEEDED_SCENARIOS = frozenset({"import", "batch"})
 SHAPES: tuple[str, ...] = ("steady", "ramp", "step", "spike")
 LOAD_MODELS: tuple[str, ...] = ("closed", "open")
 SIZES: tuple[str, ...] = ("s", "m", "l", "xl")
-DEFAULT_SEEDS = "0-999999"
 DEFAULT_TIMEOUT_S = 30.0
 DEFAULT_OUT_ROOT = Path("results/runs")
 
@@ -95,59 +97,19 @@ class RunOptions:
         return self.out_dir if self.out_dir is not None else DEFAULT_OUT_ROOT / self.run_id
 
 
-# (flag, default, help); every value is text, checked by read_options.
-_OPTIONS: tuple[tuple[str, str, str], ...] = (
-    ("--target", "", "Target definition file, e.g. targets/local-reference.toml (required)."),
-    ("--seeds", DEFAULT_SEEDS, "Seed ranges for import/batch, e.g. 0-999999 or 1,3,10-20."),
-    ("--batch-size", "1", "Posts per request of the batch scenario (1..the target's limit)."),
-    ("--size", "", "Payload size: s, m, l or xl (empty: natural sizes)."),
-    (
-        "--scenario",
-        "import",
-        "Scenario mix with weights, e.g. import:3,invalid:1 "
-        "(scenarios: import, batch, reimport, invalid, read).",
-    ),
-    ("--load-model", "closed", "closed (users loop) or open (fixed arrival rate)."),
-    ("--arrival-rate", "", "Open model: posts/s offered across all users and workers."),
-    ("--shape", "steady", "Load shape: steady, ramp, step or spike (bounded by --run-time)."),
-    ("--max-seeds", "", "Stop after this many seeds were sent (empty: all of --seeds)."),
-    (
-        "--request-timeout",
-        "",
-        "Seconds to wait for each response (e.g. 10, 2.5, 1m; default: the target "
-        "definition's [timeouts] read_s, else 30).",
-    ),
-    ("--warmup", "0", "Leading seconds excluded from throughput/latency checks."),
-    ("--max-error-ratio", "", "Check: failed/all requests at most this (0..1)."),
-    ("--max-p50-ms", "", "Check: median latency at most this many ms."),
-    ("--max-p95-ms", "", "Check: p95 latency at most this many ms."),
-    ("--max-p99-ms", "", "Check: p99 latency at most this many ms."),
-    ("--min-throughput", "", "Check: successful requests/s at least this."),
-    ("--max-missing", "", "Check: acknowledged posts missing on the target at most this."),
-    ("--max-corrupted", "", "Check: landed posts differing from synth at most this."),
-    (
-        "--synth-processes",
-        "0",
-        "Helper processes per Locust process that synthesize import posts ahead (0: in line).",
-    ),
-    ("--anp-out", "", "Folder for measurements, run.json and Locust's CSV/HTML."),
-    ("--run-id", "", "Run id (default: UTC time plus a random suffix)."),
-)
-
-
 def register(parser: Any) -> None:
-    """Add the harness options to Locust's (configargparse) parser."""
+    """Add the harness options (``loadtests.option_table``) to Locust's (configargparse) parser."""
     group = parser.add_argument_group("anp-loadkit", "Options of the anp load-testing harness")
     actions = [
-        group.add_argument(flag, type=str, default=default, help=help_text)
-        for flag, default, help_text in _OPTIONS
+        group.add_argument(row.flag, type=str, default=row.default, help=_sentence(row.help_text()))
+        for row in HARNESS_OPTIONS
     ]
     actions.append(
         group.add_argument(
             "--verify",
             action=argparse.BooleanOptionalAction,
             default=True,
-            help="Read back every acknowledged post after the load (--no-verify: skip).",
+            help=_sentence(VERIFY_HELP),
         )
     )
     for action in actions:
@@ -157,6 +119,11 @@ def register(parser: Any) -> None:
         action.is_secret = False
         action.is_required = False
         action.is_multiple = False
+
+
+def _sentence(text: str) -> str:
+    """Help in Locust's style: a capital first letter and a full stop."""
+    return f"{text[:1].upper()}{text[1:]}."
 
 
 def with_target_timeout(options: RunOptions, target: Any) -> RunOptions:

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from loadtests.cli import HARNESS_OPTIONS
+from loadtests.option_table import FORWARDED
 from loadtests.runner import LocustPlan, RunError, bound_grace, locust_argv, prepare_run_dir
 
 
@@ -62,10 +62,7 @@ def check_wrapper_options(args: argparse.Namespace) -> tuple[int, float, float, 
 
 def harness_namespace(args: argparse.Namespace, target: str, run_id: str) -> argparse.Namespace:
     """The namespace ``loadtests.options.read_options`` expects."""
-    values = {
-        flag[2:].replace("-", "_"): getattr(args, flag[2:].replace("-", "_"))
-        for flag, _, _ in HARNESS_OPTIONS
-    }
+    values = {row.dest: getattr(args, row.dest) for row in FORWARDED}
     return argparse.Namespace(
         target=target, anp_out="", run_id=run_id, verify=args.verify, **values
     )
@@ -74,10 +71,10 @@ def harness_namespace(args: argparse.Namespace, target: str, run_id: str) -> arg
 def harness_argv(args: argparse.Namespace, target: str, run_id: str) -> list[str]:
     """The harness options as locustfile command-line arguments (empty values left out)."""
     argv = ["--target", target, "--run-id", run_id]
-    for flag, _default, _help in HARNESS_OPTIONS:
-        value = str(getattr(args, flag[2:].replace("-", "_")))
+    for row in FORWARDED:
+        value = str(getattr(args, row.dest))
         if value.strip():
-            argv += [flag, value]
+            argv += [row.flag, value]
     argv.append("--verify" if args.verify else "--no-verify")
     return argv
 

@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 from lt_support import BIN, LOCUSTFILE, RELAXED_LATENCY, REPO, TARGET, count, locust_env
 
+from loadtests.option_table import HARNESS_OPTIONS
+
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 OPTIONS = {
@@ -26,6 +28,23 @@ OPTIONS = {
     "size": "s",
     "scenario": "import:2,batch:1",
 }
+
+
+def locust_ui_argv(port: int, out: Path, *args: str) -> list[str]:
+    """Locust with its web UI on loopback ``port``, the run folder ``out``, then ``args``."""
+    return [
+        str(BIN / "locust"),
+        "-f",
+        str(LOCUSTFILE),
+        "--web-host",
+        "127.0.0.1",
+        "--web-port",
+        str(port),
+        "--anp-out",
+        str(out),
+        *RELAXED_LATENCY,
+        *args,
+    ]
 
 
 def free_port() -> int:
@@ -56,29 +75,12 @@ def test_web_ui_lists_the_options_and_runs_them_to_the_end(start_site, tmp_path:
     site = start_site()
     port = free_port()
     out = tmp_path / "run"
-    argv = [
-        str(BIN / "locust"),
-        "-f",
-        str(LOCUSTFILE),
-        "--web-host",
-        "127.0.0.1",
-        "--web-port",
-        str(port),
-        "--autostart",
-        "--autoquit",
-        "1",
-        "-u",
-        "3",
-        "-r",
-        "3",
-        "-t",
-        "5s",
-        "--anp-out",
-        str(out),
-        *RELAXED_LATENCY,
+    given = [
+        arg for name, value in OPTIONS.items() for arg in (f"--{name.replace('_', '-')}", value)
     ]
-    for name, value in OPTIONS.items():
-        argv += [f"--{name.replace('_', '-')}", value]
+    argv = locust_ui_argv(
+        port, out, "--autostart", "--autoquit", "1", "-u", "3", "-r", "3", "-t", "5s", *given
+    )
     log = tmp_path / "locust.log"
     with log.open("wb") as sink:
         proc = subprocess.Popen(
@@ -92,13 +94,16 @@ def test_web_ui_lists_the_options_and_runs_them_to_the_end(start_site, tmp_path:
                 proc.kill()
                 proc.wait()
     text = log.read_text(errors="replace")
-    # the start form lists every harness option, with the value given on the command line
+    # the start form lists every harness option with its help (examples, defaults), and the
+    # values given on the command line
     extra = args["extra_options"]
     assert isinstance(extra, dict)
+    for row in HARNESS_OPTIONS:
+        assert row.dest in extra, sorted(extra)
+        help_text = row.help_text()
+        assert extra[row.dest]["help_text"] == f"{help_text[0].upper()}{help_text[1:]}."
     for name, value in OPTIONS.items():
-        assert name in extra, sorted(extra)
         assert str(extra[name]["default_value"]) == value
-        assert extra[name]["help_text"]
     assert code == 0, text
     # the options reached the users: the settings of the run, the seeds sent, the batches
     m = json.loads((out / "measurements.json").read_text())
@@ -130,20 +135,7 @@ def test_options_posted_by_the_start_form_reach_the_users(start_site, tmp_path: 
     site = start_site()
     port = free_port()
     out = tmp_path / "run"
-    argv = [
-        str(BIN / "locust"),
-        "-f",
-        str(LOCUSTFILE),
-        "--web-host",
-        "127.0.0.1",
-        "--web-port",
-        str(port),
-        "--target",
-        str(TARGET),
-        "--anp-out",
-        str(out),
-        *RELAXED_LATENCY,
-    ]
+    argv = locust_ui_argv(port, out, "--target", str(TARGET))
     form = {
         "user_count": "3",
         "spawn_rate": "3",
