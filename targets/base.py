@@ -21,6 +21,8 @@ SECRET_HEADERS = frozenset(
     {"authorization", "cookie", "proxy-authorization", "x-api-key", "x-auth-token", "x-wp-nonce"}
 )
 """Header names (lower case) whose values are never shown."""
+SECRET_WORDS = ("token", "secret", "password", "auth", "apikey", "api-key", "api_key")
+"""A header whose lower-case name contains one of these is secret too (``X-Api-Key``)."""
 
 REDACTED = "***"
 
@@ -42,18 +44,20 @@ TRANSPORT_ERROR_KINDS = (
 MAYBE_WRITTEN_KINDS = frozenset({TIMEOUT, CONNECTION_RESET, PROTOCOL_ERROR, TRANSPORT_ERROR})
 
 
-def _is_secret(name: str) -> bool:
+def is_secret_header(name: str) -> bool:
+    """Whether a header by this name carries a credential (its value is never shown)."""
     lowered = name.lower()
-    return lowered in SECRET_HEADERS or "token" in lowered or "secret" in lowered
+    return lowered in SECRET_HEADERS or any(word in lowered for word in SECRET_WORDS)
 
 
 def redact_headers(
     headers: Mapping[str, str], sensitive: frozenset[str] = frozenset()
 ) -> dict[str, str]:
     """The headers with every secret value replaced by ``***``: the well-known secret headers,
-    names containing ``token``/``secret``, and the lower-case names in ``sensitive``."""
+    names containing one of ``SECRET_WORDS``, and the lower-case names in ``sensitive``."""
     return {
-        k: (REDACTED if _is_secret(k) or k.lower() in sensitive else v) for k, v in headers.items()
+        k: (REDACTED if is_secret_header(k) or k.lower() in sensitive else v)
+        for k, v in headers.items()
     }
 
 

@@ -23,11 +23,14 @@ CHECK_EPILOG = """\
 examples:
   anp target check targets/local-reference.toml
   ANP_TOKEN=s3cret anp target check my-site.toml
+  anp target check --offline my-site.yaml       validate and show only (CI, no site running)
 
 It loads the definition (credentials from the environment or the definition's env_file), prints
 the resolved target without any secret value, then asks the site for its health and release.
-exit codes: 0 the site answers, 2 the definition is wrong (file, key or variable named),
-3 the site is unreachable, unhealthy or refuses the credentials (nothing was imported).
+Definitions are TOML, or YAML when the file ends in .yaml/.yml; the keys are in targets/README.md.
+exit codes: 0 the site answers (--offline: the definition is valid), 2 the definition is wrong
+(file, key, value and what was expected named), 3 the site is unreachable, unhealthy or refuses
+the credentials (nothing was imported).
 """
 
 
@@ -49,18 +52,25 @@ def register_target(target_sub: argparse._SubParsersAction[argparse.ArgumentPars
     p = target_sub.add_parser(
         "check",
         help="load a target definition, show it (no secrets) and contact the site",
-        description="Load a target definition file, print the resolved target (no secret "
+        description="Load a target definition file, print the resolved target (no secret\n"
         "values) and ask the site for its health and release.",
         epilog=CHECK_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("file", type=Path, help="target definition file (targets/*.toml)")
+    p.add_argument(
+        "file", type=Path, metavar="FILE", help="target definition file (targets/*.toml, *.yaml)"
+    )
     p.add_argument(
         "--timeout",
         type=float,
         default=5.0,
         metavar="S",
         help="seconds to wait for each answer (default 5)",
+    )
+    p.add_argument(
+        "--offline",
+        action="store_true",
+        help="only load, validate and show the definition (its variables resolved); send nothing",
     )
     p.set_defaults(func=_check)
 
@@ -75,6 +85,16 @@ def _url_source(variable: str | None, base_url: str) -> str:
     if variable and os.environ.get(variable):
         return f" (from ${variable}; the file says {base_url})"
     return ""
+
+
+def _sensitive(target: Target) -> frozenset[str]:
+    """Lower-case names of the target's headers whose values must not be shown."""
+    from targets.base import is_secret_header
+
+    request = target.health_request()
+    return frozenset(
+        n.lower() for n in request.headers if is_secret_header(n) or n.lower() in request.sensitive
+    )
 
 
 def load_checked(file: Path) -> tuple[TargetDefinition, Target]:
@@ -102,7 +122,8 @@ def describe_definition(
             f"application password from {_variable(definition.password_env)}"
         )
     elif definition.http is not None and definition.http.headers:
-        auth = "http headers: " + ", ".join(sorted(definition.http.headers))
+        secret = sorted(n for n in definition.http.headers if n.lower() in _sensitive(target))
+        auth = "http headers " + ", ".join(secret) + " (values hidden)" if secret else "none"
     checks = definition.checks.model_dump(exclude_none=True)
     rows = [
         ("target", f"{target.name} ({definition.kind})"),
@@ -119,8 +140,23 @@ def describe_definition(
             if target.batch_limit > 0
             else "no batch endpoint (the batch scenario is not available)",
         ),
-        ("checks", ", ".join(f"{k} = {v}" for k, v in checks.items()) or "none"),
+        ("checks", ", ".join(f"{k} = {v:g}" for k, v in checks.items()) or "none"),
     ]
+    if definition.http is not None:
+        spec = definition.http
+        body = "canonical JSON" if spec.mode == "canonical" else "mapped by [http.body]"
+        plain = sorted(n for n in spec.headers if n.lower() not in _sensitive(target))
+        rows.append(("import", f"{spec.method} {spec.path}, body {body}"))
+        if plain:
+            rows.append(("headers", ", ".join(f"{n}: {spec.headers[n]}" for n in plain)))
+        rows.append(
+            (
+                "read",
+                f"GET {spec.read.path} (compare {spec.read.compare})"
+                if spec.read
+                else "no [http.read]: verification cannot read posts back",
+            )
+        )
     if definition.allow_non_loopback:
         rows.append(("network", "allow_non_loopback = true: the site may be on another host"))
     return rows
@@ -138,6 +174,9 @@ def _check(args: argparse.Namespace) -> int:
     kind = definition.kind
     for label, value in describe_definition(args.file, definition, target):
         print(f"{label:<9}{value}", flush=True)
+    if args.offline:
+        print(f"OK: {args.file} is a valid definition (--offline: the site was not contacted)")
+        return 0
     timeouts = Timeouts(connect_s=args.timeout, read_s=args.timeout)
     with Sender(target.base_url, timeouts) as sender:
         request = target.health_request()

@@ -14,10 +14,10 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
+from targets.definition_files import shown
 from targets.definitions import (
     DefinitionError,
     TargetDefinition,
-    _shown,
     check_loopback,
     check_url_shape,
 )
@@ -75,8 +75,34 @@ class Environment:
         if self._file_values is None:
             self._file_values = {}
             if self._file is not None and self._file.is_file():
-                self._file_values = read_env_file(self._file)
+                try:
+                    self._file_values = read_env_file(self._file)
+                except (OSError, UnicodeDecodeError) as exc:
+                    reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+                    raise DefinitionError(
+                        f"{self.source or 'definition'}: key 'env_file': cannot read "
+                        f"{self._file} ({reason or exc}); expected a text file of KEY=value "
+                        "lines"
+                    ) from None
         return self._file_values
+
+    def _file_state(self, name: str) -> str:
+        """Why ``env_file`` did not supply ``name`` (empty when there is no env_file)."""
+        file = self._file
+        if file is None:
+            return ""
+        if not file.exists():
+            made_by = (
+                " (targets/wordpress/up.sh writes it)"
+                if self.definition.kind == "wordpress"
+                else ""
+            )
+            return f", and env_file {file} does not exist{made_by}"
+        if not file.is_file():
+            return f", and env_file {file} is not a file"
+        if name in self._from_file():
+            return f", and {file} sets it empty"
+        return f", and env_file {file} has no {name}= line"
 
     def get(self, name: str) -> str | None:
         value = self._environ.get(name)
@@ -88,10 +114,11 @@ class Environment:
         """The value of variable ``name`` (named by definition key ``key``), or a clear error."""
         value = self.get(name)
         if value is None or value == "":
-            where = f" or in {self._file}" if self._file is not None else ""
+            empty = self._environ.get(name) == ""  # set empty: env_file is not consulted
+            state = "empty" if empty else f"not set{self._file_state(name)}"
             raise DefinitionError(
                 f"{self.source or 'definition'}: key '{key}': environment variable {name} is "
-                f"not set{where}; expected it to hold the value (set it and retry)"
+                f"{state}; expected it to hold the value (export {name}=... and retry)"
             )
         return value
 
@@ -118,7 +145,7 @@ class Environment:
                 except ValueError as exc:
                     raise DefinitionError(
                         f"{self.source or 'definition'}: key '{key}': {exc}, "
-                        f"got {_shown(override)!r}"
+                        f"got {shown(override)!r}"
                     ) from None
                 url = override.rstrip("/")
         return url

@@ -16,12 +16,10 @@ real site by a typo would be an attack on it; making that explicit is the point.
 
 from __future__ import annotations
 
+import importlib
 import ipaddress
-import os
 import re
-import tomllib
 from collections.abc import Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
@@ -29,16 +27,17 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 
-from targets.base import TargetError
+from targets.base import TargetError, is_secret_header
+from targets.post_paths import post_path_exists
 
 if TYPE_CHECKING:
     from targets.definition_env import Environment, expand_path, read_env_file
+    from targets.definition_files import YAML_SUFFIXES, load_definition, parse_definition
 
 ENV_NAME = r"^[A-Z_][A-Z0-9_]*$"
 KINDS = ("reference", "wordpress", "http")
@@ -52,8 +51,20 @@ class DefinitionError(TargetError):
     exit_code = 2
 
 
+class KeyedError(ValueError):
+    """A validation error about one key below the table being validated (``key`` relative to
+    it, e.g. ``user_env`` or ``body.title``): the message then names that key, not the table."""
+
+    def __init__(self, key: str, message: str, value: object = None) -> None:
+        super().__init__(message)
+        self.key = key
+        self.value = value
+
+
 class _Def(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: a TOML/YAML value of the wrong type is refused, never converted (batch_size = true
+    # is not 1, connect_s = "5" is not 5)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class TimeoutsDef(_Def):
@@ -113,7 +124,9 @@ class HttpReadDef(_Def):
     @model_validator(mode="after")
     def _hash_path(self) -> HttpReadDef:
         if self.compare == "hash" and not self.hash_path:
-            raise ValueError("expected hash_path (a dotted path) when compare = 'hash'")
+            raise KeyedError(
+                "hash_path", "expected a dotted path such as 'meta.hash' when compare = 'hash'"
+            )
         return self
 
 
@@ -162,10 +175,23 @@ class HttpDef(_Def):
             _check_mapping(value)
         return value
 
+    @field_validator("headers")
+    @classmethod
+    def _headers(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, template in value.items():
+            _check_header(name, template)
+        return value
+
     @model_validator(mode="after")
     def _body(self) -> HttpDef:
         if self.mode == "mapping" and not self.body:
-            raise ValueError("expected a [http.body] table when mode = 'mapping'")
+            raise KeyedError("body", "expected a [http.body] table when mode = 'mapping'")
+        if self.mode == "canonical" and self.body:
+            raise KeyedError(
+                "body",
+                "expected mode = 'mapping' with a [http.body] table (mode is 'canonical', which "
+                "sends the canonical JSON and would ignore the table)",
+            )
         return self
 
 
@@ -174,14 +200,47 @@ def _check_mapping(mapping: Mapping[str, Any], prefix: str = "") -> None:
         if isinstance(value, Mapping):
             _check_mapping(value, f"{prefix}{key}.")
         elif not isinstance(value, str) or not value:
-            raise ValueError(
-                f"expected {prefix}{key} to be a dotted path, $canonical, $hash, $reference, "
-                f"$seed or a table, got {value!r}"
+            raise KeyedError(
+                f"{prefix}{key}",
+                "expected a dotted path into the post (such as 'meta.reference'), $canonical, "
+                "$hash, $reference, $seed or a table",
+                value,
             )
-        elif value.startswith("$") and value not in SPECIAL_VALUES:
-            raise ValueError(
-                f"expected {prefix}{key} to be one of {', '.join(SPECIAL_VALUES)}, got {value!r}"
+        elif value.startswith("$"):
+            if value not in SPECIAL_VALUES:
+                raise KeyedError(
+                    f"{prefix}{key}", f"expected one of {', '.join(SPECIAL_VALUES)}", value
+                )
+        elif not post_path_exists(value):
+            raise KeyedError(
+                f"{prefix}{key}",
+                "expected a dotted path that exists in an anp post (keys such as title, intro, "
+                "meta.reference, meta.payload.seed, sections.0.heading; list items by index)",
+                value,
             )
+
+
+_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+"""``${NAME}`` in an http header value."""
+
+
+def _check_header(name: str, template: str) -> None:
+    rest = _VARIABLE.sub("", template)
+    if "${" in rest:
+        raise KeyedError(
+            name,
+            "expected ${NAME} references with NAME made of letters, digits and '_' (not "
+            "starting with a digit), each closed by '}'",
+            template,
+        )
+    if _VARIABLE.search(template) is None and is_secret_header(name):
+        bare = re.search(r"\$([A-Za-z_][A-Za-z0-9_]*)", template)
+        hint = f" (write ${{{bare.group(1)}}}, with braces)" if bare else ""
+        raise KeyedError(
+            name,
+            "expected the credential from an environment variable, e.g. 'Bearer ${MY_TOKEN}': "
+            f"a secret header must not hold a literal value in the file{hint}",
+        )
 
 
 class TargetDefinition(_Def):
@@ -224,11 +283,40 @@ class TargetDefinition(_Def):
     @model_validator(mode="after")
     def _kind_fields(self) -> TargetDefinition:
         if self.kind == "http" and self.http is None:
-            raise ValueError("expected an [http] table when kind = 'http'")
+            raise KeyedError("http", "expected an [http] table when kind = 'http'")
         if self.kind != "http" and self.http is not None:
-            raise ValueError(f"expected no [http] table when kind = {self.kind!r}")
-        if self.kind == "wordpress" and not (self.user_env and self.password_env):
-            raise ValueError("expected user_env and password_env when kind = 'wordpress'")
+            raise KeyedError(
+                "http", f"expected no [http] table when kind = {self.kind!r} (it is for 'http')"
+            )
+        if self.kind != "reference" and self.token_env is not None:
+            raise KeyedError(
+                "token_env",
+                f"expected no token_env when kind = {self.kind!r} (it is the reference site's "
+                "bearer token; "
+                + (
+                    "WordPress uses user_env and password_env)"
+                    if self.kind == "wordpress"
+                    else "the http kind uses ${NAME} in [http.headers])"
+                ),
+                self.token_env,
+            )
+        if self.kind != "wordpress":
+            for key in ("user_env", "password_env"):
+                if getattr(self, key) is not None:
+                    raise KeyedError(
+                        key,
+                        f"expected no {key} when kind = {self.kind!r} (it is for 'wordpress')",
+                        getattr(self, key),
+                    )
+        if self.kind == "wordpress":
+            for key, what in (("user_env", "user name"), ("password_env", "Application Password")):
+                if not getattr(self, key):
+                    raise KeyedError(
+                        key,
+                        f"expected the name of the environment variable holding the WordPress "
+                        f"{what} (required when kind = 'wordpress'), e.g. {key} = "
+                        f'"ANP_WP_{"USER" if key == "user_env" else "APP_PASSWORD"}"',
+                    )
         return self
 
 
@@ -262,100 +350,22 @@ def check_loopback(url: str) -> None:
         )
 
 
-_TABLES: dict[tuple[str, ...], type[BaseModel]] = {}
-
-
-def _keys_at(table: tuple[str, ...]) -> list[str]:
-    """The keys allowed in the table at ``table`` (() for the top level)."""
-    if not _TABLES:
-        _TABLES.update(
-            {
-                (): TargetDefinition,
-                ("timeouts",): TimeoutsDef,
-                ("limits",): LimitsDef,
-                ("checks",): ChecksDef,
-                ("http",): HttpDef,
-                ("http", "read"): HttpReadDef,
-            }
-        )
-    model = _TABLES.get(table)
-    return list(model.model_fields) if model is not None else []
-
-
-def _describe(error: Mapping[str, Any]) -> tuple[str, str]:
-    key = ".".join(str(p) for p in error["loc"]) or "(top level)"
-    message = str(error["msg"])
-    kind = error["type"]
-    if message.startswith("Value error, "):
-        message = message[len("Value error, ") :]
-    elif kind == "missing":
-        message = "expected a value: the key is required"
-    elif kind == "extra_forbidden":
-        known = ", ".join(_keys_at(tuple(str(p) for p in error["loc"][:-1])))
-        message = f"unknown key; expected one of: {known}"
-    elif message.startswith("Input should be "):
-        rest = message[len("Input should be ") :]
-        message = "expected " + ("a value " if rest.startswith(("greater", "less")) else "") + rest
-    elif message.startswith("String should match pattern "):
-        message = "expected a string matching " + message[len("String should match pattern ") :]
-    return key, message
-
-
-def _shown(value: object) -> object:
-    """A given value as it may appear in a message: credentials in a URL are hidden."""
-    if isinstance(value, str):
-        return re.sub(r"(?<=://)[^/@\s]*@", "***@", value)
-    if isinstance(value, dict):
-        return {k: _shown(v) for k, v in value.items()}
-    return value
-
-
-def _format(path: Path, exc: ValidationError) -> str:
-    lines = []
-    for error in exc.errors():
-        key, message = _describe(error)
-        given = "" if error["type"] == "missing" else f", got {_shown(error['input'])!r}"
-        lines.append(f"{path}: key '{key}': {message}{given}")
-    return "\n".join(lines)
-
-
-def parse_definition(data: Mapping[str, Any], path: Path) -> TargetDefinition:
-    """Validate already-parsed TOML data; errors name ``path``."""
-    try:
-        return TargetDefinition.model_validate(dict(data))
-    except ValidationError as exc:
-        raise DefinitionError(_format(path, exc)) from None
-
-
-def load_definition(path: str | os.PathLike[str]) -> TargetDefinition:
-    """Read and validate one definition file (TOML)."""
-    file = Path(path)
-    try:
-        text = file.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise DefinitionError(
-            f"{file}: no such target definition file; expected a TOML file such as "
-            "targets/local-reference.toml"
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DefinitionError(f"{file}: cannot read the definition: {exc}") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise DefinitionError(f"{file}: not valid TOML: {exc}") from None
-    return parse_definition(data, file)
-
-
-_MOVED = ("Environment", "expand_path", "read_env_file")
-"""Names that moved to ``targets.definition_env`` and are still importable from here."""
+_MOVED = {
+    "Environment": "targets.definition_env",
+    "expand_path": "targets.definition_env",
+    "read_env_file": "targets.definition_env",
+    "YAML_SUFFIXES": "targets.definition_files",
+    "load_definition": "targets.definition_files",
+    "parse_definition": "targets.definition_files",
+}
+"""Names that live in ``targets.definition_env`` (variables) and ``targets.definition_files``
+(reading a file, wording its errors), importable from here too."""
 
 
 def __getattr__(name: str) -> Any:
-    # imported on first use: definition_env itself imports this module
+    # imported on first use: those modules import this one
     if name in _MOVED:
-        from targets import definition_env
-
-        return getattr(definition_env, name)
+        return getattr(importlib.import_module(_MOVED[name]), name)
     raise AttributeError(f"module 'targets.definitions' has no attribute {name!r}")
 
 
@@ -363,11 +373,13 @@ __all__ = [
     "ENV_NAME",
     "KINDS",
     "SPECIAL_VALUES",
+    "YAML_SUFFIXES",
     "ChecksDef",
     "DefinitionError",
     "Environment",
     "HttpDef",
     "HttpReadDef",
+    "KeyedError",
     "LimitsDef",
     "TargetDefinition",
     "TimeoutsDef",

@@ -96,7 +96,7 @@ def test_unset_header_variable_is_a_clear_error(tmp_path: Path) -> None:
     assert caught.value.exit_code == 2
     assert str(caught.value) == (
         f"{path}: key 'http.headers.X-Import-Key': environment variable ANP_TEST_KEY is not set; "
-        "expected it to hold the value (set it and retry)"
+        "expected it to hold the value (export ANP_TEST_KEY=... and retry)"
     )
 
 

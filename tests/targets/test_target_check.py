@@ -104,11 +104,38 @@ def test_an_unreachable_site_exits_3(tmp_path: Path) -> None:
             "ANP_CHECK_TEST_UNSET_VARIABLE is not set",
         ),
         ('kind = "reference"\nname = "x"\nbase_url = "http://10.1.2.3:9"\n', "loopback"),
+        ("DIRECTORY", "is a directory; expected a TOML file"),
+        (b"kind = \xff\n", "not UTF-8 text (byte 0xff at offset 7)"),
+        (
+            'kind = "reference"\nname = "x"\nbase_url = "http://127.0.0.1:9"\n'
+            'token_env = "T"\nenv_file = "binary.env"\n',
+            "key 'env_file': cannot read",  # was an internal error with a traceback
+        ),
+        (
+            'kind = "http"\nname = "x"\nbase_url = "http://127.0.0.1:9"\n[http]\npath = "/i"\n'
+            '[http.headers]\nAuthorization = "Bearer ${ANP_CHECK_TEST_UNSET_VARIABLE}"\n',
+            "key 'http.headers.Authorization': environment variable ANP_CHECK_TEST_UNSET_VARIABLE",
+        ),
+        (
+            'kind = "http"\nname = "x"\nbase_url = "http://127.0.0.1:9"\n[http]\npath = "/i"\n'
+            'mode = "mapping"\nbody = {t = "titel"}\n',
+            "key 'http.body.t': expected a dotted path that exists in an anp post",
+        ),
+        ('kind = "ghost"\nname = "x"\nbase_url = "http://127.0.0.1:9"\n', "key 'kind'"),
+        ('kind = "reference"\nbase_url = "http://127.0.0.1:9"\n', "key 'name'"),
+        ('kind = "reference"\nname = 5\nbase_url = "http://127.0.0.1:9"\n', "got 5"),
     ],
 )
-def test_a_wrong_definition_exits_2(tmp_path: Path, content: str | None, needle: str) -> None:
+def test_a_wrong_definition_exits_2(
+    tmp_path: Path, content: str | bytes | None, needle: str
+) -> None:
     file = tmp_path / "bad.toml"
-    if content is not None:
+    (tmp_path / "binary.env").write_bytes(b"\x9a\xff\x00")
+    if content == "DIRECTORY":
+        file.mkdir()
+    elif isinstance(content, bytes):
+        file.write_bytes(content)
+    elif content is not None:
         file.write_text(content, encoding="utf-8")
     done = check(file)
     assert done.returncode == 2, done.stdout + done.stderr
@@ -139,7 +166,7 @@ def test_http_definition_with_a_secret_header_against_a_protected_site(
     )
     done = check(file, {VAR: token})
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "http headers: Authorization" in done.stdout
+    assert "http headers Authorization (values hidden)" in done.stdout
     assert "1.4.0" in done.stdout
     assert token not in done.stdout + done.stderr
 
@@ -166,3 +193,30 @@ def test_the_definition_is_read_and_parsed_once(
     assert main(["target", "check", str(file), "--timeout", "1"]) == 3  # nothing listens there
     assert "checked (reference)" in capsys.readouterr().out
     assert (len(opened), len(parsed)) == (1, 1)
+
+
+def test_offline_validates_and_shows_without_sending(tmp_path: Path) -> None:
+    token = "tok-" + secrets.token_hex(16)
+    file = tmp_path / "site.yaml"
+    file.write_text(
+        f"kind: http\nname: offline\nbase_url: http://127.0.0.1:{free_port()}\nhttp:\n"
+        "  path: /in/{reference}\n  mode: mapping\n  body: {ref: meta.reference, doc: $canonical}\n"
+        "  headers:\n    Authorization: Bearer ${%s}\n    X-Client: me\n" % VAR,
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [ANP, "target", "check", "--offline", str(file)],
+        env=dict(os.environ, **{VAR: token}),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "auth     http headers Authorization (values hidden)" in done.stdout
+    assert "headers  X-Client: me" in done.stdout
+    assert "import   POST /in/{reference}, body mapped by [http.body]" in done.stdout
+    assert "read     no [http.read]" in done.stdout
+    assert "the site was not contacted" in done.stdout
+    assert "health" not in done.stdout  # nothing was sent (the port has no listener either)
+    assert token not in done.stdout + done.stderr
