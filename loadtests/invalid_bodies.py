@@ -17,10 +17,11 @@ only saves work): the n-th invalid request of a node is
 The request is always ``target.invalid_request(synthesize_invalid(seed, kind))``: the same bytes
 synth produces for that (kind, seed), so a run's invalid requests follow from its parameters.
 
-Why ``oversized`` reuses seeds: its body is over 2 MiB and costs about 9-12 ms of CPU to build,
-against under 0.15 ms for any other kind. Built for every request, inside the Locust process, it
-took most of the load generator's CPU in ``anp demo`` (import:4,invalid:1): the generator, not the
-site, set the throughput. Building the ``REUSED_SEEDS`` variants once and sending them again costs
+Why ``oversized`` reuses seeds: its body is over 2 MiB and costs about 9 ms of CPU to build (with
+the C builder; 0.07-0.14 ms for any other kind). Built for every request, inside the Locust
+process, it blocked the process's event loop for that long about 30 times a second in ``anp demo``
+(import:4,invalid:1): the generator, not the site, set the throughput (1,540-1,980 requests/s
+against 3,290-3,670 with the reuse, 3 alternated runs each, and Locust's CPU warning gone). Building the ``REUSED_SEEDS`` variants once and sending them again costs
 nothing in coverage: an invalid post is never stored (a target that wrongly accepts one shows
 ``unexpected_acceptance`` whichever seed it was), and its reference is shifted away from any real
 post's, so a repeat cannot collide with the import scenarios. The cache holds the built
