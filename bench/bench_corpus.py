@@ -6,6 +6,8 @@ Each run is a fresh ``python -m anp corpus`` process. Wall time is measured arou
 the peak, over 50 ms samples, of the summed RSS of its whole process tree (the parent, the
 forkserver and the workers), read from /proc (Linux only). Runs alternate (1, 2, 1, 2, ...) so
 that both settings see the same background load; the best time of each setting is compared.
+"other CPU s" is what the rest of the machine used meanwhile (all CPUs' busy time from
+/proc/stat minus the run's own), so a disturbed run shows as such.
 
     .venv/bin/python bench/bench_corpus.py            # quick: 20,000 posts; memory 10,000 vs 100,000
     .venv/bin/python bench/bench_corpus.py --full     # 100,000 posts; memory 100,000 vs 1,000,000
@@ -37,6 +39,7 @@ class Run:
     peak_rss: int  # bytes, whole process tree
     file_bytes: int
     cpu_seconds: float  # user + system of every process of the tree, as last sampled
+    others_cpu: float  # CPU seconds the rest of the machine used meanwhile (noise)
 
 
 def _children_map() -> dict[int, list[int]]:
@@ -74,6 +77,14 @@ def _tree_rss(root: int, cpu_ticks: dict[int, int]) -> int:
     return total
 
 
+def _busy_seconds() -> float:
+    """CPU seconds all CPUs have spent not idle since boot (the first line of /proc/stat)."""
+    with open("/proc/stat", "rb") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields[:8]) - idle) / TICKS  # user nice system idle iowait irq softirq steal
+
+
 def run_corpus(posts: int, workers: int, fmt: str, directory: Path) -> Run:
     suffix = {"jsonl": "jsonl", "text": "txt", "html": "html", "markdown": "md"}[fmt]
     out = directory / f"bench-{workers}-{posts}.{suffix}.gz"
@@ -82,6 +93,7 @@ def run_corpus(posts: int, workers: int, fmt: str, directory: Path) -> Run:
         "--format", fmt, "--workers", str(workers),
     ]  # fmt: skip
     peak = 0
+    busy_before = _busy_seconds()
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     done = threading.Event()
@@ -97,6 +109,7 @@ def run_corpus(posts: int, workers: int, fmt: str, directory: Path) -> Run:
     sampler.start()
     _, stderr = process.communicate()
     seconds = time.perf_counter() - start
+    busy = _busy_seconds() - busy_before
     done.set()
     sampler.join()
     if process.returncode != 0:
@@ -105,7 +118,7 @@ def run_corpus(posts: int, workers: int, fmt: str, directory: Path) -> Run:
     out.unlink()
     out.with_name(out.name + ".manifest.json").unlink()
     cpu = sum(cpu_ticks.values()) / TICKS
-    return Run(workers, posts, seconds, peak, size, cpu)
+    return Run(workers, posts, seconds, peak, size, cpu, max(0.0, busy - cpu))
 
 
 def _mib(n: int) -> str:
@@ -147,14 +160,14 @@ def main() -> int:
         directory = Path(tmp)
         runs: dict[int, list[Run]] = {1: [], 2: []}
         print(f"\nspeed: {posts:,} posts, {args.repeat} alternating runs per setting")
-        print(" workers   seconds    posts/s   CPU seconds   peak tree RSS MiB")
+        print(" workers   seconds    posts/s   CPU seconds   peak tree RSS MiB   other CPU s")
         for _ in range(args.repeat):
             for workers in (1, 2):
                 run = run_corpus(posts, workers, args.format, directory)
                 runs[workers].append(run)
                 print(
                     f" {workers:7d} {run.seconds:9.2f} {posts / run.seconds:10.0f} "
-                    f"{run.cpu_seconds:13.2f}   {_mib(run.peak_rss)}"
+                    f"{run.cpu_seconds:13.2f}   {_mib(run.peak_rss)}   {run.others_cpu:16.2f}"
                 )
         best1 = min(r.seconds for r in runs[1])
         best2 = min(r.seconds for r in runs[2])
