@@ -221,7 +221,17 @@ def read_options(ns: argparse.Namespace) -> RunOptions:
         raise OptionError(
             f"--seeds: {exc} (a usage error: retrying with the same value will fail again)"
         ) from None
-    scenarios = parse_scenarios(_text(ns, "scenario") or "import")
+    scenario_text = _text(ns, "scenario") or "import"
+    scenarios = parse_scenarios(scenario_text)
+    seeded = any(name in SEEDED_SCENARIOS for name in scenarios)
+    readers = [name for name in ("reimport", "read") if name in scenarios]
+    if readers and not seeded:
+        raise _fail(
+            "--scenario",
+            scenario_text,
+            f"a mix with import or batch too ({' and '.join(readers)} only send posts this run "
+            "had acknowledged, e.g. import:3,read:1)",
+        )
     batch_size = _integer("--batch-size", _text(ns, "batch_size") or "1", low=1) or 1
     size = _text(ns, "size").strip() or None
     if size is not None and size not in SIZES:
@@ -235,11 +245,19 @@ def read_options(ns: argparse.Namespace) -> RunOptions:
             "--arrival-rate", "posts/s > 0 when --load-model open (e.g. --arrival-rate 200)"
         )
     if load_model == "closed" and arrival_rate is not None:
-        raise _fail("--arrival-rate", arrival_rate, "no value unless --load-model open")
+        raise _fail(
+            "--arrival-rate", _text(ns, "arrival_rate"), "no value unless --load-model open"
+        )
     shape = _text(ns, "shape").strip() or "steady"
     if shape not in SHAPES:
         raise _fail("--shape", shape, f"one of {', '.join(SHAPES)}")
     max_seeds = _integer("--max-seeds", _text(ns, "max_seeds"), low=1)
+    if max_seeds is not None and not seeded:
+        raise _fail(
+            "--max-seeds",
+            _text(ns, "max_seeds"),
+            "no value unless the scenario mix has import or batch (the scenarios that use seeds)",
+        )
     timeout_text = _text(ns, "request_timeout").strip()
     timeout = parse_duration("--request-timeout", timeout_text or str(DEFAULT_TIMEOUT_S))
     if timeout <= 0:
@@ -255,6 +273,12 @@ def read_options(ns: argparse.Namespace) -> RunOptions:
         max_corrupted=_integer("--max-corrupted", _text(ns, "max_corrupted"), low=0),
     )
     synth_processes = _integer("--synth-processes", _text(ns, "synth_processes") or "0", low=0)
+    if synth_processes and "import" not in scenarios:
+        raise _fail(
+            "--synth-processes",
+            _text(ns, "synth_processes"),
+            "0 unless the scenario mix has import (the helpers build the import scenario's posts)",
+        )
     out_text = _text(ns, "anp_out").strip()
     run_id = _text(ns, "run_id").strip()
     if run_id and not _RUN_ID.match(run_id):

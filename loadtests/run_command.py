@@ -88,9 +88,16 @@ def plan_run(
     run id."""
     from loadtests.options import new_run_id, read_options
     from loadtests.runner import check_out_root, check_reachable, load_definition
+    from targets import DefinitionError
 
     # every usage check (exit 2) comes before the reachability probe (exit 3)
     users, spawn_rate, run_time, processes = check_wrapper_options(args)
+    if not str(args.target).strip():
+        raise usage_error(
+            "--target",
+            args.target,
+            "the path of a target definition, e.g. targets/local-reference.toml",
+        )
     target = str(Path(args.target).resolve())
     run_id = run_dir.name if run_dir is not None else (args.run_id.strip() or new_run_id())
     options = read_options(harness_namespace(args, target, run_id))  # OptionError: exit 2
@@ -99,7 +106,10 @@ def plan_run(
     out_root = Path(args.out).resolve()
     if run_dir is None:
         check_out_root(out_root, run_id)
-    adapter = load_definition(target)  # DefinitionError: exit 2
+    try:
+        adapter = load_definition(target)
+    except DefinitionError as exc:  # a usage error (exit 2) about the file --target names
+        raise RunError(f"--target: {exc}", 2) from None
     batch_limit = int(getattr(adapter, "batch_limit", 0) or 0)
     if "batch" in options.scenarios:
         if batch_limit < 1:

@@ -87,7 +87,20 @@ def test_a_full_set():
         (["--size", "xxl"], ["--size", "'xxl'", "s, m, l, xl"]),
         (["--load-model", "half"], ["--load-model", "closed or open"]),
         (["--load-model", "open"], ["--arrival-rate", "when --load-model open"]),
-        (["--arrival-rate", "5"], ["--arrival-rate", "unless --load-model open"]),
+        (["--arrival-rate", "5"], ["--arrival-rate", "got '5'", "unless --load-model open"]),
+        (["--scenario", "read"], ["--scenario", "'read'", "import or batch too", "read only"]),
+        (
+            ["--scenario", "invalid:1,reimport:2"],
+            ["--scenario", "reimport only send posts this run had acknowledged"],
+        ),
+        (
+            ["--scenario", "invalid", "--max-seeds", "10"],
+            ["--max-seeds", "'10'", "no value unless the scenario mix has import or batch"],
+        ),
+        (
+            ["--scenario", "batch", "--synth-processes", "2"],
+            ["--synth-processes", "'2'", "0 unless the scenario mix has import"],
+        ),
         (["--shape", "wave"], ["--shape", "'wave'", "steady, ramp, step, spike"]),
         (["--request-timeout", "soon"], ["--request-timeout", "'soon'", "duration"]),
         (["--request-timeout", "0"], ["--request-timeout", "duration > 0"]),

@@ -110,6 +110,9 @@ def test_failing_check_exits_1(reference_site: Site, tmp_path: Path):
         (("--max-error-ratio", "2"), "--max-error-ratio: got '2'"),
         (("--max-missing", "-1"), "--max-missing: got '-1'"),
         (("--warmup", "90s", "--run-time", "1m"), "--warmup: got '90s'; expected less than"),
+        (("--scenario", "read"), "--scenario: got 'read'; expected a mix with import or batch"),
+        (("--scenario", "invalid", "--max-seeds", "5"), "--max-seeds: got '5'; expected no value"),
+        (("--arrival-rate", "10"), "--arrival-rate: got '10'; expected no value unless"),
     ],
 )
 def test_bad_options_exit_2_naming_option_value_and_form(tmp_path: Path, args, message):
@@ -127,8 +130,28 @@ def test_bad_definition_exits_2(tmp_path: Path):
     definition.write_text('name = "x"\nkind = "reference"\nbase_url = "http://10.1.2.3:80"\n')
     done = anp("run", "--target", str(definition), timeout=60)
     assert done.returncode == 2
+    assert done.stderr.startswith("anp: error: --target: ")
     assert "base_url" in done.stderr and "loopback" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ("", "--target: got ''; expected the path of a target definition"),
+        ("missing.toml", "--target: "),
+        (".", "--target: "),
+    ],
+)
+def test_a_target_that_is_no_definition_file_exits_2_naming_the_option(
+    tmp_path: Path, target: str, message: str
+):
+    out = tmp_path / "runs"
+    done = anp("run", "--target", target, "--out", str(out), timeout=60)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith(f"anp: error: {message}"), done.stderr
+    assert "Traceback" not in done.stderr
+    assert not out.exists()
 
 
 def test_unreachable_target_exits_3_before_starting(tmp_path: Path):
