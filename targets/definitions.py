@@ -1,5 +1,6 @@
-"""Target definition files: small TOML files under ``targets/`` that say which adapter to use,
-where the site is, where its credentials come from, how long to wait and what counts as a pass.
+"""Target definition files: small TOML (or YAML) files under ``targets/`` that say which adapter
+to use, where the site is, where its credentials come from, how long to wait and what counts as
+a pass. This module holds the model; ``targets.definition_files`` reads files and words errors.
 
 A definition with an error is refused with ``DefinitionError`` (``exit_code`` 2) naming the file,
 the key, what was expected and the value given. Secrets never live in the file: only the *names*

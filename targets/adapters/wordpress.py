@@ -27,7 +27,9 @@ only the three in ``WORDPRESS_REJECTS``. It stores the other ten with 201: empty
 characters, markup and SQL-like text in the title (an administrator has ``unfiltered_html``, so
 markup is stored as sent), an unknown key, a missing or wrong hash, a wrong type (``sections``
 as an object becomes an ignored ``content`` object), a 2 MiB body, and changed content under
-an existing reference (stored as a second copy, slug ``-2``).
+an existing reference (stored as a second copy, slug ``-2``). The harness reports that as it is:
+an ``invalid`` scenario counts each such 201 as ``unexpected_acceptance`` (nothing here hides it).
+A body that is not a JSON document (``not_json``, ``invalid_unicode``) is sent byte for byte.
 """
 
 from __future__ import annotations
