@@ -13,10 +13,12 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from targets.adapters.common import error_code, json_body
+from targets.base import TargetError
 from targets.cli import CliError
 
 if TYPE_CHECKING:
-    from targets.base import Target
+    from targets.base import Response, Target
     from targets.definitions import TargetDefinition
 
 CHECK_EPILOG = """\
@@ -42,10 +44,31 @@ START_HINTS = {
 """What to do when a target of each kind does not answer its health check."""
 
 
+PLUGIN_HINT = (
+    "WordPress answers but the anp-loadtest must-use plugin is missing: install "
+    "targets/wordpress/anp-loadtest.php in wp-content/mu-plugins (targets/wordpress/up.sh does)"
+)
+"""What to do when WordPress has no route for the plugin's info endpoint."""
+
+
 class TargetUnreachable(RuntimeError):
     """The site did not answer as expected (exit code 3)."""
 
     exit_code = 3
+
+
+def _refused(target: Target, where: str, response: Response) -> None:
+    """Raise TargetUnreachable when the site refused the credentials (401 or 403), naming the
+    site's own error code (WordPress: ``incorrect_password``, ``invalid_username``)."""
+    if response.status not in (401, 403):
+        return
+    code = error_code(json_body(response))
+    raise TargetUnreachable(
+        f"target {target.name!r}: {where} answered HTTP {response.status}"
+        + (f" {code}" if code else "")
+        + ": the site refuses the credentials; check the variables named under 'auth' above "
+        "and retry"
+    )
 
 
 def register_target(target_sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -182,27 +205,27 @@ def _check(args: argparse.Namespace) -> int:
         request = target.health_request()
         health = sender.send(request)
         where = f"{request.method} {target.base_url}{request.path}"
+        _refused(target, where, health)
         if health.status == 0 or not 200 <= health.status < 300:
             why = health.error or f"HTTP {health.status}"
+            code = error_code(json_body(health))
+            hint = START_HINTS.get(kind, START_HINTS["http"])
+            if kind == "wordpress" and code == "rest_no_route":
+                why, hint = f"{why} {code}", PLUGIN_HINT
             raise TargetUnreachable(
                 f"target {target.name!r}: {where} failed ({why}); expected a 2xx answer. "
-                f"{START_HINTS.get(kind, START_HINTS['http'])}, then retry: nothing was sent but "
-                "this check"
+                f"{hint}, then retry: nothing was sent but this check"
             )
         print(f"{'health':<9}{where} -> {health.status} ({health.elapsed_ms:.1f} ms)")
         request = target.release_request()
         answer = sender.send(request)
     where = f"{request.method} {target.base_url}{request.path}"
-    if answer.status in (401, 403):
-        raise TargetUnreachable(
-            f"target {target.name!r}: {where} answered HTTP {answer.status}: the site refuses "
-            "the credentials; check the variables named under 'auth' above and retry"
-        )
+    _refused(target, where, answer)
     release = None
     if answer.status == 200:
         try:
             release = target.release(answer)
-        except Exception as exc:  # a site without a readable version still works
+        except TargetError as exc:  # a site without a readable version still works
             print(f"{'release':<9}unknown ({where}: {exc})")
     if release is not None:
         print(f"{'release':<9}{release}")

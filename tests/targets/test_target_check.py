@@ -5,13 +5,16 @@ Exit codes: 0 the site answers, 2 a wrong definition, 3 unreachable or credentia
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import socket
 import subprocess
 import sys
+import threading
 import tomllib
 from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -220,3 +223,63 @@ def test_offline_validates_and_shows_without_sending(tmp_path: Path) -> None:
     assert "the site was not contacted" in done.stdout
     assert "health" not in done.stdout  # nothing was sent (the port has no listener either)
     assert token not in done.stdout + done.stderr
+
+
+class _Stub(BaseHTTPRequestHandler):
+    """Answers every GET with the status and JSON body named in the server's ``answer``."""
+
+    def do_GET(self) -> None:
+        status, body = self.server.answer  # type: ignore[attr-defined]
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "words"),
+    [
+        (
+            401,
+            {"code": "incorrect_password"},
+            "answered HTTP 401 incorrect_password: the site refuses the credentials",
+        ),
+        (403, {"code": "rest_forbidden"}, "answered HTTP 403 rest_forbidden: the site refuses"),
+        (404, {"code": "rest_no_route"}, "the anp-loadtest must-use plugin is missing"),
+        (503, {}, "failed (HTTP 503); expected a 2xx answer. Start the WordPress site"),
+    ],
+)
+def test_a_wordpress_health_failure_says_why(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    status: int,
+    body: dict[str, str],
+    words: str,
+) -> None:
+    # a 401 at the health check used to say "Start the WordPress site" (it was up)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Stub)
+    server.answer = (status, body)  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        file = tmp_path / "wp.toml"
+        file.write_text(
+            f'kind = "wordpress"\nname = "wp"\nbase_url = "http://127.0.0.1:{server.server_port}"\n'
+            'user_env = "ANP_CHECK_WP_USER"\npassword_env = "ANP_CHECK_WP_PASSWORD"\n',
+            encoding="utf-8",
+        )
+        monkeypatch.setenv("ANP_CHECK_WP_USER", "u")
+        monkeypatch.setenv("ANP_CHECK_WP_PASSWORD", "pass word")
+        assert main(["target", "check", str(file), "--timeout", "5"]) == 3
+    finally:
+        server.shutdown()
+        server.server_close()
+    err = capsys.readouterr().err
+    assert words in err
+    assert "pass word" not in err
