@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,6 +28,7 @@ examples:
   anp target check targets/local-reference.toml
   ANP_TOKEN=s3cret anp target check my-site.toml
   anp target check --offline my-site.yaml       validate and show only (CI, no site running)
+  anp target check --offline targets/*.toml     every shipped definition; exit code the worst
 
 It loads the definition (credentials from the environment or the definition's env_file), prints
 the resolved target without any secret value, then asks the site for its health and release.
@@ -81,7 +84,12 @@ def register_target(target_sub: argparse._SubParsersAction[argparse.ArgumentPars
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument(
-        "file", type=Path, metavar="FILE", help="target definition file (targets/*.toml, *.yaml)"
+        "files",
+        type=Path,
+        nargs="+",
+        metavar="FILE",
+        help="target definition file (targets/*.toml, *.yaml); several are checked one after "
+        "another and the exit code is the worst",
     )
     p.add_argument(
         "--timeout",
@@ -93,15 +101,27 @@ def register_target(target_sub: argparse._SubParsersAction[argparse.ArgumentPars
     p.add_argument(
         "--offline",
         action="store_true",
-        help="only load, validate and show the definition (its variables resolved); send nothing",
+        help="only load, validate and show the definition; send nothing (credential variables "
+        "may be unset: they are listed)",
     )
     p.set_defaults(func=_check)
 
 
-def _variable(name: str | None) -> str:
+def _variable(name: str | None, unset: frozenset[str] = frozenset()) -> str:
     if not name:
         return ""
+    if name in unset:
+        return f"${name} (not set)"
     return f"${name} ({'set' if os.environ.get(name) else 'from env_file'})"
+
+
+def credential_variables(definition: TargetDefinition) -> list[str]:
+    """The names of the variables holding the definition's credentials, in file order."""
+    names = [definition.token_env, definition.user_env, definition.password_env]
+    if definition.http is not None:
+        for template in definition.http.headers.values():
+            names.extend(re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", template))
+    return [n for n in dict.fromkeys(names) if n]
 
 
 def _url_source(variable: str | None, base_url: str) -> str:
@@ -120,29 +140,39 @@ def _sensitive(target: Target) -> frozenset[str]:
     )
 
 
-def load_checked(file: Path) -> tuple[TargetDefinition, Target]:
-    """The definition in ``file`` and its adapter, the file read and parsed once; raises
-    DefinitionError (exit 2) naming the file, the key or the variable."""
+def load_checked(
+    file: Path, *, offline: bool = False
+) -> tuple[TargetDefinition, Target, frozenset[str]]:
+    """The definition in ``file``, its adapter and the credential variables left unset (only
+    ``offline`` tolerates those: a CI job validating files has no secrets); the file is read and
+    parsed once. Raises DefinitionError (exit 2) naming the file, the key or the variable."""
     from targets.adapters.registry import build_target
+    from targets.definition_env import Environment
     from targets.definitions import load_definition
 
     definition = load_definition(file)
+    unset: frozenset[str] = frozenset()
+    environ = None
+    if offline:
+        env = Environment(definition, file)
+        unset = frozenset(n for n in credential_variables(definition) if not env.get(n))
+        environ = {**os.environ, **dict.fromkeys(unset, "unset")}
     # resolves base_url_env and the credentials (errors name them)
-    return definition, build_target(definition, file)
+    return definition, build_target(definition, file, environ), unset
 
 
 def describe_definition(
-    file: Path, definition: TargetDefinition, target: Target
+    file: Path, definition: TargetDefinition, target: Target, unset: frozenset[str] = frozenset()
 ) -> list[tuple[str, str]]:
     """The resolved target (``load_checked(file)``) as (label, value) rows. Secret values are
     never shown, only the names of the variables that hold them."""
     auth = "none"
     if definition.token_env:
-        auth = f"bearer token from {_variable(definition.token_env)}"
+        auth = f"bearer token from {_variable(definition.token_env, unset)}"
     elif definition.user_env and definition.password_env:
         auth = (
-            f"user from {_variable(definition.user_env)}, "
-            f"application password from {_variable(definition.password_env)}"
+            f"user from {_variable(definition.user_env, unset)}, "
+            f"application password from {_variable(definition.password_env, unset)}"
         )
     elif definition.http is not None and definition.http.headers:
         secret = sorted(n for n in definition.http.headers if n.lower() in _sensitive(target))
@@ -186,21 +216,41 @@ def describe_definition(
 
 
 def _check(args: argparse.Namespace) -> int:
-    from targets.transport import Sender, Timeouts
-
     if not (args.timeout > 0 and args.timeout <= 600):
         raise CliError(
             f"--timeout {args.timeout}: expected seconds in (0, 600]; retrying with the same "
             "value will fail again"
         )
-    definition, target = load_checked(args.file)
+    if len(args.files) == 1:  # errors go to anp's root handler: "anp: error: ...", its code
+        return check_one(args.files[0], args.timeout, offline=args.offline)
+    worst = 0
+    for index, file in enumerate(args.files):
+        if index:
+            print(flush=True)
+        try:
+            code = check_one(file, args.timeout, offline=args.offline)
+        except (TargetError, TargetUnreachable) as exc:
+            sys.stdout.flush()
+            print(f"anp: error: {exc}", file=sys.stderr, flush=True)
+            code = exc.exit_code
+        worst = max(worst, code)
+    return worst
+
+
+def check_one(file: Path, timeout: float, *, offline: bool = False) -> int:
+    """Check one definition file (and its site, unless ``offline``); 0 or an exception with an
+    ``exit_code`` (DefinitionError 2, TargetUnreachable 3)."""
+    from targets.transport import Sender, Timeouts
+
+    definition, target, unset = load_checked(file, offline=offline)
     kind = definition.kind
-    for label, value in describe_definition(args.file, definition, target):
+    for label, value in describe_definition(file, definition, target, unset):
         print(f"{label:<9}{value}", flush=True)
-    if args.offline:
-        print(f"OK: {args.file} is a valid definition (--offline: the site was not contacted)")
+    if offline:
+        later = f"; set {', '.join(sorted(unset))} before a run" if unset else ""
+        print(f"OK: {file} is a valid definition (--offline: the site was not contacted{later})")
         return 0
-    timeouts = Timeouts(connect_s=args.timeout, read_s=args.timeout)
+    timeouts = Timeouts(connect_s=timeout, read_s=timeout)
     with Sender(target.base_url, timeouts) as sender:
         request = target.health_request()
         health = sender.send(request)

@@ -27,6 +27,7 @@ StartSite = Callable[..., Any]
 ambiguous when several test folders run in one session)."""
 
 ANP = str(Path(sys.executable).with_name("anp"))
+REPO = Path(__file__).resolve().parents[2]
 VAR = "ANP_CHECK_TEST_TOKEN"
 
 
@@ -283,3 +284,27 @@ def test_a_wordpress_health_failure_says_why(
     err = capsys.readouterr().err
     assert words in err
     assert "pass word" not in err
+
+
+def test_several_files_are_all_checked_and_the_worst_code_wins(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('kind = "ghost"\nname = "x"\nbase_url = "http://127.0.0.1:9"\n', "utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANP_WP_")}
+    env["ANP_WP_ROOT"] = str(tmp_path / "no-wordpress-here")
+    shipped = sorted((REPO / "targets").glob("*.toml"))
+    assert len(shipped) == 3
+    done = subprocess.run(
+        [ANP, "target", "check", "--offline", str(shipped[0]), str(bad), *map(str, shipped[1:])],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stdout.count("is a valid definition") == 3  # the bad file did not stop the rest
+    assert f"anp: error: {bad}: key 'kind'" in done.stderr
+    # WordPress's credentials are unset here (up.sh has not run): --offline lists them
+    assert "user from $ANP_WP_USER (not set)" in done.stdout
+    assert "set ANP_WP_APP_PASSWORD, ANP_WP_USER before a run" in done.stdout
+    assert "Traceback" not in done.stderr
