@@ -120,6 +120,14 @@ class HttpReadDef(_Def):
     def _path(cls, value: str) -> str:
         if not value.startswith("/") or "{reference}" not in value:
             raise ValueError("expected a path starting with '/' containing '{reference}'")
+        _check_placeholders(value, ("reference",))
+        return value
+
+    @field_validator("missing")
+    @classmethod
+    def _missing(cls, value: list[int]) -> list[int]:
+        if any(not 100 <= s <= 599 for s in value):
+            raise ValueError("expected a list of HTTP statuses (100..599)")
         return value
 
     @model_validator(mode="after")
@@ -157,9 +165,11 @@ class HttpDef(_Def):
 
     @field_validator("path", "health_path", "release_path")
     @classmethod
-    def _path(cls, value: str | None) -> str | None:
+    def _path(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is not None and not value.startswith("/"):
             raise ValueError("expected a path starting with '/'")
+        if value is not None:
+            _check_placeholders(value, ("reference", "seed") if info.field_name == "path" else ())
         return value
 
     @field_validator("acknowledged")
@@ -194,6 +204,15 @@ class HttpDef(_Def):
                 "sends the canonical JSON and would ignore the table)",
             )
         return self
+
+
+def _check_placeholders(path: str, allowed: tuple[str, ...]) -> None:
+    """A path's ``{name}`` placeholders must be known ones (a typo would be sent literally)."""
+    for name in re.findall(r"\{([^{}]*)\}", path):
+        if name not in allowed:
+            known = ", ".join(f"{{{a}}}" for a in allowed)
+            expected = f"only the placeholders {known}" if known else "no placeholders"
+            raise ValueError(f"expected {expected} in this path, found {{{name}}}")
 
 
 def _check_mapping(mapping: Mapping[str, Any], prefix: str = "") -> None:

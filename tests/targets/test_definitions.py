@@ -266,6 +266,30 @@ BAD = [
         "(write ${API_KEY}, with braces)",
         None,
     ),
+    (
+        HTTP.replace('path = "/in"', 'path = "/in/{referense}"'),
+        "key 'http.path'",
+        "expected only the placeholders {reference}, {seed} in this path, found {referense}",
+        "'/in/{referense}'",
+    ),
+    (
+        HTTP.replace("/out/{reference}", "/out/{reference}/{seed}"),
+        "key 'http.read.path'",
+        "expected only the placeholders {reference} in this path, found {seed}",
+        "'/out/{reference}/{seed}'",
+    ),
+    (
+        HTTP.replace('path = "/in"', 'path = "/in"\nhealth_path = "/h/{seed}"'),
+        "key 'http.health_path'",
+        "expected no placeholders in this path, found {seed}",
+        "'/h/{seed}'",
+    ),
+    (
+        HTTP + "missing = [404, 999]\n",
+        "key 'http.read.missing'",
+        "expected a list of HTTP statuses (100..599)",
+        "[404, 999]",
+    ),
 ]
 
 
