@@ -201,6 +201,29 @@ static Py_ssize_t count_spaces(const char *p, size_t n)
 
 /* ---- the builder ------------------------------------------------------------------------ */
 
+/* The next digit of ``*x`` in base ``n``: ``*x % n``, and ``*x`` keeps the rest (``*x / n``). */
+static inline uint64_t take(uint64_t *x, uint64_t n)
+{
+    uint64_t digit = *x % n;
+    *x /= n;
+    return digit;
+}
+
+/* The topic draw split into its choices (the title's template is the fourth digit). */
+typedef struct {
+    Py_ssize_t stack, problem, scenario, title;
+} topic_t;
+
+static topic_t split_topic(uint64_t x)
+{
+    topic_t t;
+    t.stack = (Py_ssize_t)take(&x, (uint64_t)T.n_stacks);
+    t.problem = (Py_ssize_t)take(&x, (uint64_t)T.n_problems);
+    t.scenario = (Py_ssize_t)take(&x, (uint64_t)T.n_scenarios);
+    t.title = (Py_ssize_t)(x % (uint64_t)T.n_titles);
+    return t;
+}
+
 typedef struct {
     int unsplash;
     Py_ssize_t photo_or_tag;
@@ -217,6 +240,16 @@ static void put_caption(out_t *o, frag problem, frag stack_name, frag kind, Py_s
     put_uint(o, (uint64_t)n, 0);
 }
 
+/* A loremflickr figure's source and URL: ``SOURCE","url":"URL`` (the quotes around come from the
+ * caller); the URL ends in a per-figure lock number. */
+static void put_loremflickr(out_t *o, const figure_t *f, Py_ssize_t n, uint64_t seed)
+{
+    put_frag(o, T.loremflickr_source);
+    PUT_LIT(o, "\",\"url\":\"");
+    put_frag(o, T.loremflickr_urls[f->photo_or_tag]);
+    put_uint(o, (seed + (uint64_t)n - 1) % 1000000, 0);
+}
+
 /* The figure block of figure ``n`` (1-based), without a leading comma. */
 static void put_figure(out_t *o, const figure_t *f, Py_ssize_t n, uint64_t seed, frag problem,
                        frag stack_name, frag kind)
@@ -227,10 +260,7 @@ static void put_figure(out_t *o, const figure_t *f, Py_ssize_t n, uint64_t seed,
         put_frag(o, T.unsplash_figure[f->photo_or_tag]);
     } else {
         PUT_LIT(o, "\",\"source\":\"");
-        put_frag(o, T.loremflickr_source);
-        PUT_LIT(o, "\",\"url\":\"");
-        put_frag(o, T.loremflickr_urls[f->photo_or_tag]);
-        put_uint(o, (seed + (uint64_t)n - 1) % 1000000, 0);
+        put_loremflickr(o, f, n, seed);
         PUT_LIT(o, "\"}");
     }
 }
@@ -243,33 +273,32 @@ static void put_source(out_t *o, const figure_t *f, Py_ssize_t n, uint64_t seed,
         put_frag(o, T.unsplash_source[f->photo_or_tag]);
     } else {
         PUT_LIT(o, "{\"source\":\"");
-        put_frag(o, T.loremflickr_source);
-        PUT_LIT(o, "\",\"url\":\"");
-        put_frag(o, T.loremflickr_urls[f->photo_or_tag]);
-        put_uint(o, (seed + (uint64_t)n - 1) % 1000000, 0);
+        put_loremflickr(o, f, n, seed);
         PUT_LIT(o, "\",\"caption\":\"");
     }
     put_caption(o, problem, stack_name, kind, n);
     PUT_LIT(o, "\"}");
 }
 
-/* The title of the post with topic output ``x``: a + problem + b (+ scenario) + c. */
-static void put_title(out_t *o, uint64_t x)
+/* The title of a post with topic ``t``: a + problem + b (+ scenario) + c. */
+static void put_title(out_t *o, const topic_t *t)
 {
-    Py_ssize_t stack_i = (Py_ssize_t)(x % (uint64_t)T.n_stacks);
-    x /= (uint64_t)T.n_stacks;
-    Py_ssize_t problem_i = (Py_ssize_t)(x % (uint64_t)T.n_problems);
-    x /= (uint64_t)T.n_problems;
-    Py_ssize_t scenario_i = (Py_ssize_t)(x % (uint64_t)T.n_scenarios);
-    x /= (uint64_t)T.n_scenarios;
-    Py_ssize_t title_i = (Py_ssize_t)(x % (uint64_t)T.n_titles);
-    const frag *parts = &T.titles[(stack_i * T.n_titles + title_i) * 3];
+    const frag *parts = &T.titles[(t->stack * T.n_titles + t->title) * 3];
     put_frag(o, parts[0]);
-    put_frag(o, T.problems[problem_i]);
+    put_frag(o, T.problems[t->problem]);
     put_frag(o, parts[1]);
-    if (T.title_scenario[title_i])
-        put_frag(o, T.scenarios[scenario_i]);
+    if (T.title_scenario[t->title])
+        put_frag(o, T.scenarios[t->scenario]);
     put_frag(o, parts[2]);
+}
+
+/* A post's reference, ``anp-ref-SSSSSS-NNNN``, from its seed and its reference draw. */
+static void put_reference(out_t *o, uint64_t seed, uint64_t draw)
+{
+    PUT_LIT(o, "anp-ref-");
+    put_uint(o, seed, 6);
+    PUT_LIT(o, "-");
+    put_uint(o, draw % 10000, 4);
 }
 
 /* Writes the post of (seed, profile) with "hash":"" into ``o``; returns the slot's offset. */
@@ -279,18 +308,14 @@ static size_t build_body(out_t *o, uint64_t seed, Py_ssize_t profile_i)
     uint64_t d[N_LANES];
     for (int i = 0; i < N_LANES; i++)
         d[i] = mix64((key ^ T.lane_field[i]) + T.lane_step[i]);
-    uint64_t x, r;
+    uint64_t x;
 
     /* --- topic --- */
-    x = d[L_TOPIC];
-    Py_ssize_t stack_i = (Py_ssize_t)(x % (uint64_t)T.n_stacks);
-    x /= (uint64_t)T.n_stacks;
-    Py_ssize_t problem_i = (Py_ssize_t)(x % (uint64_t)T.n_problems);
-    x /= (uint64_t)T.n_problems;
-    Py_ssize_t scenario_i = (Py_ssize_t)(x % (uint64_t)T.n_scenarios);
+    const topic_t topic = split_topic(d[L_TOPIC]);
+    const Py_ssize_t stack_i = topic.stack, problem_i = topic.problem;
     frag stack_name = T.stack_names[stack_i];
     frag problem = T.problems[problem_i];
-    frag scenario = T.scenarios[scenario_i];
+    frag scenario = T.scenarios[topic.scenario];
 
     /* --- layout --- */
     if (profile_i < 0)
@@ -298,23 +323,16 @@ static size_t build_body(out_t *o, uint64_t seed, Py_ssize_t profile_i)
     const profile_t *pr = &T.profiles[profile_i];
     x = d[L_LAYOUT];
     uint64_t span = (uint64_t)(pr->sec_hi - pr->sec_lo + 1);
-    Py_ssize_t n_sections = pr->sec_lo + (Py_ssize_t)(x % span);
-    x /= span;
-    Py_ssize_t n_lead = (Py_ssize_t)(x % (uint64_t)(pr->lead_max + 1));
-    x /= (uint64_t)(pr->lead_max + 1);
-    Py_ssize_t n_check_figs = (Py_ssize_t)(x % (uint64_t)(pr->check_max + 1));
-    x /= (uint64_t)(pr->check_max + 1);
+    Py_ssize_t n_sections = pr->sec_lo + (Py_ssize_t)take(&x, span);
+    Py_ssize_t n_lead = (Py_ssize_t)take(&x, (uint64_t)(pr->lead_max + 1));
+    Py_ssize_t n_check_figs = (Py_ssize_t)take(&x, (uint64_t)(pr->check_max + 1));
     span = (uint64_t)(pr->code_hi - pr->code_lo + 1);
-    Py_ssize_t n_code = pr->code_lo + (Py_ssize_t)(x % span);
-    x /= span;
+    Py_ssize_t n_code = pr->code_lo + (Py_ssize_t)take(&x, span);
     if (n_code > n_sections)
         n_code = n_sections;
-    Py_ssize_t code_offset = (Py_ssize_t)(x % (uint64_t)n_sections);
-    x /= (uint64_t)n_sections;
-    Py_ssize_t intro_i = (Py_ssize_t)(x % (uint64_t)T.n_intros);
-    x /= (uint64_t)T.n_intros;
-    Py_ssize_t final_i = (Py_ssize_t)(x % (uint64_t)T.n_finals);
-    x /= (uint64_t)T.n_finals;
+    Py_ssize_t code_offset = (Py_ssize_t)take(&x, (uint64_t)n_sections);
+    Py_ssize_t intro_i = (Py_ssize_t)take(&x, (uint64_t)T.n_intros);
+    Py_ssize_t final_i = (Py_ssize_t)take(&x, (uint64_t)T.n_finals);
     Py_ssize_t n_items = 3 + (Py_ssize_t)(x % 5);
 
     Py_ssize_t per_section[MAX_SECTIONS], code_at[MAX_SECTIONS];
@@ -322,8 +340,7 @@ static size_t build_body(out_t *o, uint64_t seed, Py_ssize_t profile_i)
     uint64_t counts = d[L_COUNTS];
     span = (uint64_t)(pr->par_hi - pr->par_lo + 1);
     for (Py_ssize_t s = 0; s < n_sections; s++) {
-        per_section[s] = pr->par_lo + (Py_ssize_t)(counts % span);
-        counts /= span;
+        per_section[s] = pr->par_lo + (Py_ssize_t)take(&counts, span);
         n_body += per_section[s];
         code_at[s] = 0;
     }
@@ -339,23 +356,17 @@ static size_t build_body(out_t *o, uint64_t seed, Py_ssize_t profile_i)
     frag kind = {"", 0};
     if (n_figs) {
         x = d[L_FIGURES];
-        Py_ssize_t ph_pos = (Py_ssize_t)(x % (uint64_t)T.n_photos);
-        x /= (uint64_t)T.n_photos;
-        Py_ssize_t ph_step = 1 + (Py_ssize_t)(x % (uint64_t)(T.n_photos - 1));
-        x /= (uint64_t)(T.n_photos - 1);
-        kind = T.caption_kinds[x % (uint64_t)T.n_kinds];
-        x /= (uint64_t)T.n_kinds;
+        Py_ssize_t ph_pos = (Py_ssize_t)take(&x, (uint64_t)T.n_photos);
+        Py_ssize_t ph_step = 1 + (Py_ssize_t)take(&x, (uint64_t)(T.n_photos - 1));
+        kind = T.caption_kinds[take(&x, (uint64_t)T.n_kinds)];
         for (Py_ssize_t n = 0; n < n_figs; n++) {
-            r = x % 5;
-            x /= 5;
-            if (r) {
+            if (take(&x, 5)) { /* 4 in 5: the next photo of the walk; else a loremflickr tag */
                 figures[n].unsplash = 1;
                 figures[n].photo_or_tag = ph_pos;
                 ph_pos = (ph_pos + ph_step) % T.n_photos;
             } else {
                 figures[n].unsplash = 0;
-                figures[n].photo_or_tag = (Py_ssize_t)(x % (uint64_t)T.n_tags);
-                x /= (uint64_t)T.n_tags;
+                figures[n].photo_or_tag = (Py_ssize_t)take(&x, (uint64_t)T.n_tags);
             }
         }
     }
@@ -365,7 +376,7 @@ static size_t build_body(out_t *o, uint64_t seed, Py_ssize_t profile_i)
     PUT_LIT(o, "{\"breadcrumb\":\"");
     put_frag(o, T.breadcrumb);
     PUT_LIT(o, "\",\"title\":\"");
-    put_title(o, d[L_TOPIC]);
+    put_title(o, &topic);
     PUT_LIT(o, "\",\"intro\":\"");
     size_t mark = o->len;
     const frag *parts = &T.intros[(stack_i * T.n_intros + intro_i) * 3];
@@ -391,12 +402,10 @@ static size_t build_body(out_t *o, uint64_t seed, Py_ssize_t profile_i)
     Py_ssize_t company_spaces =
         T.org_spaces[d[L_PEOPLE] / (uint64_t)T.n_people % (uint64_t)T.n_orgs];
     x = d[L_PARAGRAPHS];
-    Py_ssize_t p = (Py_ssize_t)(x % (uint64_t)T.n_bank);
-    x /= (uint64_t)T.n_bank;
+    Py_ssize_t p = (Py_ssize_t)take(&x, (uint64_t)T.n_bank);
     Py_ssize_t p_step = 1 + (Py_ssize_t)(x % (uint64_t)(T.n_bank - 1));
     x = d[L_HEADINGS];
-    Py_ssize_t h = (Py_ssize_t)(x % (uint64_t)T.n_headings);
-    x /= (uint64_t)T.n_headings;
+    Py_ssize_t h = (Py_ssize_t)take(&x, (uint64_t)T.n_headings);
     Py_ssize_t h_step = 1 + (Py_ssize_t)(x % (uint64_t)(T.n_headings - 1));
     Py_ssize_t n_snippets = T.code_count[stack_i];
     const frag *snippets = &T.code_blocks[T.code_start[stack_i]];
@@ -471,8 +480,7 @@ static size_t build_body(out_t *o, uint64_t seed, Py_ssize_t profile_i)
 
     /* --- checklist --- */
     x = d[L_CHECKLIST];
-    Py_ssize_t c_pos = (Py_ssize_t)(x % (uint64_t)T.n_items);
-    x /= (uint64_t)T.n_items;
+    Py_ssize_t c_pos = (Py_ssize_t)take(&x, (uint64_t)T.n_items);
     Py_ssize_t c_step = 1 + (Py_ssize_t)(x % (uint64_t)(T.n_items - 1));
     put_frag(o, T.checklist_open);
     size_t checklist_at = o->len;
@@ -551,10 +559,8 @@ static size_t build_body(out_t *o, uint64_t seed, Py_ssize_t profile_i)
     put_frag(o, T.revisions[rev % (uint64_t)T.n_revisions]);
     put_frag(o, T.review_dates[rev / (uint64_t)T.n_revisions % (uint64_t)T.n_review_days]);
     int review = quality < T.review_below || rev % (uint64_t)T.n_statuses == T.draft;
-    PUT_LIT(o, "\"},\"reference\":\"anp-ref-");
-    put_uint(o, seed, 6);
-    PUT_LIT(o, "-");
-    put_uint(o, d[L_REFERENCE] % 10000, 4);
+    PUT_LIT(o, "\"},\"reference\":\"");
+    put_reference(o, seed, d[L_REFERENCE]);
     PUT_LIT(o, "\",\"hash\":\"");
     size_t slot = o->len;
 
@@ -608,21 +614,18 @@ static size_t build_body(out_t *o, uint64_t seed, Py_ssize_t profile_i)
     put_frag(o, T.notes[1 + d[L_NOTES] % (uint64_t)(T.n_notes - 1)]);
     PUT_LIT(o, "},\"similar_posts\":[");
     x = d[L_SIMILAR];
-    uint64_t n_similar = x % 4;
-    x /= 4;
+    uint64_t n_similar = take(&x, 4);
     uint64_t other = seed;
     for (uint64_t i = 0; i < n_similar; i++) {
-        other = (other + 1 + x % 997) & MAX_SEED;
-        x /= 997;
+        other = (other + 1 + take(&x, 997)) & MAX_SEED;
         uint64_t other_key = mix64(T.version_key ^ mix64(other));
         if (i)
             PUT_LIT(o, ",");
+        const topic_t other_topic = split_topic(mix64((other_key ^ T.f_topic) + GOLDEN));
         PUT_LIT(o, "{\"title\":\"");
-        put_title(o, mix64((other_key ^ T.f_topic) + GOLDEN));
-        PUT_LIT(o, "\",\"reference\":\"anp-ref-");
-        put_uint(o, other, 6);
-        PUT_LIT(o, "-");
-        put_uint(o, mix64((other_key ^ T.f_reference) + GOLDEN) % 10000, 4);
+        put_title(o, &other_topic);
+        PUT_LIT(o, "\",\"reference\":\"");
+        put_reference(o, other, mix64((other_key ^ T.f_reference) + GOLDEN));
         PUT_LIT(o, "\"}");
     }
     PUT_LIT(o, "]}");
@@ -735,25 +738,6 @@ done:
     Py_XDECREF(hasher);
     PyMem_Free(o.buf);
     return result;
-}
-
-/* build_unhashed(seed, size) -> (bytes with "hash":"", offset of the empty slot). */
-static PyObject *native_build_unhashed(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
-{
-    uint64_t seed;
-    Py_ssize_t profile_i;
-    if (parse_args(args, nargs, &seed, &profile_i) < 0)
-        return NULL;
-    out_t o = {NULL, 0, 0, 0};
-    grow(&o, 16384);
-    size_t slot = build_body(&o, seed, profile_i);
-    if (o.failed)
-        return finish(&o);
-    PyObject *body = PyBytes_FromStringAndSize(o.buf, (Py_ssize_t)o.len);
-    PyMem_Free(o.buf);
-    if (body == NULL)
-        return NULL;
-    return Py_BuildValue("(Nn)", body, (Py_ssize_t)slot);
 }
 
 /* ---- init: take the tables ---------------------------------------------------------------- */
@@ -1098,9 +1082,6 @@ static PyMethodDef methods[] = {
      "init(tables: dict) -> None: take the builder's tables (once; synth.native does it)."},
     {"build", (PyCFunction)(void (*)(void))native_build, METH_FASTCALL,
      "build(seed: int, size: str | None) -> bytes: the post's canonical JSON, hash included."},
-    {"build_unhashed", (PyCFunction)(void (*)(void))native_build_unhashed, METH_FASTCALL,
-     "build_unhashed(seed, size) -> (bytes, slot): the JSON with \"hash\":\"\" and the offset "
-     "of the empty hash slot."},
     {NULL, NULL, 0, NULL},
 };
 

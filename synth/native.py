@@ -26,7 +26,7 @@ from synth import tables as t
 from synth.data import images, topics
 from synth.invariants import IMAGE_HEAVY_FIGURES, REVIEW_QUALITY_BELOW, WORDS_PER_MINUTE
 
-__all__ = ["ACTIVE", "PURE_ENV", "REASON", "build", "build_unhashed", "native_tables"]
+__all__ = ["ACTIVE", "PURE_ENV", "REASON", "build", "native_tables"]
 
 PURE_ENV = "ANP_SYNTH_PURE"
 """Set to ``1`` to force the pure-Python builder (the C module is then not even imported)."""
@@ -127,21 +127,20 @@ def native_tables() -> dict[str, Any]:
 Builder = Callable[[int, "str | None"], bytes]
 
 
-def _load() -> tuple[Builder | None, Callable[..., tuple[bytes, int]] | None, str]:
-    """(build, build_unhashed, reason): the C functions, or Nones and why not."""
+def _load() -> tuple[Builder | None, str]:
+    """(build, reason): the C builder, or None and why not."""
     if os.environ.get(PURE_ENV, "") not in ("", "0"):
-        return None, None, f"{PURE_ENV}={os.environ[PURE_ENV]} forces the pure-Python builder"
+        return None, f"{PURE_ENV}={os.environ[PURE_ENV]} forces the pure-Python builder"
     try:
         module = import_module("synth._native")
     except ImportError as exc:
-        return None, None, f"synth._native is not built ({exc}); reinstall with a C compiler"
+        return None, f"synth._native is not built ({exc}); reinstall with a C compiler"
     source = Path(__file__).with_name("_native.c")
     built_from = getattr(module, "SOURCE_SHA256", "")
     if built_from and source.is_file():
         current = sha256(source.read_bytes()).hexdigest()
         if current != built_from:
             return (
-                None,
                 None,
                 (
                     f"synth._native was built from another {source.name} (sha256 {built_from[:12]}, "
@@ -151,11 +150,11 @@ def _load() -> tuple[Builder | None, Callable[..., tuple[bytes, int]] | None, st
     try:
         module.init(native_tables())
     except Exception as exc:  # a table the C module does not accept: fall back, say why
-        return None, None, f"synth._native.init failed: {type(exc).__name__}: {exc}"
-    return module.build, module.build_unhashed, ""
+        return None, f"synth._native.init failed: {type(exc).__name__}: {exc}"
+    return module.build, ""
 
 
-build, build_unhashed, REASON = _load()
+build, REASON = _load()
 """``build(seed, size) -> bytes`` (None when not available) and the reason when it is not."""
 ACTIVE = "python" if build is None else "native"
 """The builder ``synth.build.build_json`` uses: ``"native"`` (C) or ``"python"``."""

@@ -153,15 +153,15 @@ def test_xl_headings_come_round_as_parts_and_are_the_same(c_build: Builder) -> N
     _same(c_build, seeds, "xl")
 
 
-def test_the_hash_is_sha256_of_the_unhashed_bytes(c_build: Builder) -> None:
+def test_the_hash_is_sha256_of_the_bytes_with_an_empty_hash(c_build: Builder) -> None:
     from hashlib import sha256
 
-    assert native.build_unhashed is not None
     for seed in (0, 679, MAX_SEED):
-        body, slot = native.build_unhashed(seed, None)
-        assert body[slot - 8 : slot + 1] == b'"hash":""'
         full = c_build(seed, None)
-        assert full == body[:slot] + sha256(body).hexdigest()[:24].encode() + body[slot:]
+        head, rest = full.split(b'"hash":"', 1)
+        digest, tail = rest[:24], rest[24:]
+        assert tail.startswith(b'"') and b'"hash":"' not in tail
+        assert digest == sha256(head + b'"hash":"' + tail).hexdigest()[:24].encode()
 
 
 @pytest.mark.parametrize(
@@ -255,7 +255,7 @@ def test_anp_synth_pure_selects_the_python_builder() -> None:
 @pytest.fixture
 def fake_module(monkeypatch: pytest.MonkeyPatch) -> Iterator[SimpleNamespace]:
     """A stand-in for ``synth._native`` that ``native._load`` imports instead of the real one."""
-    fake = SimpleNamespace(SOURCE_SHA256="", build=len, build_unhashed=len)
+    fake = SimpleNamespace(SOURCE_SHA256="", build=len)
     fake.init = lambda tables: None
     monkeypatch.delenv(native.PURE_ENV, raising=False)
     monkeypatch.setitem(sys.modules, "synth._native", fake)
@@ -264,8 +264,8 @@ def fake_module(monkeypatch: pytest.MonkeyPatch) -> Iterator[SimpleNamespace]:
 
 def test_a_stale_build_is_refused(fake_module: SimpleNamespace) -> None:
     fake_module.SOURCE_SHA256 = "0" * 64
-    built, unhashed, reason = native._load()
-    assert built is None and unhashed is None
+    built, reason = native._load()
+    assert built is None
     assert "rebuild" in reason and "pip install -e ." in reason
 
 
@@ -274,22 +274,22 @@ def test_a_failing_init_falls_back_and_says_why(fake_module: SimpleNamespace) ->
         raise ValueError("init: tables has no opens")
 
     fake_module.init = init
-    built, _, reason = native._load()
+    built, reason = native._load()
     assert built is None and "init failed" in reason and "no opens" in reason
 
 
 def test_a_missing_module_falls_back_and_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(native.PURE_ENV, raising=False)
     monkeypatch.setitem(sys.modules, "synth._native", None)  # makes the import fail
-    built, _, reason = native._load()
+    built, reason = native._load()
     assert built is None and "not built" in reason
 
 
 def test_a_current_fake_module_is_taken(fake_module: SimpleNamespace) -> None:
     seen: list[dict[str, object]] = []
     fake_module.init = seen.append
-    built, unhashed, reason = native._load()
-    assert built is len and unhashed is len and reason == ""
+    built, reason = native._load()
+    assert built is len and reason == ""
     tables = seen[0]
     assert tables["lanes"] == fast_tables.BATCH
     assert all(isinstance(tables[k], tuple) for k in ("opens", "closes", "titles"))
