@@ -64,6 +64,13 @@ def test_yaml_and_toml_give_the_same_definition(tmp_path: Path, suffix: str) -> 
         ("plain.yml", "just words\n", "at the top level, got str"),
         ("latin1.toml", b'name = "caf\xe9"\n', "not UTF-8 text (byte 0xe9 at offset 11)"),
         ("yes.yaml", YAML.replace("batch_size: 10", "batch_size: yes"), "got true"),
+        # PyYAML keeps the last of two equal keys silently; TOML refuses them, and so do we
+        ("twice.yaml", YAML + "name: other\n", "(at line 10, column 1): key 'name' is given twice"),
+        (
+            "nested.yaml",
+            YAML.replace("  max_missing: 0\n", "  max_missing: 0\n  max_missing: 5\n"),
+            "key 'max_missing' is given twice",
+        ),
     ],
 )
 def test_unusable_files_are_refused(
