@@ -35,6 +35,15 @@ _NOTHING = object()
 """No value to show (a missing key, or an error about the table as a whole)."""
 
 
+REQUIRED_EXAMPLES = {
+    "kind": 'kind = "reference", "wordpress" or "http"',
+    "name": 'name = "my-site"',
+    "base_url": 'base_url = "http://127.0.0.1:8000"',
+    "http.path": 'path = "/import/posts" in [http]',
+    "http.read.path": 'path = "/posts/{reference}" in [http.read]',
+}
+"""What a missing required key could look like, shown in its error."""
+
 _TABLES: dict[tuple[str, ...], type[BaseModel]] = {}
 
 
@@ -71,7 +80,10 @@ def _describe(error: Mapping[str, Any]) -> tuple[str, str, object]:
     elif kind == "model_type":
         message = f"expected a table ([{key}])"
     elif kind == "missing":
-        message = "expected a value: the key is required"
+        example = REQUIRED_EXAMPLES.get(key)
+        message = "expected a value: the key is required" + (
+            f" (e.g. {example})" if example else ""
+        )
     elif kind == "extra_forbidden":
         known = ", ".join(_keys_at(tuple(str(p) for p in error["loc"][:-1])))
         message = f"unknown key; expected one of: {known}"

@@ -64,7 +64,7 @@ BAD = [
     (
         'name = "x"\nbase_url = "http://127.0.0.1:1"\n',
         "key 'kind'",
-        "expected a value: the key is required",
+        'expected a value: the key is required (e.g. kind = "reference", "wordpress" or "http")',
         None,
     ),
     (
