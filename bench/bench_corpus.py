@@ -7,7 +7,7 @@ the peak, over 50 ms samples, of the summed RSS of its whole process tree (the p
 forkserver and the workers), read from /proc (Linux only). Runs alternate (1, 2, 1, 2, ...) so
 that both settings see the same background load; the best time of each setting is compared.
 "other CPU s" is what the rest of the machine used meanwhile (all CPUs' busy time from
-/proc/stat minus the run's own), so a disturbed run shows as such.
+/proc/stat minus the run's own and this script's sampling), so a disturbed run shows as such.
 
     .venv/bin/python bench/bench_corpus.py            # quick: 20,000 posts; memory 10,000 vs 100,000
     .venv/bin/python bench/bench_corpus.py --full     # 100,000 posts; memory 100,000 vs 1,000,000
@@ -39,7 +39,7 @@ class Run:
     peak_rss: int  # bytes, whole process tree
     file_bytes: int
     cpu_seconds: float  # user + system of every process of the tree, as last sampled
-    others_cpu: float  # CPU seconds the rest of the machine used meanwhile (noise)
+    others_cpu: float  # CPU seconds the rest of the machine used meanwhile (noise; not the sampler)
 
 
 def _children_map() -> dict[int, list[int]]:
@@ -57,9 +57,9 @@ def _children_map() -> dict[int, list[int]]:
     return children
 
 
-def _tree_rss(root: int, cpu_ticks: dict[int, int]) -> int:
-    """Summed RSS of ``root`` and its descendants; records each one's CPU ticks so far."""
-    children = _children_map()
+def _tree_rss(root: int, cpu_ticks: dict[int, int], children: dict[int, list[int]]) -> int:
+    """Summed RSS of ``root`` and its descendants (as of ``children``); records each one's CPU
+    ticks so far."""
     total = 0
     stack = [root]
     while stack:
@@ -93,6 +93,7 @@ def run_corpus(posts: int, workers: int, fmt: str, directory: Path) -> Run:
         "--format", fmt, "--workers", str(workers),
     ]  # fmt: skip
     peak = 0
+    own_before = time.process_time()  # this process: the sampler thread
     busy_before = _busy_seconds()
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -100,16 +101,25 @@ def run_corpus(posts: int, workers: int, fmt: str, directory: Path) -> Run:
     cpu_ticks: dict[int, int] = {}
 
     def sample() -> None:
+        # Listing every process costs about 1.7 ms here, so the tree is re-read every 0.05 s in
+        # the first second (when worker processes start) and every 0.5 s after that; the tree's
+        # members are sampled every 0.05 s. The sampler then takes under 0.5% of a CPU; a
+        # 2-worker run cannot hide it on a 2-CPU machine (listing every time took 3-4%).
         nonlocal peak
+        samples = 0
+        children: dict[int, list[int]] = {}
         while not done.is_set():
-            peak = max(peak, _tree_rss(process.pid, cpu_ticks))
+            if samples < 20 or samples % 10 == 0:
+                children = _children_map()
+            peak = max(peak, _tree_rss(process.pid, cpu_ticks, children))
+            samples += 1
             done.wait(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     _, stderr = process.communicate()
     seconds = time.perf_counter() - start
-    busy = _busy_seconds() - busy_before
+    busy = _busy_seconds() - busy_before - (time.process_time() - own_before)
     done.set()
     sampler.join()
     if process.returncode != 0:

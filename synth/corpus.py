@@ -26,6 +26,7 @@ import threading
 from collections.abc import Callable, Generator, Iterator
 from contextlib import closing, contextmanager
 from functools import partial
+from itertools import repeat
 from pathlib import Path
 from types import FrameType
 
@@ -83,24 +84,29 @@ def iter_chunks(ranges: SeedRanges, per_chunk: int) -> Iterator[Chunk]:
 
 def render_chunk(chunk: Chunk, fmt: str, size: str | None, compress: bool) -> tuple[bytes, int]:
     """Render one chunk as corpus bytes (one gzip member when ``compress``); return
-    ``(bytes, number of posts)``. Runs in worker processes, so it imports what it needs."""
+    ``(bytes, number of posts)``. Runs in worker threads and processes, so it imports what it
+    needs."""
+    from synth.build import build_json
     from synth.formats import corpus_record
-    from synth.generate import synthesize, synthesize_json
+    from synth.generate import synthesize
 
-    parts: list[bytes] = []
-    count = 0
-    for first, last in chunk:
-        for seed in range(first, last + 1):
-            if fmt == "jsonl":
-                # the bytes fast path: equal to canonical_json(synthesize(seed, size=size))
-                parts.append(synthesize_json(seed, size=size) + b"\n")
-            else:
-                record = corpus_record(synthesize(seed, size=size), fmt)
-                if b"\n\f\n" in record[: -len(DOCUMENT_SEPARATOR)]:
-                    raise CorpusError(f"seed {seed}: the document contains a form-feed line")
-                parts.append(record)
-            count += 1
-    data = b"".join(parts)
+    seed_ranges = [range(first, last + 1) for first, last in chunk]
+    if fmt == "jsonl":
+        # synthesize_json's bytes (canonical_json(synthesize(seed))) without its per-post checks,
+        # which write_corpus made once for the whole range: less time holding the GIL, which the
+        # other worker thread waits for (see threads_for)
+        lines = [post for seeds in seed_ranges for post in map(build_json, seeds, repeat(size))]
+        lines.append(b"")  # so that every post ends in a newline
+        data = b"\n".join(lines)
+    else:
+        parts: list[bytes] = []
+        for seed in (seed for seeds in seed_ranges for seed in seeds):
+            record = corpus_record(synthesize(seed, size=size), fmt)
+            if b"\n\f\n" in record[: -len(DOCUMENT_SEPARATOR)]:
+                raise CorpusError(f"seed {seed}: the document contains a form-feed line")
+            parts.append(record)
+        data = b"".join(parts)
+    count = sum(len(seeds) for seeds in seed_ranges)
     return (gzip_member(data) if compress else data), count
 
 
