@@ -13,10 +13,13 @@ one kind per round, rounds interleaved so machine noise hits all alike:
                whose size is nearest the mean size of those posts (about 6.6 KB; seed 0's post,
                5.1 KB, made ``constant`` about 2 % faster);
 ``harness``    ``loadtests.users.ImportUser`` as a run uses it against the reference adapter: the
-               bytes fast path (a seed from the seed queue, ``synthesize_json(seed)``,
+               bytes fast path (seeds from the seed queue, ``synthesize_json(seed)``,
                ``reference_of(seed)``, the adapter's ``import_request_json``/``import_ack_ref``,
+               built ``INLINE_BLOCK`` seeds back to back by ``loadtests.prebuild.InlineBuilder``;
                recording: per-second counts, HDR histogram, seed lists): everything a real run
                does per request, with fresh posts;
+``harness-per-post`` ``harness`` building one post per request, between Locust's requests
+               (``inline_block = 0``, the in-line path before the blocks);
 ``harness-pure`` ``harness`` with synth's pure-Python builder (``synth.build.build_json_py``, what
                ``ANP_SYNTH_PURE=1`` selects) instead of the C one, side by side;
 ``harness-post`` the old in-line path, still used for adapters that map fields (WordPress):
@@ -199,6 +202,13 @@ class ConstantUser(FastHttpUser):
             catch_response=True,
         ) as raw:
             raw.success()
+
+
+class PerPostUser(ImportUser):
+    """``ImportUser`` building one post per request, between Locust's requests (no block)."""
+
+    abstract = False
+    inline_block = 0
 
 
 class PureBuilderUser(ImportUser):
@@ -395,6 +405,7 @@ def main(argv: list[str] | None = None) -> int:
         variants: dict[str, type[FastHttpUser]] = {
             "constant": ConstantUser,
             "harness": ImportUser,
+            "harness-per-post": PerPostUser,
             "harness-pure": PureBuilderUser,
             "harness-post": PostPathUser,
             "harness-json-presynth": JsonPresynthUser,

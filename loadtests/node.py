@@ -16,14 +16,21 @@ from gevent.event import Event
 
 from loadtests.open_loop import Pacer
 from loadtests.options import RunOptions
-from loadtests.prebuild import Pipeline
+from loadtests.prebuild import ReadySource
 from loadtests.recorder import Merged, Recorder
 from loadtests.seeding import SeedAllocator, SeedQueue
-from targets.base import Target
+from targets.base import (
+    SupportsJsonBatch,
+    SupportsJsonImport,
+    Target,
+    json_batch_of,
+    json_import_of,
+)
 
 Role = Literal["local", "master", "worker"]
 RECENT_READERS = frozenset({"reimport", "read", "invalid"})
-"""Scenarios that pick acknowledged posts from ``Recorder.recent``."""
+"""Scenarios that pick acknowledged posts from ``Recorder.recent`` (``Node.reset_for_test``
+turns the recorder's ``keep_recent`` on when one of them runs, and only then)."""
 
 
 class Node:
@@ -32,11 +39,16 @@ class Node:
     def __init__(self) -> None:
         self.role: Role = "local"
         self.options: RunOptions | None = None
-        self.target: Target | None = None
+        self._target: Target | None = None
+        self.import_json: SupportsJsonImport | None = None
+        """The target's bytes fast path for single imports, or None (set with ``target``)."""
+        self.batch_json: SupportsJsonBatch | None = None
+        """The target's bytes fast path for batches, or None (set with ``target``)."""
         self.recorder = Recorder()
         self.queue: SeedQueue | None = None
-        self.pipeline: Pipeline | None = None
-        """Helper processes building import requests ahead (``--synth-processes``)."""
+        self.pipeline: ReadySource | None = None
+        """Where the import users take ready requests: helper processes building them ahead
+        (``--synth-processes``), or the in-line builder (``loadtests.prebuild``)."""
         self.pacer: Pacer | None = None
         self.draining = False
         """The load is stopping: users start no new request."""
@@ -79,12 +91,25 @@ class Node:
         self.invalid_sent = 0
         """Invalid posts built on this node (their seed and kind follow this counter)."""
 
+    @property
+    def target(self) -> Target | None:
+        """The target adapter. Setting it also looks up its bytes fast paths once
+        (``import_json``, ``batch_json``: an ``isinstance`` against a runtime-checkable Protocol
+        costs microseconds, too much per request)."""
+        return self._target
+
+    @target.setter
+    def target(self, target: Target | None) -> None:
+        self._target = target
+        self.import_json = None if target is None else json_import_of(target)
+        self.batch_json = None if target is None else json_batch_of(target)
+
     def reset_for_test(self, options: RunOptions, target: Target, *, t0: float) -> None:
         """A fresh recorder, queue and flags for a new test on this node."""
         self.options = options
         self.target = target
         self.recorder = Recorder(t0=t0, warmup=options.warmup)
-        self.recorder.keep_recent = bool(RECENT_READERS & set(options.scenarios))
+        self.recorder.keep_recent = bool(RECENT_READERS & self._scenarios(options))
         self.draining = False
         self.seeded_in_flight = 0
         self.done_sent = False
@@ -94,6 +119,15 @@ class Node:
         self.invalid_sent = 0
         if options.load_model == "open" and options.arrival_rate:
             self.pacer = Pacer(options.arrival_rate * self.worker_share)
+
+    def _scenarios(self, options: RunOptions) -> set[str]:
+        """The scenarios this node's users run: ``--scenario``'s, or, when user classes were
+        named on Locust's command line (Locust's choice then stands, see ``hooks``), theirs."""
+        names = set(options.scenarios)
+        env = self.env
+        if env is not None and getattr(env.parsed_options, "user_classes", None):
+            names.update(str(getattr(cls, "scenario", "")) for cls in env.user_classes)
+        return names
 
     def seeds_used_up(self) -> bool:
         """No seed is left on this node: the queue ran dry for good and nothing is prebuilt."""

@@ -20,6 +20,13 @@ Each helper answers a block of seeds with one frame (``loadtests.prebuild_frames
 Locust process does one pipe read and one JSON parse per block, not per post; ready requests wait
 in a plain deque (a user takes one with a ``popleft``; gevent's ``Queue`` cost microseconds per
 item).
+
+Without helpers, ``InlineBuilder`` builds in the Locust process, but a small block of seeds back
+to back (``INLINE_BLOCK``) instead of one post between two of Locust's requests: the
+synthesizer's tables and code stay in the CPU's caches for the block (in this process, between
+Locust's requests, a post cost about 14 us of CPU, against 8 us built back to back; see
+``bench/bench_loadtests.py``). Same seeds, same bytes, same bookkeeping as the helpers: seeds taken
+and not sent when the load stops are leftovers.
 """
 
 from __future__ import annotations
@@ -31,7 +38,9 @@ import os
 import subprocess
 import sys
 from collections import deque
+from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 import gevent
 from gevent.event import Event
@@ -41,8 +50,10 @@ from loadtests.prebuild_frames import HEADER_SIZE, Prebuilt, frame_sizes, parse_
 from loadtests.seeding import SeedQueue
 from synth import Meta, Post, ranges_from_seeds
 from synth.construct import make
+from synth.generate import reference_of
+from targets.base import SupportsJsonImport
 
-__all__ = ["Pipeline", "Prebuilt", "reference_post"]
+__all__ = ["INLINE_BLOCK", "InlineBuilder", "Pipeline", "Prebuilt", "ReadySource", "reference_post"]
 
 log = logging.getLogger("loadtests")
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,11 +65,101 @@ DEPTH = 512
 """Ready requests kept at most (per node)."""
 PIPE_BYTES = 1 << 20
 """Pipe capacity asked for each helper's output."""
+INLINE_BLOCK = 16
+"""Seeds ``InlineBuilder`` builds back to back (about 130 us of CPU: the other users' answers
+wait that long at most, once per block)."""
 
 
 def reference_post(reference: str) -> Post:
     """A Post carrying only ``meta.reference`` (for an adapter's ``import_ack``)."""
     return make(Post, {"meta": make(Meta, {"reference": reference})})
+
+
+class ReadySource(Protocol):
+    """Where a node's import users take ready requests: ``Pipeline`` or ``InlineBuilder``."""
+
+    @property
+    def finished(self) -> bool: ...
+
+    def get(self) -> Prebuilt | None: ...
+
+    def close(self) -> list[tuple[int, int]]: ...
+
+
+class InlineBuilder:
+    """Ready import requests built in this process, ``INLINE_BLOCK`` seeds back to back, on the
+    adapter's bytes fast path (see the module docstring)."""
+
+    def __init__(
+        self,
+        queue: SeedQueue,
+        fast: SupportsJsonImport,
+        size: str | None,
+        make_json: Callable[[int, str | None], bytes],
+        unused: Callable[[list[tuple[int, int]]], None],
+        block: int = INLINE_BLOCK,
+    ) -> None:
+        self.queue = queue
+        self.fast = fast
+        self.size = size
+        self.make_json = make_json
+        """``make_json(seed, size)``: the body (the import user's seam)."""
+        self.unused = unused
+        """Called with the seeds of a block that failed to build (they are never sent)."""
+        self.block = block
+        self.ready: deque[Prebuilt] = deque()
+        self.closed = False
+
+    @property
+    def finished(self) -> bool:
+        """Nothing taken is left to send (the queue says whether more seeds come)."""
+        return not self.ready
+
+    def get(self) -> Prebuilt | None:
+        """The next ready request, building a block when none is; None when the seeds ran out
+        or the builder is closed."""
+        ready = self.ready
+        if not ready:
+            if self.closed:
+                return None
+            self._build(self.queue.take(self.block))
+            if not ready or self.closed:
+                return None
+        return ready.popleft()
+
+    def _build(self, seeds: list[int]) -> None:
+        fast = self.fast
+        make_json = self.make_json
+        size = self.size
+        ready = self.ready
+        done = 0
+        try:
+            for seed in seeds:
+                reference = reference_of(seed)
+                request = fast.import_request_json(make_json(seed, size), reference, seed)
+                ready.append(
+                    Prebuilt(
+                        seed,
+                        reference,
+                        request.method,
+                        request.path,
+                        request.name,
+                        request.headers,
+                        request.body or b"",
+                    )
+                )
+                done += 1
+        except BaseException:
+            # not built, so not sent: report them as unused, and let Locust log the error
+            self.unused(list(ranges_from_seeds(seeds[done:])))
+            raise
+
+    def close(self) -> list[tuple[int, int]]:
+        """Stop; return the seeds built and never sent (as ranges)."""
+        self.closed = True
+        left = list(ranges_from_seeds([item.seed for item in self.ready]))
+        self.ready.clear()
+        return left
 
 
 class Pipeline:

@@ -39,10 +39,6 @@ SECOND_FIGURES = 2
 each second within 1 %, in a tenth of the memory of ``SIGNIFICANT_FIGURES``)."""
 RECENT_ACKS = 8192
 """Acknowledged (seed, reference) pairs kept for the reimport and read scenarios."""
-PACK_SHIFT = 40
-"""A recorded request is one int: ``second << PACK_SHIFT | latency_us`` (latencies below
-2**40 us, 12 days; longer ones are clamped to ``HIGHEST_US`` like any value above it)."""
-US_MASK = (1 << PACK_SHIFT) - 1
 
 
 def new_histogram(figures: int = SIGNIFICANT_FIGURES) -> HdrHistogram:
@@ -76,27 +72,25 @@ def record_many(hist: HdrHistogram, values: np.ndarray) -> None:
     hist.max_value = max(hist.max_value, int(values.max()))
 
 
-def unpack(packed: list[int]) -> tuple[np.ndarray, np.ndarray]:
-    """(seconds, latencies in us) of packed requests, clamped to second >= 0 and to the
-    histogram's range."""
-    data = np.array(packed, dtype=np.int64)
-    seconds = np.maximum(data >> PACK_SHIFT, 0)
-    return seconds, np.clip(data & US_MASK, LOWEST_US, HIGHEST_US)
-
-
-def pack(started: float, t0: float, latency_s: float) -> int:
-    """One request as recorded (see ``PACK_SHIFT``)."""
-    second = int(started - t0)
-    return (second if second > 0 else 0) << PACK_SHIFT | min(int(latency_s * 1e6), US_MASK)
+def split_pairs(pairs: list[float], t0: float) -> tuple[np.ndarray, np.ndarray]:
+    """(seconds, latencies in us) of requests recorded as ``started, latency_s`` pairs: the
+    whole second since ``t0`` in which each started (0 when it started before ``t0``) and
+    ``int(latency_s * 1e6)``, clamped to the histogram's range; the same float operations as
+    ``int(started - t0)`` and ``int(latency_s * 1e6)`` one by one, so the same integers."""
+    data = np.array(pairs, dtype=np.float64).reshape(-1, 2)
+    seconds = np.maximum((data[:, 0] - t0).astype(np.int64), 0)
+    micros = np.clip(data[:, 1] * 1e6, 0.0, float(HIGHEST_US)).astype(np.int64)
+    return seconds, np.maximum(micros, LOWEST_US)
 
 
 class Series:
     """What one node recorded for one (scenario, endpoint) since the last take.
 
-    The hot path (a success) is one list append: ``ok`` holds each successful request packed
-    (``pack``); the per-second counts and the histograms are computed from it in bulk at
-    ``take()``. ``posts`` counts the posts beyond one per success (``success(posts=n)`` adds
-    ``n - 1``), so the import user, one post per success, does nothing for it."""
+    The hot path (a success) is two list appends: ``ok`` holds each successful request as the
+    pair ``started, latency_s`` (floats, flat); the per-second counts and the histograms are
+    computed from it in bulk at ``take()`` (``split_pairs``). ``posts`` counts the posts beyond
+    one per success (``success(posts=n)`` adds ``n - 1``), so the import user, one post per
+    success, does nothing for it."""
 
     __slots__ = (
         "errors",
@@ -116,10 +110,10 @@ class Series:
         self.recorder = recorder
         self.scenario = scenario
         self.name = name
-        self.ok: list[int] = []
-        """Successful requests, packed."""
-        self.failed: list[int] = []
-        """Failed requests that got an HTTP answer, packed (they are in the histogram)."""
+        self.ok: list[float] = []
+        """Successful requests: ``started, latency_s`` of each, flat."""
+        self.failed: list[float] = []
+        """Failed requests that got an HTTP answer, as ``ok`` (they are in the histogram)."""
         self.failures = 0
         self.posts = 0
         self.fail_s: dict[int, int] = {}
@@ -129,13 +123,15 @@ class Series:
 
     @property
     def successes(self) -> int:
-        return len(self.ok)
+        return len(self.ok) // 2
 
     def success(
         self, started: float, latency_s: float, *, posts: int = 1, kind: str | None = None
     ) -> None:
         """A request that did its job; ``kind`` counts an expected outcome (``rejected_invalid``)."""
-        self.ok.append(pack(started, self.recorder.t0, latency_s))
+        ok = self.ok
+        ok.append(started)
+        ok.append(latency_s)
         if posts != 1:
             self.posts += posts - 1
         if kind is not None:
@@ -150,7 +146,8 @@ class Series:
         self.fail_s[second] = self.fail_s.get(second, 0) + 1
         self.errors[kind] = self.errors.get(kind, 0) + 1
         if latency_s is not None:
-            self.failed.append(pack(started, self.recorder.t0, latency_s))
+            self.failed.append(started)
+            self.failed.append(latency_s)
 
     def take(self, answered: list[tuple[np.ndarray, np.ndarray]]) -> dict[str, Any] | None:
         """The delta since the last take; appends this series' answered requests (seconds,
@@ -158,8 +155,9 @@ class Series:
         ok = self.ok
         if not (ok or self.failures):
             return None
-        ok_seconds, ok_us = unpack(ok)
-        fail_seconds, fail_us = unpack(self.failed)
+        t0 = self.recorder.t0
+        ok_seconds, ok_us = split_pairs(ok, t0)
+        fail_seconds, fail_us = split_pairs(self.failed, t0)
         seconds = np.concatenate((ok_seconds, fail_seconds))
         latencies = np.concatenate((ok_us, fail_us))
         answered.append((seconds, latencies))
@@ -176,9 +174,9 @@ class Series:
         out: dict[str, Any] = {
             "scenario": self.scenario,
             "name": self.name,
-            "successes": len(ok),
+            "successes": ok_seconds.size,
             "failures": self.failures,
-            "posts": len(ok) + self.posts,
+            "posts": ok_seconds.size + self.posts,
             "per_second": [per_second[s] for s in sorted(per_second)],
             "errors": dict(self.errors),
             "hist": _encode(self.hist),
@@ -320,12 +318,15 @@ class Merged:
                 series.hist_w.decode_and_add(data["hist_w"])
                 series.hist_w_used = True
         flat = delta.get("latency_s") or ()
-        for i in range(0, len(flat), 3):
-            second, index, count = int(flat[i]), int(flat[i + 1]), int(flat[i + 2])
-            tally = self.latency_s.get(second)
-            if tally is None:
-                tally = self.latency_s[second] = np.zeros(SECOND_TEMPLATE.counts_len, np.int32)
-            tally[index] += count
+        if len(flat):
+            rows = np.asarray(flat, dtype=np.int64).reshape(-1, 3)
+            seconds = rows[:, 0]
+            for second in np.unique(seconds).tolist():
+                tally = self.latency_s.get(second)
+                if tally is None:
+                    tally = self.latency_s[second] = np.zeros(SECOND_TEMPLATE.counts_len, np.int32)
+                mine = rows[seconds == second]
+                np.add.at(tally, mine[:, 1], mine[:, 2].astype(np.int32))
         self.sent.extend(_pairs(delta.get("sent", ())))
         self.acked.extend(_pairs(delta.get("acked", ())))
         self.reimported.extend(_pairs(delta.get("reimported", ())))

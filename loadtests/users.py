@@ -3,15 +3,17 @@
 Every request is built by the target adapter's pure functions (``Target.import_request`` ...),
 sent with Locust's client (``catch_response=True``, so Locust's own statistics agree with ours),
 judged by the adapter (acknowledged or not) and recorded in the node's ``Recorder``. Per request
-the harness does O(1) work: one synthesis, one request build, a few integer additions and one
-histogram record; no validation.
+the harness does O(1) work: one synthesis, one request build, a few list appends (the histograms
+are filled in bulk once per report); no validation.
 
 The bytes fast path: when the adapter imports from canonical JSON bytes
-(``targets.base.json_import_of``: the reference adapter, an http adapter whose body is the
-canonical document), ``import`` and ``batch`` send ``synthesize_json(seed)`` as it is and judge
-the answer by ``reference_of(seed)``: no ``Post`` is built. The bytes are the same as
-``canonical_json(synthesize(seed))`` (``tests/targets/test_json_import.py``). Other adapters
-(WordPress maps fields) take the ``Post`` path.
+(``targets.base.json_import_of``, looked up once per target in ``Node.import_json``: the
+reference adapter, an http adapter whose body is the canonical document), ``import`` and
+``batch`` send ``synthesize_json(seed)`` as it is and judge the answer by ``reference_of(seed)``:
+no ``Post`` is built. The bytes are the same as ``canonical_json(synthesize(seed))``
+(``tests/targets/test_json_import.py``). Other adapters (WordPress maps fields) take the ``Post``
+path. ``import`` builds its fast-path requests ahead, in small blocks in this process
+(``loadtests.prebuild.InlineBuilder``) or in helper processes (``--synth-processes``).
 
 Error kinds follow ``results.record.ERROR_KINDS_DOC``: ``http_<code>``, ``timeout``,
 ``connection_refused``, ``connection_reset``, ``connection_error``, ``bad_response``, and for the
@@ -38,18 +40,14 @@ from locust.exception import StopUser
 from locust.user.task import LOCUST_STATE_STOPPING, LOCUST_STATE_WAITING
 
 from loadtests.node import NODE
-from loadtests.prebuild import Pipeline, Prebuilt, reference_post
-from loadtests.recorder import Series, pack
+from loadtests.prebuild import INLINE_BLOCK, InlineBuilder, Prebuilt, reference_post
+from loadtests.recorder import Series
 from synth import INVALID_KINDS, Post, synthesize, synthesize_invalid, synthesize_json
 from synth.generate import reference_of
 from targets.base import (
     Ack,
     Request,
     Response,
-    SupportsJsonBatch,
-    SupportsJsonImport,
-    json_batch_of,
-    json_import_of,
 )
 
 monotonic = time.monotonic
@@ -101,6 +99,8 @@ class AnpUser(FastHttpUser):
     network_timeout = 30.0
     connection_timeout = 30.0
     max_retries = 0
+    _series: Series | None = None
+    """This user's series in the current recorder (looked up once per recorder and name)."""
 
     def idle(self) -> None:
         """Nothing left to do for this user: wait until Locust stops it.
@@ -113,14 +113,27 @@ class AnpUser(FastHttpUser):
         self._state = LOCUST_STATE_WAITING
         NODE.never.wait()
 
+    def series(self, name: str) -> Series:
+        """This user's series for endpoint ``name`` in the node's current recorder."""
+        series = self._series
+        recorder = NODE.recorder
+        if series is None or series.recorder is not recorder or series.name != name:
+            series = self._series = recorder.series(self.scenario, name)
+        return series
+
     def exchange(
-        self, request: Request, judge: Callable[[Response], Verdict], *, seeded: bool = False
+        self,
+        request: Request,
+        judge: Callable[[Any, Response], Verdict],
+        key: Any = None,
+        *,
+        seeded: bool = False,
     ) -> Response:
-        """Send ``request``; ``judge`` the answer; record it. The request counts as in flight
-        from the caller's seed take (``seeded``) until it is recorded."""
+        """Send ``request``; judge the answer by ``judge(key, response)``; record it. The request
+        counts as in flight from the caller's seed take (``seeded``) until it is recorded."""
         node = NODE
         recorder = node.recorder
-        series = recorder.series(self.scenario, request.name)
+        series = self.series(request.name)
         recorder.in_flight += 1
         started = monotonic()
         try:
@@ -133,14 +146,10 @@ class AnpUser(FastHttpUser):
                 catch_response=True,
             ) as raw:
                 latency: float | None = monotonic() - started
-                status = raw.status_code or 0
-                if status:
-                    response = Response(status, raw.content or b"", raw.headers or {})
-                else:
-                    kind = transport_kind(raw.error)
-                    response = Response(0, b"", {}, error=_ADAPTER_KIND.get(kind, kind))
+                response = _response(raw)
+                if not response.status:
                     latency = None
-                ok, outcome, posts = judge(response)
+                ok, outcome, posts = judge(key, response)
                 if ok:
                     raw.success()
                     series.success(started, latency or 0.0, posts=posts, kind=outcome)
@@ -169,6 +178,17 @@ class AnpUser(FastHttpUser):
             pacer.wait(posts)
 
 
+def _response(raw: Any) -> Response:
+    """The adapter's ``Response`` of Locust's answer (status 0 and an error kind when no HTTP
+    answer arrived)."""
+    status = raw.status_code
+    if status:
+        headers = raw.headers  # (not ``or {}``: a Headers object's truth value costs 0.4 us)
+        return Response(status, raw.content or b"", {} if headers is None else headers)
+    kind = transport_kind(raw.error)
+    return Response(0, b"", {}, error=_ADAPTER_KIND.get(kind, kind))
+
+
 def _status_kind(response: Response) -> str:
     if response.status == 0:
         err = response.error or "connection_error"
@@ -176,18 +196,6 @@ def _status_kind(response: Response) -> str:
     if 200 <= response.status < 300:
         return "bad_response"
     return http_kind(response.status)
-
-
-_FAST: list[object] = [None, None, None]
-"""[target, its json import capability or None, its json batch capability or None]."""
-
-
-def _fast_paths(target: object) -> tuple[SupportsJsonImport | None, SupportsJsonBatch | None]:
-    """The target's bytes fast paths, looked up once per target (an ``isinstance`` against a
-    runtime-checkable Protocol costs microseconds)."""
-    if _FAST[0] is not target:
-        _FAST[:] = [target, json_import_of(target), json_batch_of(target)]
-    return _FAST[1], _FAST[2]  # type: ignore[return-value]
 
 
 def node_seeds_used_up() -> None:
@@ -202,90 +210,90 @@ def node_seeds_used_up() -> None:
 class ImportUser(AnpUser):
     """``import``: one freshly synthesized post per request; every seed once.
 
-    This is the path the speed target is about (``bench/bench_loadtests.py``), so it is written
-    flat: no closures, the series looked up once per user, and a success recorded as one list
-    append (``Recorder``'s bulk fold does the rest once per report)."""
+    This is the path the speed target is about (``bench/bench_loadtests.py``), so it is one
+    flat method: no closures, no per-request lookups of the adapter's capabilities (``Node``
+    holds them), the series looked up once per user, the ``Response`` built without asking a
+    header object its length, and a success recorded as list appends (``Recorder``'s bulk fold
+    does the rest once per report). What is not a success goes through ``exchange``'s helpers.
+
+    The post comes from the synthesis helpers when the node has them (``--synth-processes``,
+    ``loadtests.prebuild``), else is built here: on the bytes fast path (``Node.import_json``)
+    ``synthesize_json(seed)`` is sent as it is and the answer judged by ``reference_of(seed)``;
+    otherwise ``synthesize(seed)`` goes through the adapter's ``import_request``."""
 
     abstract = False
     scenario = "import"
     json_fast_path: ClassVar[bool] = True
-    """Use the adapter's bytes fast path when it has one (the benchmark turns it off to measure
-    the ``Post`` path)."""
-    _series: Series | None = None
-    """This user's series in the current recorder (looked up once per recorder and name)."""
+    """Build on the adapter's bytes fast path when it has one (the benchmark turns it off to
+    measure the ``Post`` path)."""
+    inline_block: ClassVar[int] = INLINE_BLOCK
+    """Without helpers, on the bytes fast path: seeds built back to back by the node's
+    ``InlineBuilder`` (0: one post per request, between Locust's requests; the benchmark
+    compares both)."""
 
     @task
     def import_post(self) -> None:
         node = NODE
-        queue = node.queue
-        target = node.target
-        options = node.options
-        if node.draining or queue is None or target is None or options is None:
+        if node.draining or node.queue is None or node.target is None or node.options is None:
             return self.idle()
         if node.pacer is not None:
             node.pacer.wait(1)
-        if node.pipeline is not None:
-            return self._import_prebuilt(node.pipeline)
-        seed = queue.take_one()
-        if seed is None or node.draining:
-            if seed is not None:
-                node.recorder.leftovers.append((seed, seed))
-            node_seeds_used_up()
-            return self.idle()
-        fast: SupportsJsonImport | None = None
-        if self.json_fast_path:
-            fast = _FAST[1] if _FAST[0] is target else _fast_paths(target)[0]  # type: ignore[assignment]
+        pipeline = node.pipeline
+        fast = node.import_json
+        if pipeline is None and fast is not None and self.json_fast_path and self.inline_block:
+            pipeline = node.pipeline = InlineBuilder(
+                node.queue, fast, node.options.size, self.make_json, _unused, self.inline_block
+            )
+        request: Request | Prebuilt
         ack: Callable[[Any, Response], Ack]
-        try:
+        key: Any
+        if pipeline is not None:
+            item = pipeline.get()
+            if item is None or node.draining:
+                if item is not None:
+                    node.recorder.leftovers.append((item.seed, item.seed))
+                if pipeline.finished:
+                    node_seeds_used_up()
+                return self.idle()
+            seed = item.seed
+            request = item
             if fast is not None:
-                # the bytes fast path: synthesize_json sent as it is, judged by the reference
-                key: Any = reference_of(seed)
-                request = fast.import_request_json(self.make_json(seed, options.size), key, seed)
+                key = item.reference
                 ack = fast.import_ack_ref
             else:
-                key = self.make_post(seed, options.size)
-                request = target.import_request(key)
-                ack = target.import_ack
-        except BaseException:
-            # not sent: report it as unused, and let Locust log the error
-            node.recorder.leftovers.append((seed, seed))
-            raise
-        node.seeded_in_flight += 1
-        node.recorder.sent.append(seed)
-        self._send_import(seed, request, ack, key)
-
-    def _import_prebuilt(self, pipeline: Pipeline) -> None:
-        node = NODE
-        item = pipeline.get()
-        if item is None or node.draining:
-            if item is not None:
-                node.recorder.leftovers.append((item.seed, item.seed))
-            if pipeline.finished:
-                node_seeds_used_up()
-            return self.idle()
-        node.seeded_in_flight += 1
-        node.recorder.sent.append(item.seed)
-        fast = _FAST[1] if _FAST[0] is node.target else _fast_paths(node.target)[0]
-        if fast is not None:
-            self._send_import(item.seed, item, fast.import_ack_ref, item.reference)  # type: ignore[attr-defined]
+                key = reference_post(item.reference)
+                ack = node.target.import_ack
         else:
-            target = node.target
-            assert target is not None
-            self._send_import(item.seed, item, target.import_ack, reference_post(item.reference))
-
-    def _send_import(
-        self,
-        seed: int,
-        request: Request | Prebuilt,
-        ack: Callable[[Any, Response], Ack],
-        key: Any,
-    ) -> None:
-        """Send one seeded import request, judge it by ``ack(key, response)`` and record it."""
-        node = NODE
+            seed_or_none = node.queue.take_one()
+            if seed_or_none is None or node.draining:
+                if seed_or_none is not None:
+                    node.recorder.leftovers.append((seed_or_none, seed_or_none))
+                node_seeds_used_up()
+                return self.idle()
+            seed = seed_or_none
+            try:
+                if fast is not None and self.json_fast_path:
+                    key = reference_of(seed)
+                    request = fast.import_request_json(
+                        self.make_json(seed, node.options.size), key, seed
+                    )
+                    ack = fast.import_ack_ref
+                else:
+                    target = node.target
+                    assert target is not None
+                    key = self.make_post(seed, node.options.size)
+                    request = target.import_request(key)
+                    ack = target.import_ack
+            except BaseException:
+                # not sent: report it as unused, and let Locust log the error
+                node.recorder.leftovers.append((seed, seed))
+                raise
         recorder = node.recorder
         series = self._series
         if series is None or series.recorder is not recorder or series.name != request.name:
-            series = self._series = recorder.series(self.scenario, request.name)
+            series = self.series(request.name)
+        node.seeded_in_flight += 1
+        recorder.sent.append(seed)
         recorder.in_flight += 1
         started = monotonic()
         try:
@@ -297,38 +305,32 @@ class ImportUser(AnpUser):
                 name=request.name,
                 catch_response=True,
             ) as raw:
-                ended = monotonic()
-                status = raw.status_code
-                if status:
-                    response = Response(status, raw.content or b"", raw.headers or {})
-                    verdict = ack(key, response)
-                    if verdict.acknowledged:
-                        raw.success()
-                        recorder.acked.append(seed)
-                        if recorder.keep_recent:
-                            recorder.recent.append((seed, verdict.reference))
-                        series.ok.append(pack(started, recorder.t0, ended - started))
-                        return
-                    kind = _status_kind(response)
-                    raw.failure(kind)
-                    series.failure(started, ended - started, kind)
-                    return
-                error = transport_kind(raw.error)
-                response = Response(0, b"", {}, error=_ADAPTER_KIND.get(error, error))
-                if ack(key, response).acknowledged:  # no adapter does this; judged all the same
+                latency = monotonic() - started
+                response = _response(raw)
+                verdict = ack(key, response)
+                if verdict.acknowledged:
                     raw.success()
                     recorder.acked.append(seed)
-                    series.success(started, 0.0)
+                    if recorder.keep_recent:
+                        recorder.recent.append((seed, verdict.reference))
+                    ok = series.ok
+                    ok.append(started)
+                    ok.append(latency if response.status else 0.0)  # (no adapter acks status 0)
                     return
                 kind = _status_kind(response)
                 raw.failure(kind)
-                series.failure(started, None, kind)
+                series.failure(started, latency if response.status else None, kind)
         finally:
             recorder.in_flight -= 1
             node.seeded_in_flight -= 1
             queue = node.queue
             if queue is not None and queue.exhausted and node.seeds_used_up():
                 node_seeds_used_up()
+
+
+def _unused(ranges: list[tuple[int, int]]) -> None:
+    """Seeds taken from the queue and never sent (a build failed): reported as leftovers."""
+    NODE.recorder.leftovers.extend(ranges)
 
 
 class BatchUser(AnpUser):
@@ -352,7 +354,7 @@ class BatchUser(AnpUser):
             node_seeds_used_up()
             return self.idle()
         target = node.target
-        fast = _fast_paths(target)[1] if self.json_fast_path else None
+        fast = node.batch_json if self.json_fast_path else None
         acknowledge: Callable[[Response], list[Ack]]
         try:
             if fast is not None:
@@ -369,29 +371,33 @@ class BatchUser(AnpUser):
             raise
         node.seeded_in_flight += 1
         node.recorder.sent.extend(seeds)
-        recorder = node.recorder
+        self.exchange(request, _judge_batch, (seeds, acknowledge), seeded=True)
 
-        def judge(response: Response) -> Verdict:
-            acks = acknowledge(response)
-            failed: str | None = None
-            count = 0
-            for seed, ack in zip(seeds, acks, strict=False):
-                if ack.acknowledged:
-                    count += 1
-                    recorder.acked.append(seed)
-                    if recorder.keep_recent:
-                        recorder.recent.append((seed, ack.reference))
-                elif failed is None:
-                    failed = (
-                        _status_kind(response)
-                        if response.status != 200
-                        else (http_kind(ack.status) if ack.status else "bad_response")
-                    )
-            if failed is None and count == len(seeds):
-                return True, None, count
-            return False, failed or "bad_response", count
 
-        self.exchange(request, judge, seeded=True)
+def _judge_batch(
+    key: tuple[list[int], Callable[[Response], list[Ack]]], response: Response
+) -> Verdict:
+    """A batch is a success when every post of it was acknowledged; each acknowledged seed is
+    recorded either way."""
+    seeds, acknowledge = key
+    recorder = NODE.recorder
+    failed: str | None = None
+    count = 0
+    for seed, ack in zip(seeds, acknowledge(response), strict=False):
+        if ack.acknowledged:
+            count += 1
+            recorder.acked.append(seed)
+            if recorder.keep_recent:
+                recorder.recent.append((seed, ack.reference))
+        elif failed is None:
+            failed = (
+                _status_kind(response)
+                if response.status != 200
+                else (http_kind(ack.status) if ack.status else "bad_response")
+            )
+    if failed is None and count == len(seeds):
+        return True, None, count
+    return False, failed or "bad_response", count
 
 
 class ReimportUser(AnpUser):
@@ -403,7 +409,6 @@ class ReimportUser(AnpUser):
 
     def on_start(self) -> None:
         self.rng = random.Random(id(self))
-        NODE.recorder.keep_recent = True
 
     @task
     def reimport(self) -> None:
@@ -418,14 +423,15 @@ class ReimportUser(AnpUser):
         seed, _reference = recent[self.rng.randrange(len(recent))]
         node.recorder.reimported.append(seed)
         post = synthesize(seed, size=node.options.size)
-        target = node.target
+        self.exchange(node.target.import_request(post), _judge_reimport, post)
 
-        def judge(response: Response) -> Verdict:
-            if target.import_ack(post, response).acknowledged:
-                return True, None, 1
-            return False, _status_kind(response), 0
 
-        self.exchange(target.import_request(post), judge)
+def _judge_reimport(post: Post, response: Response) -> Verdict:
+    target = NODE.target
+    assert target is not None
+    if target.import_ack(post, response).acknowledged:
+        return True, None, 1
+    return False, _status_kind(response), 0
 
 
 class InvalidUser(AnpUser):
@@ -434,9 +440,6 @@ class InvalidUser(AnpUser):
 
     abstract = False
     scenario = "invalid"
-
-    def on_start(self) -> None:
-        NODE.recorder.keep_recent = True  # changed_content reuses acknowledged posts
 
     @task
     def invalid(self) -> None:
@@ -456,17 +459,16 @@ class InvalidUser(AnpUser):
             else:
                 seed = recent[number % len(recent)][0]
         invalid = synthesize_invalid(seed, kind)
-        expected = invalid.expected_status
+        self.exchange(node.target.invalid_request(invalid), _judge_invalid, invalid.expected_status)
 
-        def judge(response: Response) -> Verdict:
-            status = response.status
-            if 400 <= status < 500 and (not expected or status in expected):
-                return True, "rejected_invalid", 0
-            if 200 <= status < 300:
-                return False, "unexpected_acceptance", 0
-            return False, _status_kind(response), 0
 
-        self.exchange(node.target.invalid_request(invalid), judge)
+def _judge_invalid(expected: tuple[int, ...], response: Response) -> Verdict:
+    status = response.status
+    if 400 <= status < 500 and (not expected or status in expected):
+        return True, "rejected_invalid", 0
+    if 200 <= status < 300:
+        return False, "unexpected_acceptance", 0
+    return False, _status_kind(response), 0
 
 
 class ReadUser(AnpUser):
@@ -477,7 +479,6 @@ class ReadUser(AnpUser):
 
     def on_start(self) -> None:
         self.rng = random.Random(id(self) ^ 0x5EED)
-        NODE.recorder.keep_recent = True
 
     @task
     def read(self) -> None:
@@ -490,13 +491,13 @@ class ReadUser(AnpUser):
             return None
         self.pace(1)
         _seed, reference = recent[self.rng.randrange(len(recent))]
+        self.exchange(node.target.read_request(reference), _judge_read)
 
-        def judge(response: Response) -> Verdict:
-            if response.status == 200:
-                return True, None, 0
-            return False, _status_kind(response), 0
 
-        self.exchange(node.target.read_request(reference), judge)
+def _judge_read(_key: None, response: Response) -> Verdict:
+    if response.status == 200:
+        return True, None, 0
+    return False, _status_kind(response), 0
 
 
 USER_CLASSES: dict[str, type[AnpUser]] = {

@@ -1,23 +1,95 @@
-"""The bytes fast path in the load: the synthesis helpers' frames carry the same requests as the
-``Post`` path (fast path for the reference adapter, ``Post`` path for a mapped http body), and a
-real headless run through the http adapter's fast path lands and verifies every post.
+"""The bytes fast path in the load: the import user stays on it (a test that fails when it
+leaves it), every way of building sends the same requests and records the same, the synthesis
+helpers' frames carry the same requests as the ``Post`` path (fast path for the reference adapter,
+``Post`` path for a mapped http body), and a real headless run through the http adapter's fast
+path lands and verifies every post.
 
-(Which adapters offer the fast path is tested in ``tests/targets/test_json_import.py``; this
-process cannot import ``loadtests.users``, Locust's monkey-patching must come first. The existing
-headless, exactness and distributed tests run the reference adapter, so the fast path, too.)"""
+(Which adapters offer the fast path is tested in ``tests/targets/test_json_import.py``. This
+process cannot import ``loadtests.users``: Locust's monkey-patching must come first, so the user
+runs in a child process against a fake client, ``users_driver.py``.)"""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from lt_support import REPO, count, endpoint, run_locust
 
 from loadtests.prebuild_frames import split_frames
-from synth import synthesize
+from synth import merge_ranges, synthesize
 from targets import Request, load_target
+
+DRIVER = Path(__file__).with_name("users_driver.py")
+REQUESTS = 77
+"""Not a multiple of the in-line block: the end of the load finds built requests unsent."""
+
+
+def _drive(mode: str, *flags: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(DRIVER), mode, str(REQUESTS), *flags],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+    )
+
+
+def _driven(mode: str, *flags: str) -> dict[str, Any]:
+    done = _drive(mode, *flags)
+    assert done.returncode == 0, done.stderr
+    return dict(json.loads(done.stdout))
+
+
+@pytest.mark.parametrize(
+    ("mode", "source"),
+    [("block", "InlineBuilder"), ("per-post", None), ("prebuilt", "ListSource")],
+)
+def test_import_stays_on_the_bytes_fast_path(mode: str, source: str | None) -> None:
+    """``synthesize`` raises in the child: any import that takes the ``Post`` path fails."""
+    out = _driven(mode, "--no-post-path")
+    assert out["source"] == source
+    assert len(out["sent"]) == REQUESTS
+    assert all(item["body_is_synth"] for item in out["sent"])
+
+
+def test_the_fast_path_check_catches_the_post_path() -> None:
+    """The check above can fail: the ``Post`` path under the same guard does."""
+    done = _drive("post", "--no-post-path")
+    assert done.returncode != 0
+    assert "synthesize called: the import left the bytes fast path" in done.stderr
+
+
+def test_every_way_of_building_sends_and_records_the_same() -> None:
+    """In-line blocks, one post per request, the ``Post`` path and prebuilt requests: the same
+    requests in the same order, the same outcomes, the same counts, errors and seed lists; the
+    seeds taken and not sent come back as leftovers, so sent + leftovers = granted."""
+    runs = {mode: _driven(mode) for mode in ("block", "per-post", "post", "prebuilt")}
+    first = 1000
+    for mode, out in runs.items():
+        sent = out["sent"]
+        assert [item["seed"] for item in sent] == list(range(first, first + REQUESTS)), mode
+        delta = out["delta"]
+        assert delta["sent"] == [[first, first + REQUESTS - 1]], mode
+        taken = sorted(map(tuple, delta["sent"] + delta["leftovers"]))
+        assert list(merge_ranges(taken)) == [(first, first + out["granted"] - 1)], mode
+        assert sum(b - a + 1 for a, b in taken) == out["granted"], mode  # no overlap
+        assert out["in_flight"] == [0, 0], mode
+    reference = runs["block"]
+    for mode, out in runs.items():
+        assert out["sent"] == reference["sent"], mode
+        for key in ("series", "acked", "sent", "reimported"):
+            assert out["delta"][key] == reference["delta"][key], (mode, key)
+    (series,) = reference["delta"]["series"]
+    refused = sum(1 for s in range(first, first + REQUESTS) if s % 11 == 5)
+    http_500 = sum(1 for s in range(first, first + REQUESTS) if s % 11 != 5 and s % 7 == 3)
+    assert series["errors"] == {"connection_refused": refused, "http_500": http_500}
+    assert series["successes"] == REQUESTS - refused - http_500 == series["posts"]
+    assert series["per_second"] == REQUESTS
+
 
 MAPPING_HTTP = """
 kind = "http"
