@@ -10,7 +10,12 @@ import argparse
 import functools
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from synth.errors import SynthError
+
+SynthErrorT = TypeVar("SynthErrorT", bound="SynthError")
 
 POST_FORMATS = ("text", "json", "html", "markdown")
 CORPUS_FORMATS = ("jsonl", "text", "html", "markdown")
@@ -168,8 +173,8 @@ _RETRY_USAGE = "retrying with the same input will fail again"
 def _retry_note(
     handler: Callable[[argparse.Namespace], int],
 ) -> Callable[[argparse.Namespace], int]:
-    """Every synth error tells whether retrying is safe: a message that does not say so already
-    is a usage mistake, which fails the same way again."""
+    """Every synth error tells whether retrying is safe: an error without ``retry_advice`` is a
+    usage mistake, which fails the same way again, and gets a note saying so."""
 
     @functools.wraps(handler)
     def wrapped(args: argparse.Namespace) -> int:
@@ -178,7 +183,7 @@ def _retry_note(
         try:
             return handler(args)
         except SynthError as exc:
-            if "retry" in str(exc):
+            if exc.retry_advice:
                 raise
             raise type(exc)(f"{exc}; {_RETRY_USAGE}") from None
 
@@ -275,13 +280,21 @@ def _emit(data: bytes, out: str | None) -> None:
         raise stdout_error(exc) from None
 
 
+def _advised(error: SynthErrorT) -> SynthErrorT:
+    """``error``, marked as saying itself whether retrying helps (see ``_retry_note``)."""
+    error.retry_advice = True
+    return error
+
+
 def stdout_error(exc: OSError) -> Exception:
     """The error for stdout that cannot be written (a full disk, /dev/full): exit code 2."""
     from synth.errors import SynthError
 
-    return SynthError(
-        f"cannot write to stdout ({exc.strerror or exc}); free space or redirect stdout "
-        "elsewhere, then retry"
+    return _advised(
+        SynthError(
+            f"cannot write to stdout ({exc.strerror or exc}); free space or redirect stdout "
+            "elsewhere, then retry"
+        )
     )
 
 
@@ -289,14 +302,18 @@ def _write_error(out: str, exc: OSError) -> Exception:
     from synth.corpus_errors import CorpusError
 
     if isinstance(exc, IsADirectoryError):
-        return CorpusError(
-            f"--out {out!r} is a directory; expected a file name such as post.json (nothing was "
-            "written; retrying with the same value will fail again)"
+        return _advised(
+            CorpusError(
+                f"--out {out!r} is a directory; expected a file name such as post.json (nothing "
+                "was written; retrying with the same value will fail again)"
+            )
         )
-    return CorpusError(
-        f"--out {out!r}: cannot write it ({exc.strerror or exc}); nothing was written under that "
-        "name (a device or FIFO may have received part of it). Fix the path, permissions or free "
-        "space, then retry"
+    return _advised(
+        CorpusError(
+            f"--out {out!r}: cannot write it ({exc.strerror or exc}); nothing was written under "
+            "that name (a device or FIFO may have received part of it). Fix the path, "
+            "permissions or free space, then retry"
+        )
     )
 
 

@@ -34,7 +34,7 @@ from synth.atomic import AtomicWriter
 from synth.corpus_errors import CorpusError
 from synth.formats import CORPUS_FORMATS, DOCUMENT_SEPARATOR, check_choice, is_gzip_path
 from synth.gzipmember import gzip_member
-from synth.manifest import MANIFEST_VERSION, CorpusManifest, manifest_path, manifest_writer
+from synth.manifest import MANIFEST_VERSION, CorpusManifest, manifest_writer
 from synth.parallel import ordered_map
 from synth.seeds import SeedRanges, count_seeds, format_seed_ranges, parse_seed_ranges
 from synth.version import GENERATOR_NAME, GENERATOR_VERSION
@@ -241,7 +241,7 @@ def write_corpus(
                 bytes=written,
                 sha256=digest.hexdigest(),
             )
-            meta = manifest_writer(manifest, manifest_path(path))
+            meta = manifest_writer(manifest, data)
             data.commit()
             meta.commit()
     except BaseException:

@@ -7,6 +7,9 @@ class SynthError(ValueError):
     """Base class: bad input to the synthesizer (a seed, a range, a format, a size, a kind)."""
 
     exit_code = 2
+    retry_advice = False
+    """True when the message itself says whether retrying helps; ``anp`` then adds no note of its
+    own (otherwise it adds that retrying with the same input fails again)."""
 
 
 class SeedError(SynthError):

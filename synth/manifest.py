@@ -75,12 +75,12 @@ def has_manifest_file(corpus_path: str | Path) -> bool:
         return True
 
 
-def manifest_writer(manifest: CorpusManifest, path: Path) -> AtomicWriter:
-    """A finished (fsynced, not yet committed) atomic writer holding the manifest. When the
-    corpus itself went to a special file (see :func:`has_manifest_file`), the manifest is
-    discarded (written to ``os.devnull``) instead of creating ``/dev/stdout.manifest.json``."""
-    corpus = path.with_name(path.name.removesuffix(".manifest.json"))
-    writer = AtomicWriter(path if has_manifest_file(corpus) else os.devnull)
+def manifest_writer(manifest: CorpusManifest, corpus: AtomicWriter) -> AtomicWriter:
+    """A finished (fsynced, not yet committed) atomic writer holding the manifest of the corpus
+    that ``corpus`` writes, at ``manifest_path(corpus.path)``. When the corpus went straight to a
+    special file (``corpus.direct``), the manifest is discarded (written to ``os.devnull``)
+    instead of creating ``/dev/stdout.manifest.json``."""
+    writer = AtomicWriter(os.devnull if corpus.direct else manifest_path(corpus.path))
     try:
         writer.write(manifest.to_json())
         writer.finish()

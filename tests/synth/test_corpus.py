@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -389,3 +390,28 @@ def test_verify_refuses_a_broken_manifest(tmp_path: Path) -> None:
     (tmp_path / "c.jsonl.manifest.json").write_text('{"format": "jsonl"}')
     with pytest.raises(CorpusError, match="cannot read the corpus manifest"):
         verify_corpus(out)
+
+
+# --- the manifest's writer --------------------------------------------------------------------
+
+
+def test_the_manifest_goes_next_to_a_regular_corpus_and_nowhere_for_a_special_file(
+    tmp_path: Path,
+) -> None:
+    from synth.atomic import AtomicWriter
+    from synth.manifest import manifest_writer
+
+    manifest = write_corpus("0-3", tmp_path / "c.jsonl", workers=1)
+    regular = AtomicWriter(tmp_path / "d.jsonl")
+    special = AtomicWriter(os.devnull)
+    try:
+        beside = manifest_writer(manifest, regular)
+        discarded = manifest_writer(manifest, special)
+        assert beside.path == tmp_path / "d.jsonl.manifest.json" and not beside.direct
+        assert discarded.direct and discarded.path == Path(os.devnull)
+        beside.commit()
+        discarded.commit()
+    finally:
+        regular.abort()
+        special.abort()
+    assert (tmp_path / "d.jsonl.manifest.json").read_bytes() == manifest.to_json()

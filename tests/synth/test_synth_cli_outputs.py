@@ -142,3 +142,26 @@ def test_corpus_to_devices_never_replaces_them_nor_adds_manifests() -> None:
     for name, info in before.items():
         assert os.lstat(name).st_ino == info.st_ino and os.lstat(name).st_rdev == info.st_rdev
         assert not Path(name + ".manifest.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("advised", "expected"),
+    [
+        (False, "bad retry count; retrying with the same input will fail again"),
+        (True, "bad retry count"),  # the message says itself whether retrying helps
+    ],
+)
+def test_the_retry_note_follows_the_errors_marker_not_its_words(
+    advised: bool, expected: str
+) -> None:
+    from synth.cli import _retry_note
+    from synth.corpus_errors import CorpusError
+
+    def handler(args: object) -> int:
+        error = CorpusError("bad retry count")  # "retry" in the words, not advice
+        error.retry_advice = advised
+        raise error
+
+    with pytest.raises(CorpusError) as caught:
+        _retry_note(handler)(None)  # type: ignore[arg-type]
+    assert str(caught.value) == expected
