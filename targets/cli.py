@@ -42,8 +42,9 @@ examples:
   anp target serve reference --port 0 --db /tmp/r.db   start the reference site on a free port
   anp target check targets/local-reference.toml        show a definition and ask the site
   anp target check targets/local-wordpress.toml        the same for WordPress (targets/wordpress)
+  anp target check --offline targets/*.toml            validate definitions, send nothing (CI)
 
-Each sub-command has its own --help with more examples.
+Each sub-command has its own --help with more examples. Definition keys: targets/README.md.
 """
 
 

@@ -37,6 +37,17 @@ def test_target_help_has_examples() -> None:
     assert result.returncode == 0
     assert "examples:\n  anp target serve reference" in result.stdout
     assert "anp target check targets/local-reference.toml" in result.stdout
+    assert "anp target check --offline targets/*.toml" in result.stdout
+
+
+def test_every_subcommand_help_exits_0_with_examples() -> None:
+    for command in ("serve", "check"):
+        result = anp("target", command, "--help")
+        assert result.returncode == 0, result.stderr
+        assert "examples:\n  anp target " + command in result.stdout
+    check = anp("target", "check", "--help").stdout
+    for words in ("--offline", "FILE [FILE ...]", ".yaml/.yml", "targets/README.md"):
+        assert words in check, words
 
 
 def test_a_wordpress_site_that_is_down_points_at_up_sh() -> None:
