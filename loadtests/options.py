@@ -229,8 +229,9 @@ def read_options(ns: argparse.Namespace) -> RunOptions:
         raise _fail(
             "--scenario",
             scenario_text,
-            f"a mix with import or batch too ({' and '.join(readers)} only send posts this run "
-            "had acknowledged, e.g. import:3,read:1)",
+            f"a mix with import or batch too ({' and '.join(readers)} only "
+            f"{'sends' if len(readers) == 1 else 'send'} posts this run had acknowledged, "
+            "e.g. import:3,read:1)",
         )
     batch_size = _integer("--batch-size", _text(ns, "batch_size") or "1", low=1) or 1
     size = _text(ns, "size").strip() or None

@@ -88,10 +88,13 @@ def test_a_full_set():
         (["--load-model", "half"], ["--load-model", "closed or open"]),
         (["--load-model", "open"], ["--arrival-rate", "when --load-model open"]),
         (["--arrival-rate", "5"], ["--arrival-rate", "got '5'", "unless --load-model open"]),
-        (["--scenario", "read"], ["--scenario", "'read'", "import or batch too", "read only"]),
         (
-            ["--scenario", "invalid:1,reimport:2"],
-            ["--scenario", "reimport only send posts this run had acknowledged"],
+            ["--scenario", "read"],
+            ["--scenario", "'read'", "import or batch too", "read only sends"],
+        ),
+        (
+            ["--scenario", "invalid:1,reimport:2,read:1"],
+            ["--scenario", "reimport and read only send posts this run had acknowledged"],
         ),
         (
             ["--scenario", "invalid", "--max-seeds", "10"],
