@@ -109,9 +109,13 @@ def _describe(error: Mapping[str, Any]) -> tuple[str, str, object]:
 
 
 def shown(value: object) -> object:
-    """A given value as it may appear in a message: credentials in a URL are hidden."""
+    """A given value as it may appear in a message: credentials in a URL (``user:pw@``, and the
+    values of its query, such as ``?token=...``) are hidden."""
     if isinstance(value, str):
-        return re.sub(r"(?<=://)[^/@\s]*@", "***@", value)
+        value = re.sub(r"(?<=://)[^/@\s]*@", "***@", value)
+        if "://" in value:
+            value = re.sub(r"([?&][^=&#\s]*=)[^&#\s]*", r"\1***", value)
+        return value
     if isinstance(value, dict):
         return {k: shown(v) for k, v in value.items()}
     return value

@@ -432,3 +432,18 @@ def test_credentials_in_a_url_never_reach_the_message(tmp_path: Path) -> None:
         load_target(path, environ={"ANP_TEST_URL": "http://u:s3cret@127.0.0.1:1"})
     assert "s3cret" not in str(caught.value)
     assert "http://***@127.0.0.1:1" in str(caught.value)
+    # a query is refused too; its values may be tokens and are not echoed either
+    for url, shown in [
+        ("http://127.0.0.1:1/?token=s3cret&x=1", "'http://127.0.0.1:1/?token=***&x=***'"),
+        ("http://127.0.0.1:1/api?key=s3cret", "'http://127.0.0.1:1/api?key=***'"),
+    ]:
+        with pytest.raises(DefinitionError) as caught:
+            load_target(path, environ={"ANP_TEST_URL": url})
+        assert "expected a URL without query or fragment" in str(caught.value)
+        assert "s3cret" not in str(caught.value)
+        assert f"got {shown}" in str(caught.value)
+        in_file = tmp_path / "query.toml"
+        in_file.write_text(REFERENCE.replace("http://127.0.0.1:8000", url), encoding="utf-8")
+        with pytest.raises(DefinitionError) as caught:
+            load_definition(in_file)
+        assert "s3cret" not in str(caught.value)
