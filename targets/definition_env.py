@@ -120,6 +120,12 @@ class Environment:
                 f"{self.source or 'definition'}: key '{key}': environment variable {name} is "
                 f"{state}; expected it to hold the value (export {name}=... and retry)"
             )
+        if any((ord(c) < 32 and c != "\t") or ord(c) == 127 for c in value):
+            raise DefinitionError(
+                f"{self.source or 'definition'}: key '{key}': environment variable {name} holds "
+                "a control character (a trailing line break?); expected a one-line value, since "
+                "it goes into an HTTP header (the value is not shown)"
+            )
         return value
 
     def substitute(self, text: str, key: str) -> str:

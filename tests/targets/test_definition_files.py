@@ -178,3 +178,17 @@ def test_every_path_of_real_posts_exists_and_typos_do_not() -> None:
     for typo in ("titel", "meta.referense", "sections.first", "title.x", "sections.0.nope", ""):
         assert not post_path_exists(typo), typo
     assert post_path_exists("sections.99.blocks.7.code")  # any index; a code block's field
+
+
+@pytest.mark.parametrize("value", ["tok\n", "tok\r\nX-Evil: 1", "a\x00b", "\x7f"])
+def test_a_credential_with_a_control_character_is_refused(tmp_path: Path, value: str) -> None:
+    # it goes into a header: every request then failed as a bare transport_error (h11 refuses it)
+    path = _write(tmp_path, "t.toml", TOML)
+    with pytest.raises(DefinitionError) as caught:
+        load_target(path, environ={"ANP_WP_USER": "u", "ANP_WP_APP_PASSWORD": value})
+    message = str(caught.value)
+    assert caught.value.exit_code == 2
+    assert "key 'password_env': environment variable ANP_WP_APP_PASSWORD holds a control" in message
+    assert value not in message
+    tabbed = load_target(path, environ={"ANP_WP_USER": "u", "ANP_WP_APP_PASSWORD": "a\tb"})
+    assert tabbed.name == "w"
