@@ -99,6 +99,24 @@ def build_parser(modules: Sequence[str] = SUBCOMMAND_MODULES) -> argparse.Argume
     return parser
 
 
+def command_parser(parser: argparse.ArgumentParser, argv: Sequence[str]) -> argparse.ArgumentParser:
+    """The innermost subcommand parser that ``argv`` selects (``anp target check ...`` gives
+    ``check``'s parser), so that an error shows that command's usage line."""
+    tokens = list(argv)
+    while True:
+        chosen = None
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for index, token in enumerate(tokens):
+                    if token in action.choices:
+                        chosen = action.choices[token]
+                        tokens = tokens[index + 1 :]
+                        break
+        if chosen is None:
+            return parser
+        parser = chosen
+
+
 def _version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -112,7 +130,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     _watch_stdout()
     parser = build_parser(modules_for(sys.argv[1:] if argv is None else argv))
     try:
-        args = parser.parse_args(argv)
+        args, extra = parser.parse_known_args(argv)
+        if extra:  # name the subcommand's usage, not the root's (argparse reports it at the root)
+            command_parser(parser, sys.argv[1:] if argv is None else argv).error(
+                f"unrecognized arguments: {' '.join(extra)}"
+            )
         func = getattr(args, "func", None)
         if func is None:
             parser.print_help()

@@ -212,7 +212,12 @@ def register(subparsers: Any) -> None:
         metavar="DIR",
         help="folder of runs (repeatable; default results/runs)",
     )
-    r.add_argument("--format", choices=("table", "json"), default="table")
+    r.add_argument(
+        "--format",
+        choices=("table", "json"),
+        default="table",
+        help="table (default) or json (a list with one object per run, for scripts)",
+    )
     r.set_defaults(func=_runs)
 
     h = subparsers.add_parser(
@@ -239,7 +244,12 @@ def register(subparsers: Any) -> None:
     h.add_argument(
         "--recent", type=_recent, default=3, help="releases counted as recent, >= 1 (default 3)"
     )
-    h.add_argument("--format", choices=("table", "markdown"), default="table")
+    h.add_argument(
+        "--format",
+        choices=("table", "markdown"),
+        default="table",
+        help="what to print on stdout (default: %(default)s)",
+    )
     h.add_argument("--markdown", type=Path, metavar="FILE", help="also write the Markdown here")
     h.add_argument("--html", type=Path, metavar="FILE", help="write the HTML trend report here")
     h.set_defaults(func=_history)
@@ -420,9 +430,17 @@ def _runs(args: argparse.Namespace) -> int:
     from rich.table import Table
     from rich.text import Text
 
+    from results.errors import RecordError
     from results.listing import run_rows
     from results.store import DEFAULT_RUNS_DIR, list_runs
 
+    for directory in args.dirs or ():
+        if not directory.is_dir():
+            state = "is not a folder" if directory.exists() else "does not exist"
+            raise RecordError(  # exit 3, as for a missing run given to compare or history
+                f"--dir: '{directory}' {state}; expected a folder of run folders, "
+                "e.g. --dir results/runs; safe to retry with the right path"
+            )
     dirs = args.dirs or [DEFAULT_RUNS_DIR]
     if not args.dirs and not DEFAULT_RUNS_DIR.is_dir():
         print(f"no stored runs: '{DEFAULT_RUNS_DIR}' does not exist yet (run `anp run` first)")

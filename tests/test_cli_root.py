@@ -105,3 +105,23 @@ def test_a_synth_command_does_not_load_the_other_packages() -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("| |")  # the post itself
     assert done.stderr.strip() == "[]", done.stderr
+
+
+def test_an_unknown_option_shows_the_subcommands_usage_not_the_roots() -> None:
+    for argv, prog in (
+        (["post", "5", "--bogus"], "anp post"),
+        (["target", "check", "targets/local-reference.toml", "--bogus"], "anp target check"),
+        (["runs", "--bogus", "x"], "anp runs"),
+        (["--bogus"], "anp"),
+    ):
+        result = subprocess.run(
+            [sys.executable, "-m", "anp", *argv],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert result.returncode == 2, (argv, result.stderr)
+        assert f"{prog}: error: unrecognized arguments: --bogus" in result.stderr, result.stderr
+        assert f"usage: {prog} " in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr
