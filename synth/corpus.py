@@ -26,14 +26,14 @@ import threading
 from collections.abc import Callable, Generator, Iterator
 from contextlib import closing, contextmanager
 from functools import partial
-from itertools import repeat
+from itertools import chain, islice, repeat
 from pathlib import Path
 from types import FrameType
 
 from synth.atomic import AtomicWriter
 from synth.corpus_errors import CorpusError
 from synth.formats import CORPUS_FORMATS, DOCUMENT_SEPARATOR, check_choice, is_gzip_path
-from synth.gzipmember import gzip_member
+from synth.gzipmember import GzipMember
 from synth.manifest import MANIFEST_VERSION, CorpusManifest, manifest_writer
 from synth.parallel import ordered_map
 from synth.seeds import SeedRanges, count_seeds, format_seed_ranges, parse_seed_ranges
@@ -42,6 +42,7 @@ from synth.version import GENERATOR_NAME, GENERATOR_VERSION
 __all__ = [
     "GIL_LIGHT_THREADS",
     "MAX_WORKERS",
+    "PIECE_POSTS",
     "chunk_size",
     "iter_chunks",
     "render_chunk",
@@ -82,32 +83,52 @@ def iter_chunks(ranges: SeedRanges, per_chunk: int) -> Iterator[Chunk]:
         yield tuple(current)
 
 
-def render_chunk(chunk: Chunk, fmt: str, size: str | None, compress: bool) -> tuple[bytes, int]:
-    """Render one chunk as corpus bytes (one gzip member when ``compress``); return
-    ``(bytes, number of posts)``. Runs in worker threads and processes, so it imports what it
-    needs."""
+PIECE_POSTS = 32
+"""Posts rendered and compressed at a time within a chunk (about 200 KB of jsonl, which stays
+in a core's 1 MB L2 cache between being written and being compressed) instead of one 1.7 MB
+buffer per 256-post chunk. Measured in-process over 100,000 jsonl.gz posts, two rounds: two
+worker threads 3.29-3.36 s (CPU 6.31-6.43 s) against 3.40-3.48 s (6.45-6.56 s), so the two
+cores contend less; one worker 6.31-6.51 s against 6.25-6.26 s (about 1-4% slower). The bytes
+are the same either way (see :class:`synth.gzipmember.GzipMember`)."""
+
+
+def _pieces(seeds: Iterator[int], fmt: str, size: str | None) -> Iterator[bytes]:
+    """The records of ``seeds`` in ``fmt``, joined ``PIECE_POSTS`` at a time."""
     from synth.build import build_json
     from synth.formats import corpus_record
     from synth.generate import synthesize
 
-    seed_ranges = [range(first, last + 1) for first, last in chunk]
-    if fmt == "jsonl":
-        # synthesize_json's bytes (canonical_json(synthesize(seed))) without its per-post checks,
-        # which write_corpus made once for the whole range: less time holding the GIL, which the
-        # other worker thread waits for (see threads_for)
-        lines = [post for seeds in seed_ranges for post in map(build_json, seeds, repeat(size))]
-        lines.append(b"")  # so that every post ends in a newline
-        data = b"\n".join(lines)
-    else:
-        parts: list[bytes] = []
-        for seed in (seed for seeds in seed_ranges for seed in seeds):
+    while batch := list(islice(seeds, PIECE_POSTS)):
+        if fmt == "jsonl":
+            # synthesize_json's bytes (canonical_json(synthesize(seed))) without its per-post
+            # checks, which write_corpus made once for the whole range: less time holding the
+            # GIL, which the other worker thread waits for (see threads_for)
+            lines = list(map(build_json, batch, repeat(size)))
+            lines.append(b"")  # so that every post ends in a newline
+            yield b"\n".join(lines)
+            continue
+        records = []
+        for seed in batch:
             record = corpus_record(synthesize(seed, size=size), fmt)
             if b"\n\f\n" in record[: -len(DOCUMENT_SEPARATOR)]:
                 raise CorpusError(f"seed {seed}: the document contains a form-feed line")
-            parts.append(record)
-        data = b"".join(parts)
-    count = sum(len(seeds) for seeds in seed_ranges)
-    return (gzip_member(data) if compress else data), count
+            records.append(record)
+        yield b"".join(records)
+
+
+def render_chunk(chunk: Chunk, fmt: str, size: str | None, compress: bool) -> tuple[bytes, int]:
+    """Render one chunk as corpus bytes (one gzip member when ``compress``); return
+    ``(bytes, number of posts)``. Runs in worker threads and processes, so it imports what it
+    needs."""
+    seeds = chain.from_iterable(range(first, last + 1) for first, last in chunk)
+    count = sum(last - first + 1 for first, last in chunk)
+    pieces = _pieces(seeds, fmt, size)
+    if not compress:
+        return b"".join(pieces), count
+    member = GzipMember()
+    for piece in pieces:
+        member.add(piece)
+    return member.finish(), count
 
 
 GIL_LIGHT_THREADS = 2

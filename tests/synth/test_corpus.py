@@ -8,6 +8,7 @@ import gzip
 import hashlib
 import json
 import os
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -29,7 +30,7 @@ from synth import (
 )
 from synth.corpus import chunk_size, iter_chunks
 from synth.formats import iter_records
-from synth.gzipmember import gzip_member
+from synth.gzipmember import GzipMember, gzip_member
 from synth.seeds import iter_seeds, merge_ranges, parse_seed_ranges
 
 SEEDS = "1,3,10-20,500-830"  # several ranges, crosses a 256-seed chunk boundary
@@ -74,6 +75,18 @@ def test_gzip_member_is_deterministic_and_standard() -> None:
     assert member[:10] == b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # no name, mtime 0
     assert gzip.decompress(member) == data
     assert gzip.decompress(member + gzip_member(b"more")) == data + b"more"
+
+
+_CHUNK_DATA = b"".join(canonical_json(synthesize(seed)) + b"\n" for seed in range(256))
+
+
+@given(st.lists(st.integers(0, len(_CHUNK_DATA)), max_size=40))
+def test_a_member_fed_in_pieces_is_the_member_of_the_whole(cuts: list[int]) -> None:
+    bounds = [0, *sorted(cuts), len(_CHUNK_DATA)]
+    member = GzipMember()
+    for start, stop in pairwise(bounds):
+        member.add(_CHUNK_DATA[start:stop])
+    assert member.finish() == gzip_member(_CHUNK_DATA)
 
 
 # --- writing -----------------------------------------------------------------------------------
