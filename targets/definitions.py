@@ -207,12 +207,21 @@ class HttpDef(_Def):
 
 
 def _check_placeholders(path: str, allowed: tuple[str, ...]) -> None:
-    """A path's ``{name}`` placeholders must be known ones (a typo would be sent literally)."""
+    """A path's ``{name}`` placeholders must be known ones, and no other brace may be left (a
+    typo such as ``{referense}`` or an unclosed ``{reference`` would be sent literally)."""
+    known = ", ".join(f"{{{a}}}" for a in allowed)
+    expected = f"only the placeholders {known}" if known else "no placeholders"
     for name in re.findall(r"\{([^{}]*)\}", path):
         if name not in allowed:
-            known = ", ".join(f"{{{a}}}" for a in allowed)
-            expected = f"only the placeholders {known}" if known else "no placeholders"
             raise ValueError(f"expected {expected} in this path, found {{{name}}}")
+    rest = path
+    for name in allowed:
+        rest = rest.replace(f"{{{name}}}", "")
+    if "{" in rest or "}" in rest:
+        raise ValueError(
+            f"expected {expected} in this path, found a stray '{{' or '}}' "
+            "(it would be sent literally; write %7B or %7D for a literal brace)"
+        )
 
 
 def _check_mapping(mapping: Mapping[str, Any], prefix: str = "") -> None:

@@ -284,6 +284,38 @@ BAD = [
         "expected no placeholders in this path, found {seed}",
         "'/h/{seed}'",
     ),
+    # a brace left over once the known placeholders are removed would be sent literally
+    (
+        HTTP.replace('path = "/in"', 'path = "/in/{reference"'),
+        "key 'http.path'",
+        "expected only the placeholders {reference}, {seed} in this path, found a stray '{' or "
+        "'}' (it would be sent literally; write %7B or %7D for a literal brace)",
+        "'/in/{reference'",
+    ),
+    (
+        HTTP.replace('path = "/in"', 'path = "/in/{{reference}}"'),
+        "key 'http.path'",
+        "expected only the placeholders {reference}, {seed} in this path, found a stray",
+        "'/in/{{reference}}'",
+    ),
+    (
+        HTTP.replace('path = "/in"', 'path = "/in/seed}"'),
+        "key 'http.path'",
+        "found a stray '{' or '}'",
+        "'/in/seed}'",
+    ),
+    (
+        HTTP.replace("/out/{reference}", "/out/{reference}/{seed"),
+        "key 'http.read.path'",
+        "expected only the placeholders {reference} in this path, found a stray",
+        "'/out/{reference}/{seed'",
+    ),
+    (
+        HTTP.replace('path = "/in"', 'path = "/in"\nhealth_path = "/h{"'),
+        "key 'http.health_path'",
+        "expected no placeholders in this path, found a stray",
+        "'/h{'",
+    ),
     (
         HTTP + "missing = [404, 999]\n",
         "key 'http.read.missing'",

@@ -226,6 +226,30 @@ def test_offline_validates_and_shows_without_sending(tmp_path: Path) -> None:
     assert token not in done.stdout + done.stderr
 
 
+def test_offline_refuses_an_unclosed_placeholder(tmp_path: Path) -> None:
+    file = tmp_path / "h.toml"
+    file.write_text(
+        f'kind = "http"\nname = "h"\nbase_url = "http://127.0.0.1:{free_port()}"\n'
+        '[http]\npath = "/i/{reference"\n',
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [ANP, "target", "check", "--offline", str(file)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert (
+        f"{file}: key 'http.path': expected only the placeholders {{reference}}, {{seed}} in this "
+        "path, found a stray '{' or '}'"
+    ) in done.stderr
+    assert "got '/i/{reference'" in done.stderr
+    assert "POST /i/{reference" not in done.stdout  # was shown as the import to send
+    assert "Traceback" not in done.stderr
+
+
 class _Stub(BaseHTTPRequestHandler):
     """Answers every GET with the status and JSON body named in the server's ``answer``."""
 
