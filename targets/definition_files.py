@@ -165,7 +165,7 @@ file as TOML."""
 
 
 def _read_text(file: Path) -> str:
-    example = "expected a TOML file such as targets/local-reference.toml"
+    example = "expected a TOML or YAML target definition such as targets/local-reference.toml"
     if file.is_dir():
         raise DefinitionError(f"{file}: is a directory; {example}")
     try:

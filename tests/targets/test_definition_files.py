@@ -84,11 +84,26 @@ def test_unusable_files_are_refused(
     assert words in str(caught.value)
 
 
-def test_a_directory_is_refused(tmp_path: Path) -> None:
-    folder = tmp_path / "site.toml"
+HINT = "expected a TOML or YAML target definition such as targets/local-reference.toml"
+"""The end of every message about a path that is not a readable definition file (YAML is
+accepted too, so a message saying TOML only would mislead)."""
+
+
+@pytest.mark.parametrize("name", ["site.toml", "site.yaml"])
+def test_a_directory_is_refused(tmp_path: Path, name: str) -> None:
+    folder = tmp_path / name
     folder.mkdir()
-    with pytest.raises(DefinitionError, match=r"site\.toml: is a directory; expected a TOML file"):
+    with pytest.raises(DefinitionError) as caught:
         load_definition(folder)
+    assert str(caught.value) == f"{folder}: is a directory; {HINT}"
+    assert caught.value.exit_code == 2
+
+
+@pytest.mark.parametrize("name", ["nonexist.yaml", "nonexist.toml"])
+def test_a_missing_file_is_refused(tmp_path: Path, name: str) -> None:
+    with pytest.raises(DefinitionError) as caught:
+        load_definition(tmp_path / name)
+    assert str(caught.value) == f"{tmp_path / name}: no such target definition file; {HINT}"
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")

@@ -108,7 +108,7 @@ def test_an_unreachable_site_exits_3(tmp_path: Path) -> None:
             "ANP_CHECK_TEST_UNSET_VARIABLE is not set",
         ),
         ('kind = "reference"\nname = "x"\nbase_url = "http://10.1.2.3:9"\n', "loopback"),
-        ("DIRECTORY", "is a directory; expected a TOML file"),
+        ("DIRECTORY", "is a directory; expected a TOML or YAML target definition such as"),
         (b"kind = \xff\n", "not UTF-8 text (byte 0xff at offset 7)"),
         (
             'kind = "reference"\nname = "x"\nbase_url = "http://127.0.0.1:9"\n'
@@ -247,6 +247,27 @@ def test_offline_refuses_an_unclosed_placeholder(tmp_path: Path) -> None:
     ) in done.stderr
     assert "got '/i/{reference'" in done.stderr
     assert "POST /i/{reference" not in done.stdout  # was shown as the import to send
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("make", [False, True])
+def test_offline_names_yaml_for_a_missing_file_or_a_folder(tmp_path: Path, make: bool) -> None:
+    path = tmp_path / "site.yaml"
+    if make:
+        path.mkdir()
+    done = subprocess.run(
+        [ANP, "target", "check", "--offline", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    why = "is a directory" if make else "no such target definition file"
+    assert (
+        f"{path}: {why}; expected a TOML or YAML target definition such as "
+        "targets/local-reference.toml"
+    ) in done.stderr
     assert "Traceback" not in done.stderr
 
 
