@@ -34,6 +34,9 @@ one kind per round, rounds interleaved so machine noise hits all alike:
 ``harness-machinery`` ``ImportUser`` (``Post`` path) with one post and its request reused: seed
                queue, adapter ack and recording only (the harness's own bookkeeping).
 
+As in a run, the recorder's delta is folded into the merged measurements every
+``LOCAL_FOLD_S`` seconds (``loadtests.hooks``), so that CPU counts too.
+
 Printed: requests/s of each (median over rounds) and the ratios to ``constant``; the issue asks
 at least 0.85 for fresh posts (``harness``, or ``harness-pipeline`` when synthesis is moved off
 the Locust process; the helpers then need CPU of their own); the CPU this process spent per
@@ -69,6 +72,7 @@ from locust.env import Environment  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from loadtests.hooks import LOCAL_FOLD_S  # noqa: E402
 from loadtests.node import NODE  # noqa: E402
 from loadtests.options import RunOptions  # noqa: E402
 from loadtests.prebuild import Pipeline  # noqa: E402
@@ -316,12 +320,23 @@ def one_round(
                 NODE.allocator.give_back(left)
 
 
+def _fold() -> None:
+    """What a run's local runner does every ``LOCAL_FOLD_S`` (``loadtests.hooks``): the recorder's
+    delta folded into the merged measurements (its CPU counts; the lists stay short)."""
+    import gevent
+
+    while True:
+        gevent.sleep(LOCAL_FOLD_S)
+        NODE.merged.add(NODE.recorder.take())
+
+
 def _measure(user_class: type[FastHttpUser], url: str, users: int, seconds: float) -> float:
+    import gevent
+
     env = Environment(user_classes=[user_class], host=url)
     runner = env.create_local_runner()
     runner.start(users, spawn_rate=users * 100, wait=True)
-    import gevent
-
+    folder = gevent.spawn(_fold)
     gevent.sleep(0.5)  # connections opened, users looping
     before = env.stats.total.num_requests
     started = time.perf_counter()
@@ -333,6 +348,8 @@ def _measure(user_class: type[FastHttpUser], url: str, users: int, seconds: floa
         (time.process_time() - cpu_started) / max(done, 1) * 1e6
     )
     runner.quit()
+    folder.kill()
+    NODE.merged.add(NODE.recorder.take())
     fails = env.stats.total.num_failures
     if fails:
         raise RuntimeError(f"{user_class.__name__}: {fails} failed requests against the sink")
