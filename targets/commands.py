@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -117,10 +116,12 @@ def _variable(name: str | None, unset: frozenset[str] = frozenset()) -> str:
 
 def credential_variables(definition: TargetDefinition) -> list[str]:
     """The names of the variables holding the definition's credentials, in file order."""
+    from targets.definitions import VARIABLE_REFERENCE
+
     names = [definition.token_env, definition.user_env, definition.password_env]
     if definition.http is not None:
         for template in definition.http.headers.values():
-            names.extend(re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", template))
+            names.extend(VARIABLE_REFERENCE.findall(template))
     return [n for n in dict.fromkeys(names) if n]
 
 

@@ -16,13 +16,15 @@ from pathlib import Path
 
 from targets.definition_files import shown
 from targets.definitions import (
+    VARIABLE_NAME,
+    VARIABLE_REFERENCE,
     DefinitionError,
     TargetDefinition,
     check_loopback,
     check_url_shape,
 )
 
-_ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$")
+_ENV_LINE = re.compile(rf"^\s*(?:export\s+)?({VARIABLE_NAME})=(.*)$")
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -48,7 +50,7 @@ def expand_path(text: str, environ: Mapping[str, str]) -> str:
             return value
         return match.group(3) or ""
 
-    return re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?\}", one, text)
+    return re.sub(rf"\$\{{({VARIABLE_NAME})(:-([^}}]*))?\}}", one, text)
 
 
 class Environment:
@@ -134,7 +136,7 @@ class Environment:
         def one(match: re.Match[str]) -> str:
             return self.require(match.group(1), key)
 
-        return re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", one, text)
+        return VARIABLE_REFERENCE.sub(one, text)
 
     def base_url(self) -> str:
         """``base_url``, or the value of ``base_url_env`` when that variable is set."""

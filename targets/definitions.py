@@ -41,6 +41,12 @@ if TYPE_CHECKING:
     from targets.definition_files import YAML_SUFFIXES, load_definition, parse_definition
 
 ENV_NAME = r"^[A-Z_][A-Z0-9_]*$"
+VARIABLE_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
+"""A variable name as written in ``${NAME}`` and in ``env_file`` lines: letters, digits and
+``_``, not starting with a digit (a regex fragment, no anchors)."""
+VARIABLE_REFERENCE = re.compile(rf"\$\{{({VARIABLE_NAME})\}}")
+"""``${NAME}`` (group 1: NAME), as in http header values. The one pattern for it: checking a
+definition, listing its credential variables, substituting and hiding their values use it."""
 KINDS = ("reference", "wordpress", "http")
 SPECIAL_VALUES = ("$canonical", "$hash", "$reference", "$seed")
 """Body mapping values that are not paths into the post."""
@@ -249,12 +255,8 @@ def _check_mapping(mapping: Mapping[str, Any], prefix: str = "") -> None:
             )
 
 
-_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-"""``${NAME}`` in an http header value."""
-
-
 def _check_header(name: str, template: str) -> None:
-    rest = _VARIABLE.sub("", template)
+    rest = VARIABLE_REFERENCE.sub("", template)
     if "${" in rest:
         raise KeyedError(
             name,
@@ -262,8 +264,8 @@ def _check_header(name: str, template: str) -> None:
             "starting with a digit), each closed by '}'",
             template,
         )
-    if _VARIABLE.search(template) is None and is_secret_header(name):
-        bare = re.search(r"\$([A-Za-z_][A-Za-z0-9_]*)", template)
+    if VARIABLE_REFERENCE.search(template) is None and is_secret_header(name):
+        bare = re.search(rf"\$({VARIABLE_NAME})", template)
         hint = f" (write ${{{bare.group(1)}}}, with braces)" if bare else ""
         raise KeyedError(
             name,
@@ -402,6 +404,8 @@ __all__ = [
     "ENV_NAME",
     "KINDS",
     "SPECIAL_VALUES",
+    "VARIABLE_NAME",
+    "VARIABLE_REFERENCE",
     "YAML_SUFFIXES",
     "ChecksDef",
     "DefinitionError",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -15,7 +14,13 @@ from targets.adapters.wordpress import SITE_MAX_BATCH as WORDPRESS_MAX_BATCH
 from targets.adapters.wordpress import SITE_MAX_LOOKUP as WORDPRESS_MAX_LOOKUP
 from targets.adapters.wordpress import WordPressTarget
 from targets.base import Target
-from targets.definitions import DefinitionError, Environment, TargetDefinition, load_definition
+from targets.definitions import (
+    VARIABLE_REFERENCE,
+    DefinitionError,
+    Environment,
+    TargetDefinition,
+    load_definition,
+)
 from targets.transport import Timeouts
 
 Builder = Callable[[TargetDefinition, Environment], Target]
@@ -76,7 +81,7 @@ def build_http(definition: TargetDefinition, env: Environment) -> Target:
     sensitive: set[str] = set()
     for name, template in spec.headers.items():
         headers[name] = env.substitute(template, f"http.headers.{name}")
-        if re.search(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}", template):
+        if VARIABLE_REFERENCE.search(template):
             sensitive.add(name.lower())
     return HttpTarget(
         definition.name,
