@@ -50,8 +50,13 @@ def test_a_failed_write_reaches_every_request_of_the_group() -> None:
 
 
 def test_a_cancelled_async_write_cancels_its_requests() -> None:
+    started = asyncio.Event()
+    written: list[list[str]] = []
+
     async def write(posts: list[ValidPost]) -> list[Result]:
-        await asyncio.sleep(3600)
+        written.append([p.reference for p in posts])
+        started.set()
+        await asyncio.Event().wait()  # never set: only cancelling ends this write
         return []
 
     async def run() -> list[bool]:
@@ -62,13 +67,16 @@ def test_a_cancelled_async_write_cancels_its_requests() -> None:
 
         commit = GroupCommit(start)
         waiting = [asyncio.ensure_future(commit.insert(_post(r))) for r in ("a", "b")]
-        await asyncio.sleep(0.01)
+        await asyncio.wait_for(started.wait(), 5)  # the group's write is under way
+        assert len(tasks) == 1
         for task in tasks:
             task.cancel()
-        await asyncio.gather(*tasks, *waiting, return_exceptions=True)
+        # a request left waiting (its future never cancelled) fails here after 5 s, not hangs
+        await asyncio.wait_for(asyncio.gather(*tasks, *waiting, return_exceptions=True), 5)
         return [w.cancelled() for w in waiting]
 
     assert asyncio.run(run()) == [True, True]
+    assert written == [["a", "b"]]
 
 
 @pytest.mark.parametrize("reverse", [False, True])
