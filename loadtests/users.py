@@ -39,10 +39,11 @@ from locust.contrib.fasthttp import FastHttpUser
 from locust.exception import StopUser
 from locust.user.task import LOCUST_STATE_STOPPING, LOCUST_STATE_WAITING
 
+from loadtests.invalid_bodies import invalid_request
 from loadtests.node import NODE
 from loadtests.prebuild import INLINE_BLOCK, InlineBuilder, Prebuilt, reference_post
 from loadtests.recorder import Series
-from synth import INVALID_KINDS, Post, synthesize, synthesize_invalid, synthesize_json
+from synth import Post, synthesize, synthesize_json
 from synth.generate import reference_of
 from targets.base import (
     Ack,
@@ -51,8 +52,6 @@ from targets.base import (
 )
 
 monotonic = time.monotonic
-CHANGED_CONTENT = "changed_content"
-"""The invalid kind that reuses an acknowledged post's reference (a 409 once it landed)."""
 
 # (ok, kind, posts): kind is an error kind on failure, or an expected outcome on success.
 Verdict = tuple[bool, str | None, int]
@@ -444,22 +443,12 @@ class InvalidUser(AnpUser):
     @task
     def invalid(self) -> None:
         node = NODE
-        if node.draining or node.target is None or not INVALID_KINDS:
+        if node.draining or node.target is None:
             return self.idle()
         self.pace(1)
         node.invalid_sent += 1
-        number = node.invalid_sent
-        kind = INVALID_KINDS[number % len(INVALID_KINDS)]
-        seed = number
-        if kind == CHANGED_CONTENT:
-            # Only a conflict once the original landed: use a seed this node saw acknowledged.
-            recent = node.recorder.recent
-            if not recent:
-                kind = INVALID_KINDS[(number + 1) % len(INVALID_KINDS)]
-            else:
-                seed = recent[number % len(recent)][0]
-        invalid = synthesize_invalid(seed, kind)
-        self.exchange(node.target.invalid_request(invalid), _judge_invalid, invalid.expected_status)
+        built = invalid_request(node.target, node.invalid_sent, node.recorder.recent)
+        self.exchange(built.request, _judge_invalid, built.expected)
 
 
 def _judge_invalid(expected: tuple[int, ...], response: Response) -> Verdict:
