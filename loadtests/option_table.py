@@ -91,7 +91,8 @@ HARNESS_OPTIONS: tuple[HarnessOption, ...] = (
         "--synth-processes",
         "0",
         "helper processes per Locust process that synthesize import posts ahead "
-        "(0: in line), e.g. 1",
+        "(0: in line), e.g. 1; worth it when the Locust process is CPU-bound and a core "
+        "is free, not when the target shares the machine's cores",
     ),
     HarnessOption(
         "--request-timeout",
