@@ -7,8 +7,8 @@ calling thread itself (it runs the next task whenever the oldest result is not r
 ``ordered_map``) and ``threads - 1`` helper threads; the rest are worker processes. Threads suit
 tasks that spend most of their time outside the GIL (zlib compression): they cost nothing to
 start and their results are not pickled. Worker processes start from a fork server (spawn where
-there is none) that has the synthesizer already imported; they ignore Ctrl-C, which the parent
-handles by cancelling the pending tasks. ``workers=1`` runs everything in the calling thread.
+there is none) that has the synthesizer already imported; they ignore Ctrl-C and SIGTERM, which
+the parent handles by cancelling the pending tasks. ``workers=1`` runs everything in the calling thread.
 """
 
 from __future__ import annotations
@@ -33,8 +33,17 @@ R = TypeVar("R")
 
 
 def _init_worker() -> None:
-    """Worker processes ignore Ctrl-C (the parent handles it) and keep their freed heap."""
+    """Worker processes ignore Ctrl-C and SIGTERM (the parent handles both by cancelling the
+    pending tasks, then the workers exit) and keep their freed heap.
+
+    Both reach the workers when the whole process group is signalled (Ctrl-C in a terminal,
+    ``timeout``, a service manager). A worker killed by SIGTERM while sending a result left the
+    pool's manager thread waiting for the rest of it forever, so the parent hung in the pool's
+    shutdown with its temp files in place. The fork server ignores SIGTERM too, else the pool
+    takes its death for the workers' and leaves them running (see :mod:`synth._forkserver_init`).
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     _keep_freed_heap()
 
 
@@ -61,11 +70,14 @@ def _keep_freed_heap() -> None:
 
 def pool_context() -> multiprocessing.context.BaseContext:
     """A fork server context preloaded with the synthesizer (spawn where there is no fork server):
-    never plain fork, which would copy the parent's threads and locks."""
+    never plain fork, which would copy the parent's threads and locks. The fork server ignores
+    SIGTERM, as its workers do (see :mod:`synth._forkserver_init`)."""
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["synth.corpus", "synth.generate", "synth.formats"])
+    context.set_forkserver_preload(
+        ["synth._forkserver_init", "synth.corpus", "synth.generate", "synth.formats"]
+    )
     return context
 
 

@@ -298,3 +298,67 @@ def test_interrupted_corpus_leaves_nothing_behind(tmp_path: Path, sig: signal.Si
     assert b"anp: interrupted" in stderr and b"Traceback" not in stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.jsonl.gz"]
     assert (tmp_path / "big.jsonl.gz").read_bytes() == b"earlier"
+
+
+def _group_members(pgid: int) -> int:
+    """How many live processes are in process group ``pgid`` (from /proc)."""
+    count = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:  # gone meanwhile
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            count += 1
+    return count
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+@pytest.mark.parametrize(
+    ("out", "extra"),
+    [("c.jsonl", []), ("c.txt", ["--format", "text"])],  # both rendered in worker processes
+)
+def test_sigterm_to_the_whole_process_group_stops_corpus(
+    tmp_path: Path, out: str, extra: list[str]
+) -> None:
+    """``timeout``, a service manager or a shell's job control signal the whole group, so the
+    worker processes get SIGTERM too. Before they ignored it, a worker killed while sending a
+    result left the pool's manager thread reading the rest of it forever: anp hung in the
+    executor's shutdown and left its temp file (about 1 run in 3)."""
+    for attempt in range(6):  # the old hang needed a worker mid-send; more tries, more chances
+        args = ["corpus", "--seeds", "0-9999999", "--out", out, "--workers", "2", *extra]
+        process = subprocess.Popen(
+            [sys.executable, "-m", "anp", *args],
+            cwd=tmp_path,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,  # its own group, as under timeout or a service manager
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:  # until the worker process is up and writing
+                temps = [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+                # anp, the fork server and the worker process
+                if temps and temps[0].stat().st_size > 0 and _group_members(process.pid) >= 3:
+                    break
+                assert process.poll() is None, process.communicate()
+                time.sleep(0.02)
+            else:
+                pytest.fail("the worker process never started")
+            time.sleep(0.4 + 0.1 * attempt)  # well into the run, at varying points
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                _, stderr = process.communicate(timeout=30)
+            except subprocess.TimeoutExpired:
+                pytest.fail(f"anp corpus still running 30 s after SIGTERM (attempt {attempt})")
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        assert process.returncode == 143, stderr
+        assert b"Traceback" not in stderr, stderr
+        assert list(tmp_path.iterdir()) == [], "no corpus, manifest or temp file is left"
+        deadline = time.monotonic() + 10  # nor a worker, the fork server or the resource tracker
+        while _group_members(process.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _group_members(process.pid) == 0
