@@ -118,9 +118,11 @@ def post_from_json(data: bytes | str) -> Post:
             problems.append(f"{where}: {error['msg']} (got {shown})")
         more = exc.error_count() - len(problems)
         tail = f"; and {more} more" if more > 0 else ""
-        raise SynthError(
+        invalid = SynthError(
             f"not a valid anp post: {exc.error_count()} problem(s): "
             + "; ".join(problems)
             + tail
             + "; retrying with the same document will fail again"
-        ) from None
+        )
+        invalid.retry_advice = True  # the message says it; anp adds no second note
+        raise invalid from None

@@ -36,7 +36,13 @@ from synth.formats import CORPUS_FORMATS, DOCUMENT_SEPARATOR, check_choice, is_g
 from synth.gzipmember import GzipMember
 from synth.manifest import MANIFEST_VERSION, CorpusManifest, manifest_writer
 from synth.parallel import ordered_map
-from synth.seeds import SeedRanges, count_seeds, format_seed_ranges, parse_seed_ranges
+from synth.seeds import (
+    SeedRanges,
+    check_seed_ranges,
+    count_seeds,
+    format_seed_ranges,
+    parse_seed_ranges,
+)
 from synth.version import GENERATOR_NAME, GENERATOR_VERSION
 
 __all__ = [
@@ -119,7 +125,8 @@ def _pieces(seeds: Iterator[int], fmt: str, size: str | None) -> Iterator[bytes]
 def render_chunk(chunk: Chunk, fmt: str, size: str | None, compress: bool) -> tuple[bytes, int]:
     """Render one chunk as corpus bytes (one gzip member when ``compress``); return
     ``(bytes, number of posts)``. Runs in worker threads and processes, so it imports what it
-    needs."""
+    needs. Raises SeedError / SeedRangeError for a bad range (checked per range, not per seed)."""
+    chunk = check_seed_ranges(chunk)
     seeds = chain.from_iterable(range(first, last + 1) for first, last in chunk)
     count = sum(last - first + 1 for first, last in chunk)
     pieces = _pieces(seeds, fmt, size)
@@ -188,8 +195,8 @@ def _check_args(
 ) -> tuple[SeedRanges, Path]:
     from synth.generate import SIZES
 
-    if isinstance(ranges, str):
-        ranges = parse_seed_ranges(ranges)
+    # parsed pairs are checked as the text form is: seeds in range, first <= last
+    ranges = parse_seed_ranges(ranges) if isinstance(ranges, str) else check_seed_ranges(ranges)
     if not ranges:
         raise CorpusError("seed ranges must not be empty; expected e.g. 0-99999, 5 or 1,3,10-20")
     check_choice(fmt, CORPUS_FORMATS, "--format", "--format jsonl")

@@ -24,10 +24,12 @@ def check_seed(seed: object) -> int:
     bool is refused (``True`` is not a seed), and so are floats, even integral ones.
     """
     if isinstance(seed, bool) or not isinstance(seed, int):
-        raise SeedError(
+        error = SeedError(
             f"seed must be an integer in 0..{MAX_SEED}, got seed={seed!r} "
             f"(a {type(seed).__name__}); retrying with the same value will fail again"
         )
+        error.retry_advice = True  # the message says it; anp adds no second note
+        raise error
     if seed < 0 or seed > MAX_SEED:
         raise SeedError(f"seed must be an integer in 0..{MAX_SEED} (0 to 2**63-1), got seed={seed}")
     return seed
@@ -41,6 +43,23 @@ def parse_seed(text: str) -> int:
             f"seed must be a non-negative decimal integer in 0..{MAX_SEED}, got {text!r}"
         )
     return check_seed(int(stripped))
+
+
+def check_seed_range(first: object, last: object) -> tuple[int, int]:
+    """Return ``(first, last)`` if both are seeds (see :func:`check_seed`) and ``first <= last``;
+    raise SeedError / SeedRangeError otherwise. For ranges given as pairs rather than text."""
+    pair = check_seed(first), check_seed(last)
+    if pair[1] < pair[0]:
+        raise SeedRangeError(
+            f"bad seed range ({first}, {last}): the end is below the start; expected "
+            f"(first, last) with first <= last, e.g. (0, 99999)"
+        )
+    return pair
+
+
+def check_seed_ranges(pairs: Iterable[tuple[int, int]]) -> SeedRanges:
+    """``pairs`` as a tuple, every pair checked with :func:`check_seed_range` (order kept)."""
+    return tuple(check_seed_range(first, last) for first, last in pairs)
 
 
 def parse_seed_ranges(text: str) -> SeedRanges:
@@ -64,7 +83,7 @@ def parse_seed_ranges(text: str) -> SeedRanges:
                 f"bad seed range {item!r} in {text!r}: the end ({last}) is below the start "
                 f"({first}); expected e.g. {RANGE_EXAMPLE}"
             )
-        pairs.append((first, last))
+        pairs.append(check_seed_range(first, last))
     return merge_ranges(pairs)
 
 

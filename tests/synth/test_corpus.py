@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 import synth.corpus as corpus_module
 from synth import (
     CorpusError,
+    SeedError,
     SeedRangeError,
     canonical_json,
     parse_text,
@@ -428,3 +429,23 @@ def test_the_manifest_goes_next_to_a_regular_corpus_and_nowhere_for_a_special_fi
         regular.abort()
         special.abort()
     assert (tmp_path / "d.jsonl.manifest.json").read_bytes() == manifest.to_json()
+
+
+@pytest.mark.parametrize(
+    ("pairs", "error"),
+    [
+        ([(-3, 1)], SeedError),
+        ([(0, 2**63)], SeedError),
+        ([(0, 1.5)], SeedError),
+        ([(5, 1)], SeedRangeError),
+    ],
+)
+def test_parsed_pairs_are_checked_like_text(tmp_path: Path, pairs: list, error: type) -> None:
+    # before, only text was checked: the pure-Python builder wrote posts for seed -3, the C one
+    # raised a bare ValueError, and (5, 1) wrote an empty corpus
+    with pytest.raises(error) as caught:
+        write_corpus(pairs, tmp_path / "c.jsonl")
+    assert caught.value.exit_code == 2
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(error):  # render_chunk is public too
+        corpus_module.render_chunk(tuple(pairs), "jsonl", None, False)

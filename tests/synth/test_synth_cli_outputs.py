@@ -165,3 +165,24 @@ def test_the_retry_note_follows_the_errors_marker_not_its_words(
     with pytest.raises(CorpusError) as caught:
         _retry_note(handler)(None)  # type: ignore[arg-type]
     assert str(caught.value) == expected
+
+
+@pytest.mark.parametrize(
+    "fail",
+    [
+        lambda: __import__("synth.seeds").seeds.check_seed("5"),
+        lambda: __import__("synth.canonical").canonical.post_from_json(b"{}"),
+    ],
+    ids=["check_seed", "post_from_json"],
+)
+def test_errors_whose_message_advises_get_no_second_retry_note(fail: object) -> None:
+    from synth.cli import _retry_note
+    from synth.errors import SynthError
+
+    def handler(args: object) -> int:
+        fail()  # type: ignore[operator]
+        return 0
+
+    with pytest.raises(SynthError) as caught:
+        _retry_note(handler)(None)  # type: ignore[arg-type]
+    assert str(caught.value).count("retrying") == 1, str(caught.value)
