@@ -14,7 +14,9 @@ per section, then ``## final notes``, ``## alphanode post meta`` and ``## Simila
   backslash anywhere, and a line-start ``+``, ``-``, ``=`` or ordered-list marker (``1.``) is
   escaped too, so that text renders as the same text and never as HTML, links or structure.
   Whitespace at either end becomes numeric character references so that it is not stripped
-  (except a vertical tab, which CommonMark parsers refuse as a reference).
+  (except a vertical tab, which CommonMark parsers refuse as a reference). A NUL character
+  cannot survive Markdown at all: CommonMark replaces it, and the reference ``&#0;``, with
+  U+FFFD. Synthesized posts never contain one; a hand-made ``Post`` with one renders U+FFFD.
 
 The output ends with a newline.
 """

@@ -177,8 +177,10 @@ def test_escaped_text_renders_as_the_same_text(text: str) -> None:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(posts())
 def test_any_post_title_survives(post: Post) -> None:
-    # A vertical tab at either end cannot be kept (see synth.markdown); everything else can.
+    # A vertical tab at either end cannot be kept, nor a NUL anywhere (CommonMark turns it into
+    # U+FFFD; see synth.markdown); everything else can.
     assume("\x0b" not in post.title[:1] + post.title[-1:])
+    assume("\x00" not in post.title)
     tokens = _tokens(post)
     assert _headings(tokens, "h1") == [post.title]
     assert [t for t in _flat(tokens) if t.type in ("html_inline", "html_block")] == []
@@ -195,3 +197,9 @@ def test_synthesized_posts(seed: int) -> None:
     ]
     assert [(f.info, f.content) for f in fences] == [(c.language, c.code + "\n") for c in codes]
     assert render_markdown(post).endswith("\n")
+
+
+def test_a_nul_in_a_title_renders_as_the_replacement_character() -> None:
+    # The documented limit: CommonMark replaces NUL (and &#0;) with U+FFFD.
+    post = synthesize(5).model_copy(update={"title": "a\x00b"})
+    assert _headings(_tokens(post), "h1") == ["a\ufffdb"]
