@@ -15,12 +15,9 @@ one kind per round, rounds interleaved so machine noise hits all alike:
 ``harness``    ``loadtests.users.ImportUser`` as a run uses it against the reference adapter: the
                bytes fast path (seeds from the seed queue, ``synthesize_json(seed)``,
                ``reference_of(seed)``, the adapter's ``import_request_json``/``import_ack_ref``,
-               built ``THREAD_BLOCK`` seeds at a time on a real OS thread of this process by
-               ``loadtests.prebuild.ThreadBuilder`` with ``synth.native.build_block``, GIL
-               released; recording: per-second counts, HDR histogram, seed lists): everything a
-               real run does per request, with fresh posts;
-``harness-inline`` ``harness`` without the thread: ``INLINE_BLOCK`` seeds back to back in the
-               gevent thread by ``loadtests.prebuild.InlineBuilder`` (the default before);
+               built ``INLINE_BLOCK`` seeds back to back by ``loadtests.prebuild.InlineBuilder``;
+               recording: per-second counts, HDR histogram, seed lists): everything a real run
+               does per request, with fresh posts;
 ``harness-per-post`` ``harness`` building one post per request, between Locust's requests
                (``inline_block = 0``, the in-line path before the blocks);
 ``harness-pure`` ``harness`` with synth's pure-Python builder (``synth.build.build_json_py``, what
@@ -43,7 +40,7 @@ As in a run, the recorder's delta is folded into the merged measurements every
 Printed: requests/s of each (median over rounds) and the ratios to ``constant``; the issue asks
 at least 0.85 for fresh posts (``harness``, or ``harness-pipeline`` when synthesis is moved off
 the Locust process; the helpers then need CPU of their own); the CPU this process spent per
-request (steadier than requests/s on a shared machine), all threads and the gevent thread alone; the load average before and after.
+request (steadier than requests/s on a shared machine); the load average before and after.
 Also the CPU cost per post of synthesis and request building on both paths, measured alone.
 Exit code 0 (the ratio is reported, not enforced: machines differ).
 """
@@ -189,7 +186,6 @@ PRESYNTH_JSON: list[bytes] = []
 HELPERS = 1
 TYPICAL = 0
 """The seed of the constant body (its post is also the one ``harness-machinery`` reuses)."""
-MAIN_US: dict[str, list[float]] = {}
 CPU_US: dict[str, list[float]] = {}
 """User class name -> CPU microseconds of this process per request, per round."""
 
@@ -282,13 +278,6 @@ class PipelineUser(ImportUser):
     abstract = False
 
 
-class InlineUser(ImportUser):
-    """``ImportUser`` building its blocks in line (``InlineBuilder``, no thread)."""
-
-    abstract = False
-    thread_block = 0
-
-
 class MachineryUser(ImportUser):
     """``ImportUser`` with one post and its request reused: the harness's bookkeeping alone."""
 
@@ -352,11 +341,7 @@ def _measure(user_class: type[FastHttpUser], url: str, users: int, seconds: floa
     before = env.stats.total.num_requests
     started = time.perf_counter()
     cpu_started = time.process_time()
-    main_started = time.thread_time()
     gevent.sleep(seconds)
-    MAIN_US.setdefault(user_class.__name__, []).append(
-        (time.thread_time() - main_started) / max(env.stats.total.num_requests - before, 1) * 1e6
-    )
     done = env.stats.total.num_requests - before
     elapsed = time.perf_counter() - started
     CPU_US.setdefault(user_class.__name__, []).append(
@@ -437,7 +422,6 @@ def main(argv: list[str] | None = None) -> int:
         variants: dict[str, type[FastHttpUser]] = {
             "constant": ConstantUser,
             "harness": ImportUser,
-            "harness-inline": InlineUser,
             "harness-per-post": PerPostUser,
             "harness-pure": PureBuilderUser,
             "harness-post": PostPathUser,
@@ -483,11 +467,7 @@ def main(argv: list[str] | None = None) -> int:
     print("  CPU of this process per request (less sensitive to other load than requests/s):")
     for name in variants:
         ratio = cpu["constant"] / cpu[name]
-        main_us = statistics.median(MAIN_US[variants[name].__name__])
-        print(
-            f"    {name:<22} {cpu[name]:7.1f} us   constant / this = {ratio:.3f}"
-            f"   main thread {main_us:.1f} us"
-        )
+        print(f"    {name:<22} {cpu[name]:7.1f} us   constant / this = {ratio:.3f}")
     alone = ", ".join(f"{k} {v:.1f} us" for k, v in per_post.items())
     print(f"  CPU per post alone: {alone}")
     return 0

@@ -27,14 +27,6 @@ synthesizer's tables and code stay in the CPU's caches for the block (in this pr
 Locust's requests, a post cost about 14 us of CPU, against 8 us built back to back; see
 ``bench/bench_loadtests.py``). Same seeds, same bytes, same bookkeeping as the helpers: seeds taken
 and not sent when the load stops are leftovers.
-
-With the C builder, ``ThreadBuilder`` (what ``ImportUser`` uses without helpers) moves that work
-off the gevent thread: one real OS thread of the Locust process builds ``THREAD_BLOCK`` seeds at
-a time with ``synth.native.build_block``, which builds and hashes with the GIL released, while
-the loop keeps sending; the users take ready requests from the deque. The thread works one block
-ahead, so a user waits for it only at the start (not building in line instead keeps the seeds in
-the queue's order, as every other way of building sends them). Without ``build_block`` (pure-Python builder,
-or no libcrypto for the hash) ``InlineBuilder`` does it all in line.
 """
 
 from __future__ import annotations
@@ -51,28 +43,17 @@ from pathlib import Path
 from typing import Protocol
 
 import gevent
-from gevent.event import AsyncResult, Event
+from gevent.event import Event
 from gevent.os import nb_read
-from gevent.threadpool import ThreadPool
 
 from loadtests.prebuild_frames import HEADER_SIZE, Prebuilt, frame_sizes, parse_frame
 from loadtests.seeding import SeedQueue
 from synth import Meta, Post, ranges_from_seeds
 from synth.construct import make
 from synth.generate import reference_of
-from synth.native import BlockBuilder
 from targets.base import SupportsJsonImport
 
-__all__ = [
-    "INLINE_BLOCK",
-    "THREAD_BLOCK",
-    "InlineBuilder",
-    "Pipeline",
-    "Prebuilt",
-    "ReadySource",
-    "ThreadBuilder",
-    "reference_post",
-]
+__all__ = ["INLINE_BLOCK", "InlineBuilder", "Pipeline", "Prebuilt", "ReadySource", "reference_post"]
 
 log = logging.getLogger("loadtests")
 ROOT = Path(__file__).resolve().parent.parent
@@ -87,11 +68,6 @@ PIPE_BYTES = 1 << 20
 INLINE_BLOCK = 16
 """Seeds ``InlineBuilder`` builds back to back (about 130 us of CPU: the other users' answers
 wait that long at most, once per block)."""
-THREAD_BLOCK = 256
-"""Seeds per block ``ThreadBuilder``'s thread builds (about 2 ms of CPU). Big blocks: the thread
-takes the GIL once per block, to hand the posts over, and each time waits for the loop to give it
-up (up to the switch interval, 5 ms); blocks of 64 left the gevent thread about 5 us more CPU per
-request than blocks of 256 (bench/bench_loadtests.py)."""
 
 
 def reference_post(reference: str) -> Post:
@@ -184,120 +160,6 @@ class InlineBuilder:
         left = list(ranges_from_seeds([item.seed for item in self.ready]))
         self.ready.clear()
         return left
-
-
-class ThreadBuilder:
-    """Ready import requests built on a real OS thread of this process, ``THREAD_BLOCK`` seeds at
-    a time, while the gevent loop keeps sending (see the module docstring). Seeds are handed out
-    in the queue's order, each once; the bookkeeping is ``InlineBuilder``'s."""
-
-    def __init__(
-        self,
-        queue: SeedQueue,
-        fast: SupportsJsonImport,
-        size: str | None,
-        unused: Callable[[list[tuple[int, int]]], None],
-        build_block: BlockBuilder,
-        thread_block: int = THREAD_BLOCK,
-    ) -> None:
-        self.queue = queue
-        self.fast = fast
-        self.size = size
-        self.unused = unused
-        """Called with the seeds of a block that failed to build (they are never sent)."""
-        self.build_block = build_block
-        """``synth.native.build_block``: ``[(body, reference)]`` of seeds, built without the GIL."""
-        self.thread_block = thread_block
-        self.ready: deque[Prebuilt] = deque()
-        self.closed = False
-        self.pool = ThreadPool(1)
-        """One real OS thread (gevent's threadpool), stopped by ``close``."""
-        self.pending: deque[tuple[AsyncResult, list[int]]] = deque()
-        """Blocks handed to the thread and not collected yet, in order, with their seeds."""
-        self.taking = 0
-        """Users waiting for seeds from the queue (a node's queue may wait for a grant)."""
-
-    @property
-    def finished(self) -> bool:
-        """Nothing taken is left to send or being built."""
-        return not self.ready and not self.pending and not self.taking
-
-    def get(self) -> Prebuilt | None:
-        """The next ready request; None when the seeds ran out or the builder is closed. The
-        thread works one block ahead of the users; a user waits for it (cooperatively) only when
-        nothing is ready, which happens at the start (the first block, about 2 ms)."""
-        ready = self.ready
-        pending = self.pending
-        while not self.closed:
-            if pending and (not ready or pending[0][0].ready()):
-                self._collect(pending[0])
-                continue
-            if not pending and (not ready or (not self.taking and len(ready) < self.thread_block)):
-                self.taking += 1
-                try:
-                    seeds = self.queue.take(self.thread_block)
-                finally:
-                    self.taking -= 1
-                if seeds:
-                    if self.closed:  # closed while waiting for them: never sent
-                        self.unused(list(ranges_from_seeds(seeds)))
-                        return None
-                    pending.append((self.pool.spawn(self.build_block, seeds, self.size), seeds))
-                    continue
-                if not ready:
-                    return None
-            return ready.popleft()
-        return None
-
-    def _collect(self, head: tuple[AsyncResult, list[int]]) -> None:
-        """Add the thread's oldest block to the ready requests (waits for it when not done)."""
-        pending = self.pending
-        result, seeds = head
-        try:
-            built = result.get()
-        except BaseException:
-            if pending and pending[0] is head:
-                pending.popleft()
-                # not built, so not sent: report them as unused, and let Locust log the error
-                self.unused(list(ranges_from_seeds(seeds)))
-                raise
-            return  # collected by another user, or closed: close reported the seeds
-        if not pending or pending[0] is not head:
-            return  # collected by another user, or closed: close reported the seeds
-        pending.popleft()
-        if len(built) != len(seeds):
-            self.unused(list(ranges_from_seeds(seeds)))
-            raise RuntimeError(f"build_block gave {len(built)} posts for {len(seeds)} seeds")
-        fast = self.fast
-        ready = self.ready
-        for seed, (body, reference) in zip(seeds, built, strict=True):
-            request = fast.import_request_json(body, reference, seed)
-            ready.append(
-                Prebuilt(
-                    seed,
-                    reference,
-                    request.method,
-                    request.path,
-                    request.name,
-                    request.headers,
-                    request.body or b"",
-                )
-            )
-
-    def close(self) -> list[tuple[int, int]]:
-        """Stop the thread (after its current block); return the seeds built or being built and
-        never sent (as ranges)."""
-        self.closed = True
-        unsent = [item.seed for item in self.ready]
-        self.ready.clear()
-        blocks = list(self.pending)
-        self.pending.clear()
-        for result, seeds in blocks:
-            # never sent, whatever the outcome; wait so that the thread is idle
-            unsent.extend(seeds)
-            result.wait()
-        self.pool.kill()
-        return list(ranges_from_seeds(unsent))
 
 
 class Pipeline:

@@ -12,9 +12,8 @@ reference adapter, an http adapter whose body is the canonical document), ``impo
 ``batch`` send ``synthesize_json(seed)`` as it is and judge the answer by ``reference_of(seed)``:
 no ``Post`` is built. The bytes are the same as ``canonical_json(synthesize(seed))``
 (``tests/targets/test_json_import.py``). Other adapters (WordPress maps fields) take the ``Post``
-path. ``import`` builds its fast-path requests ahead, in blocks on a thread of this process
-(``loadtests.prebuild.ThreadBuilder``; ``InlineBuilder`` without the C block builder) or in
-helper processes (``--synth-processes``).
+path. ``import`` builds its fast-path requests ahead, in small blocks in this process
+(``loadtests.prebuild.InlineBuilder``) or in helper processes (``--synth-processes``).
 
 Error kinds follow ``results.record.ERROR_KINDS_DOC``: ``http_<code>``, ``timeout``,
 ``connection_refused``, ``connection_reset``, ``connection_error``, ``bad_response``, and for the
@@ -42,16 +41,9 @@ from locust.user.task import LOCUST_STATE_STOPPING, LOCUST_STATE_WAITING
 
 from loadtests.invalid_bodies import invalid_request
 from loadtests.node import NODE
-from loadtests.prebuild import (
-    INLINE_BLOCK,
-    THREAD_BLOCK,
-    InlineBuilder,
-    Prebuilt,
-    ThreadBuilder,
-    reference_post,
-)
+from loadtests.prebuild import INLINE_BLOCK, InlineBuilder, Prebuilt, reference_post
 from loadtests.recorder import Series
-from synth import Post, native, synthesize, synthesize_json
+from synth import Post, synthesize, synthesize_json
 from synth.generate import reference_of
 from targets.base import (
     Ack,
@@ -237,10 +229,6 @@ class ImportUser(AnpUser):
     """Without helpers, on the bytes fast path: seeds built back to back by the node's
     ``InlineBuilder`` (0: one post per request, between Locust's requests; the benchmark
     compares both)."""
-    thread_block: ClassVar[int] = THREAD_BLOCK
-    """Seeds per block of the node's ``ThreadBuilder`` (a real OS thread building with
-    ``synth.native.build_block``), used on the bytes fast path when ``build_block`` is available
-    and ``make_json`` is not overridden; 0: ``InlineBuilder`` only."""
 
     @task
     def import_post(self) -> None:
@@ -252,20 +240,9 @@ class ImportUser(AnpUser):
         pipeline = node.pipeline
         fast = node.import_json
         if pipeline is None and fast is not None and self.json_fast_path and self.inline_block:
-            size = node.options.size
-            build_block = native.build_block
-            if (
-                build_block is not None
-                and self.thread_block
-                and type(self).make_json is AnpUser.make_json
-            ):
-                pipeline = node.pipeline = ThreadBuilder(
-                    node.queue, fast, size, _unused, build_block, self.thread_block
-                )
-            else:
-                pipeline = node.pipeline = InlineBuilder(
-                    node.queue, fast, size, self.make_json, _unused, self.inline_block
-                )
+            pipeline = node.pipeline = InlineBuilder(
+                node.queue, fast, node.options.size, self.make_json, _unused, self.inline_block
+            )
         request: Request | Prebuilt
         ack: Callable[[Any, Response], Ack]
         key: Any

@@ -20,7 +20,7 @@ import pytest
 from lt_support import REPO, count, endpoint, run_locust
 
 from loadtests.prebuild_frames import split_frames
-from synth import merge_ranges, native, synthesize
+from synth import merge_ranges, synthesize
 from targets import Request, load_target
 
 DRIVER = Path(__file__).with_name("users_driver.py")
@@ -46,12 +46,7 @@ def _driven(mode: str, *flags: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize(
     ("mode", "source"),
-    [
-        ("block", "InlineBuilder" if native.build_block is None else "ThreadBuilder"),
-        ("inline", "InlineBuilder"),
-        ("per-post", None),
-        ("prebuilt", "ListSource"),
-    ],
+    [("block", "InlineBuilder"), ("per-post", None), ("prebuilt", "ListSource")],
 )
 def test_import_stays_on_the_bytes_fast_path(mode: str, source: str | None) -> None:
     """``synthesize`` raises in the child: any import that takes the ``Post`` path fails."""
@@ -69,12 +64,10 @@ def test_the_fast_path_check_catches_the_post_path() -> None:
 
 
 def test_every_way_of_building_sends_and_records_the_same() -> None:
-    """Blocks from the builder thread, in-line blocks, one post per request, the ``Post`` path
-    and prebuilt requests: the same requests in the same order, the same outcomes, the same
-    counts, errors and seed lists; the seeds taken and not sent come back as leftovers, so sent +
-    leftovers = granted."""
-    modes = ("block", "inline", "per-post", "post", "prebuilt")
-    runs = {mode: _driven(mode) for mode in modes}
+    """In-line blocks, one post per request, the ``Post`` path and prebuilt requests: the same
+    requests in the same order, the same outcomes, the same counts, errors and seed lists; the
+    seeds taken and not sent come back as leftovers, so sent + leftovers = granted."""
+    runs = {mode: _driven(mode) for mode in ("block", "per-post", "post", "prebuilt")}
     first = 1000
     for mode, out in runs.items():
         sent = out["sent"]

@@ -4,9 +4,8 @@ the node recorded, as JSON (``test_users_import.py`` runs it in a child process:
 
     python tests/loadtests/users_driver.py MODE REQUESTS [--no-post-path]
 
-MODE: ``block`` (the default user: bodies built in blocks by the node's ``ThreadBuilder``, or
-``InlineBuilder`` without ``synth.native.build_block``), ``inline`` (``thread_block = 0``: built
-back to back by ``InlineBuilder``), ``per-post`` (``inline_block = 0``), ``post`` (``json_fast_path = False``: ``synthesize`` and the
+MODE: ``block`` (the default user: bodies built back to back by the node's ``InlineBuilder``),
+``per-post`` (``inline_block = 0``), ``post`` (``json_fast_path = False``: ``synthesize`` and the
 adapter's ``import_request``), ``prebuilt`` (the node's ready source is a list of requests built
 beforehand, as the synthesis helpers' frames carry them).
 
@@ -144,8 +143,6 @@ def main(argv: list[str]) -> int:
     user.client = client  # type: ignore[assignment]
     if mode == "per-post":
         user.inline_block = 0  # type: ignore[misc]
-    elif mode == "inline":
-        user.thread_block = 0  # type: ignore[misc]
     elif mode == "post":
         user.json_fast_path = False  # type: ignore[misc]
     elif mode == "prebuilt":
@@ -167,7 +164,7 @@ def main(argv: list[str]) -> int:
             )
         NODE.pipeline = ListSource(items)
     elif mode != "block":
-        raise SystemExit(f"mode: got {mode!r}; expected block, inline, per-post, post or prebuilt")
+        raise SystemExit(f"mode: got {mode!r}; expected block, per-post, post or prebuilt")
     for _ in range(requests):
         user.import_post()
     source = type(NODE.pipeline).__name__ if NODE.pipeline is not None else None
