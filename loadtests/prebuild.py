@@ -137,17 +137,7 @@ class InlineBuilder:
             for seed in seeds:
                 reference = reference_of(seed)
                 request = fast.import_request_json(make_json(seed, size), reference, seed)
-                ready.append(
-                    Prebuilt(
-                        seed,
-                        reference,
-                        request.method,
-                        request.path,
-                        request.name,
-                        request.headers,
-                        request.body or b"",
-                    )
-                )
+                ready.append(Prebuilt.of(seed, reference, request))
                 done += 1
         except BaseException:
             # not built, so not sent: report them as unused, and let Locust log the error

@@ -50,6 +50,19 @@ class Prebuilt:
         self.headers = headers
         self.body = body
 
+    @classmethod
+    def of(cls, seed: int, reference: str, request: Request) -> Prebuilt:
+        """The ready form of an adapter's import ``request`` for ``seed``."""
+        return cls(
+            seed,
+            reference,
+            request.method,
+            request.path,
+            request.name,
+            request.headers,
+            request.body or b"",
+        )
+
     @property
     def request(self) -> Request:
         return Request(self.method, self.path, self.name, self.headers, self.body)

@@ -29,35 +29,28 @@ def _down_http_definition(tmp_path: Path) -> Path:
     return path
 
 
-def _plain(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _run(*argv: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [
-            *(sys.executable, "-m", "locust", "-f", str(REPO / "loadtests" / "locustfile.py")),
-            *("--headless", "-u", "1", "-r", "1", "-t", "60s", "--anp-out", str(tmp_path / "pl")),
-            *args,
-        ],
+        [sys.executable, "-m", *argv],
         cwd=REPO,
         capture_output=True,
         text=True,
         timeout=100,
         check=False,
         stdin=subprocess.DEVNULL,
+    )
+
+
+def _plain(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return _run(
+        *("locust", "-f", str(REPO / "loadtests" / "locustfile.py")),
+        *("--headless", "-u", "1", "-r", "1", "-t", "60s", "--anp-out", str(tmp_path / "pl")),
+        *args,
     )
 
 
 def _wrapped(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [
-            *(sys.executable, "-m", "anp", "run", "--no-progress", "--out", str(tmp_path / "runs")),
-            *args,
-        ],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=100,
-        check=False,
-        stdin=subprocess.DEVNULL,
-    )
+    return _run("anp", "run", "--no-progress", "--out", str(tmp_path / "runs"), *args)
 
 
 @pytest.mark.parametrize("mistake", ["missing definition", "batch without a batch endpoint"])

@@ -151,17 +151,7 @@ def main(argv: list[str]) -> int:
         for seed in seeds:
             reference = reference_of(seed)
             request = target.import_request_json(synthesize_json(seed), reference, seed)
-            items.append(
-                Prebuilt(
-                    seed,
-                    reference,
-                    request.method,
-                    request.path,
-                    request.name,
-                    request.headers,
-                    request.body or b"",
-                )
-            )
+            items.append(Prebuilt.of(seed, reference, request))
         NODE.pipeline = ListSource(items)
     elif mode != "block":
         raise SystemExit(f"mode: got {mode!r}; expected block, per-post, post or prebuilt")
