@@ -78,8 +78,14 @@ from loadtests.options import RunOptions  # noqa: E402
 from loadtests.prebuild import Pipeline  # noqa: E402
 from loadtests.seeding import SeedQueue  # noqa: E402
 from loadtests.users import ImportUser  # noqa: E402
-from synth import Post, canonical_json, synthesize, synthesize_json  # noqa: E402
-from synth.build import build_json_py  # noqa: E402
+from synth import (  # noqa: E402
+    Post,
+    canonical_json,
+    synthesize,
+    synthesize_json,
+    synthesize_json_ref,
+)
+from synth.build import build_json_py, reference_py  # noqa: E402
 from synth.generate import reference_of  # noqa: E402
 from synth.native import ACTIVE as SYNTH_BUILDER  # noqa: E402
 from targets import ReferenceTarget, Request  # noqa: E402
@@ -223,6 +229,9 @@ class PureBuilderUser(ImportUser):
     def make_json(self, seed: int, size: str | None) -> bytes:
         return build_json_py(seed, size)
 
+    def make_json_ref(self, seed: int, size: str | None) -> tuple[bytes, str]:
+        return build_json_py(seed, size), reference_py(seed)
+
 
 class PostPathUser(ImportUser):
     """The old in-line path: ``synthesize(seed)`` and the adapter's ``import_request(post)``."""
@@ -238,6 +247,9 @@ class JsonPresynthUser(ImportUser):
 
     def make_json(self, seed: int, size: str | None) -> bytes:
         return PRESYNTH_JSON[seed % len(PRESYNTH_JSON)]
+
+    def make_json_ref(self, seed: int, size: str | None) -> tuple[bytes, str]:
+        return PRESYNTH_JSON[seed % len(PRESYNTH_JSON)], reference_of(seed)
 
 
 class PresynthUser(ImportUser):
@@ -364,6 +376,7 @@ def cpu_per_post(n: int = 2000) -> dict[str, float]:
         ("synthesize", "import_request(post)", "synthesize_json", "reference_of"), 0.0
     )
     out["import_request_json"] = 0.0
+    out["synthesize_json_ref"] = 0.0
     clock = time.process_time
     for seed in range(10_000, 10_000 + n):
         started = clock()
@@ -377,6 +390,8 @@ def cpu_per_post(n: int = 2000) -> dict[str, float]:
         referenced = clock()
         target.import_request_json(body, reference, seed)
         done = clock()
+        synthesize_json_ref(seed)
+        out["synthesize_json_ref"] += clock() - done
         out["synthesize"] += built - started
         out["import_request(post)"] += sent - built
         out["synthesize_json"] += made - sent

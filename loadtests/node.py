@@ -44,6 +44,9 @@ class Node:
         """The target's bytes fast path for single imports, or None (set with ``target``)."""
         self.batch_json: SupportsJsonBatch | None = None
         """The target's bytes fast path for batches, or None (set with ``target``)."""
+        self.import_ack_statuses: frozenset[int] = frozenset()
+        """``import_json.acknowledged_statuses`` (empty without the fast path): an answer with
+        one of them is a success without building its ``Response`` and ``Ack``."""
         self.recorder = Recorder()
         self.queue: SeedQueue | None = None
         self.pipeline: ReadySource | None = None
@@ -103,6 +106,9 @@ class Node:
         self._target = target
         self.import_json = None if target is None else json_import_of(target)
         self.batch_json = None if target is None else json_batch_of(target)
+        self.import_ack_statuses = (
+            frozenset() if self.import_json is None else self.import_json.acknowledged_statuses
+        )
 
     def reset_for_test(self, options: RunOptions, target: Target, *, t0: float) -> None:
         """A fresh recorder, queue and flags for a new test on this node."""

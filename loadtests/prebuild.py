@@ -50,7 +50,6 @@ from loadtests.prebuild_frames import HEADER_SIZE, Prebuilt, frame_sizes, parse_
 from loadtests.seeding import SeedQueue
 from synth import Meta, Post, ranges_from_seeds
 from synth.construct import make
-from synth.generate import reference_of
 from targets.base import SupportsJsonImport
 
 __all__ = ["INLINE_BLOCK", "InlineBuilder", "Pipeline", "Prebuilt", "ReadySource", "reference_post"]
@@ -95,15 +94,18 @@ class InlineBuilder:
         queue: SeedQueue,
         fast: SupportsJsonImport,
         size: str | None,
-        make_json: Callable[[int, str | None], bytes],
+        make_json_ref: Callable[[int, str | None], tuple[bytes, str]],
         unused: Callable[[list[tuple[int, int]]], None],
         block: int = INLINE_BLOCK,
     ) -> None:
         self.queue = queue
         self.fast = fast
+        self.template = fast.import_request_template()
+        """The adapter's import request without its body, when only the body differs."""
         self.size = size
-        self.make_json = make_json
-        """``make_json(seed, size)``: the body (the import user's seam)."""
+        self.make_json_ref = make_json_ref
+        """``make_json_ref(seed, size)``: the body and the post's reference (the import user's
+        seam)."""
         self.unused = unused
         """Called with the seeds of a block that failed to build (they are never sent)."""
         self.block = block
@@ -129,14 +131,27 @@ class InlineBuilder:
 
     def _build(self, seeds: list[int]) -> None:
         fast = self.fast
-        make_json = self.make_json
+        make_json_ref = self.make_json_ref
         size = self.size
         ready = self.ready
+        template = self.template
         done = 0
         try:
+            if template is not None:
+                method, path, name, headers = (
+                    template.method,
+                    template.path,
+                    template.name,
+                    template.headers,
+                )
+                for seed in seeds:
+                    body, reference = make_json_ref(seed, size)
+                    ready.append(Prebuilt(seed, reference, method, path, name, headers, body))
+                    done += 1
+                return
             for seed in seeds:
-                reference = reference_of(seed)
-                request = fast.import_request_json(make_json(seed, size), reference, seed)
+                body, reference = make_json_ref(seed, size)
+                request = fast.import_request_json(body, reference, seed)
                 ready.append(Prebuilt.of(seed, reference, request))
                 done += 1
         except BaseException:

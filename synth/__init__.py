@@ -8,7 +8,7 @@ from synth.corpus import write_corpus
 from synth.corpus_errors import CorpusError
 from synth.errors import ParseError, SeedError, SeedRangeError, SynthError
 from synth.formats import CORPUS_FORMATS, POST_FORMATS, render_post
-from synth.generate import SIZES, reference_of, synthesize, synthesize_json
+from synth.generate import SIZES, reference_of, synthesize, synthesize_json, synthesize_json_ref
 from synth.html import render_html
 from synth.invalid import INVALID_KINDS, InvalidPost, synthesize_invalid
 from synth.invariants import check_invariants
@@ -105,6 +105,7 @@ __all__ = [
     "synthesize",
     "synthesize_invalid",
     "synthesize_json",
+    "synthesize_json_ref",
     "verify_corpus",
     "write_corpus",
 ]

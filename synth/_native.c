@@ -643,7 +643,7 @@ static int parse_args(PyObject *const *args, Py_ssize_t nargs, uint64_t *seed,
         return -1;
     }
     if (nargs != 2) {
-        PyErr_Format(PyExc_TypeError, "build expects 2 arguments (seed, size), got %zd", nargs);
+        PyErr_Format(PyExc_TypeError, "expected 2 arguments (seed, size), got %zd", nargs);
         return -1;
     }
     if (!PyLong_CheckExact(args[0]) && !(PyLong_Check(args[0]) && !PyBool_Check(args[0]))) {
@@ -686,13 +686,9 @@ static PyObject *finish(out_t *o)
 
 static const char HEX[] = "0123456789abcdef";
 
-/* build(seed, size) -> the post's canonical JSON bytes, hash included. */
-static PyObject *native_build(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+/* The post of (seed, profile): its canonical JSON bytes, hash included. */
+static PyObject *build_post(uint64_t seed, Py_ssize_t profile_i)
 {
-    uint64_t seed;
-    Py_ssize_t profile_i;
-    if (parse_args(args, nargs, &seed, &profile_i) < 0)
-        return NULL;
     out_t o = {NULL, 0, 0, 0};
     grow(&o, 16384);
     size_t slot = build_body(&o, seed, profile_i);
@@ -738,6 +734,59 @@ done:
     Py_XDECREF(hasher);
     PyMem_Free(o.buf);
     return result;
+}
+
+/* build(seed, size) -> the post's canonical JSON bytes, hash included. */
+static PyObject *native_build(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    uint64_t seed;
+    Py_ssize_t profile_i;
+    if (parse_args(args, nargs, &seed, &profile_i) < 0)
+        return NULL;
+    return build_post(seed, profile_i);
+}
+
+/* The post's reference as a str (what put_reference writes into its meta). */
+static PyObject *reference_str(uint64_t seed)
+{
+    /* at most 8 + 19 + 1 + 4 characters: the buffer never grows (put() would realloc it) */
+    char text[64];
+    out_t o = {text, 0, sizeof text, 0};
+    uint64_t key = mix64(T.version_key ^ mix64(seed));
+    put_reference(&o, seed, mix64((key ^ T.f_reference) + GOLDEN));
+    return PyUnicode_DecodeASCII(o.buf, (Py_ssize_t)o.len, NULL);
+}
+
+/* build_ref(seed, size) -> (bytes, reference): build() and the post's reference, in one call. */
+static PyObject *native_build_ref(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    uint64_t seed;
+    Py_ssize_t profile_i;
+    if (parse_args(args, nargs, &seed, &profile_i) < 0)
+        return NULL;
+    PyObject *body = build_post(seed, profile_i);
+    if (body == NULL)
+        return NULL;
+    PyObject *reference = reference_str(seed);
+    if (reference == NULL) {
+        Py_DECREF(body);
+        return NULL;
+    }
+    PyObject *pair = PyTuple_Pack(2, body, reference);
+    Py_DECREF(body);
+    Py_DECREF(reference);
+    return pair;
+}
+
+/* reference(seed) -> the post's reference, ``anp-ref-SSSSSS-NNNN``, without building it. */
+static PyObject *native_reference(PyObject *module, PyObject *arg)
+{
+    PyObject *args[2] = {arg, Py_None};
+    uint64_t seed;
+    Py_ssize_t profile_i;
+    if (parse_args(args, 2, &seed, &profile_i) < 0)
+        return NULL;
+    return reference_str(seed);
 }
 
 /* ---- init: take the tables ---------------------------------------------------------------- */
@@ -1082,6 +1131,11 @@ static PyMethodDef methods[] = {
      "init(tables: dict) -> None: take the builder's tables (once; synth.native does it)."},
     {"build", (PyCFunction)(void (*)(void))native_build, METH_FASTCALL,
      "build(seed: int, size: str | None) -> bytes: the post's canonical JSON, hash included."},
+    {"build_ref", (PyCFunction)(void (*)(void))native_build_ref, METH_FASTCALL,
+     "build_ref(seed: int, size: str | None) -> tuple[bytes, str]: build() and the post's "
+     "reference."},
+    {"reference", (PyCFunction)native_reference, METH_O,
+     "reference(seed: int) -> str: the post's reference, anp-ref-SSSSSS-NNNN."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -18,7 +18,14 @@ from typing import Any
 
 import orjson
 
-from synth.build import build_json, post_key, reference, title_and_reference, topic_indices
+from synth.build import (
+    build_json,
+    build_json_ref,
+    post_key,
+    reference,
+    title_and_reference,
+    topic_indices,
+)
 from synth.construct import make
 from synth.errors import SynthError
 from synth.model import (
@@ -81,6 +88,13 @@ def synthesize_json(seed: int, *, size: str | None = None) -> bytes:
     """
     check_seed(seed)
     return build_json(seed, _check_size(size))
+
+
+def synthesize_json_ref(seed: int, *, size: str | None = None) -> tuple[bytes, str]:
+    """``(synthesize_json(seed, size=size), reference_of(seed))`` in one call (the import path of
+    a load run needs both; the C builder makes them together). Same errors as ``synthesize``."""
+    check_seed(seed)
+    return build_json_ref(seed, _check_size(size))
 
 
 def synthesize(seed: int, *, size: str | None = None) -> Post:

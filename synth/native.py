@@ -26,7 +26,7 @@ from synth import tables as t
 from synth.data import images, topics
 from synth.invariants import IMAGE_HEAVY_FIGURES, REVIEW_QUALITY_BELOW, WORDS_PER_MINUTE
 
-__all__ = ["ACTIVE", "PURE_ENV", "REASON", "build", "native_tables"]
+__all__ = ["ACTIVE", "PURE_ENV", "REASON", "build", "build_ref", "native_tables", "reference"]
 
 PURE_ENV = "ANP_SYNTH_PURE"
 """Set to ``1`` to force the pure-Python builder (the C module is then not even imported)."""
@@ -127,8 +127,8 @@ def native_tables() -> dict[str, Any]:
 Builder = Callable[[int, "str | None"], bytes]
 
 
-def _load() -> tuple[Builder | None, str]:
-    """(build, reason): the C builder, or None and why not."""
+def _load() -> tuple[Any, str]:
+    """(module, reason): the initialised C module, or None and why not."""
     if os.environ.get(PURE_ENV, "") not in ("", "0"):
         return None, f"{PURE_ENV}={os.environ[PURE_ENV]} forces the pure-Python builder"
     try:
@@ -147,14 +147,27 @@ def _load() -> tuple[Builder | None, str]:
                     f"now {current[:12]}): rebuild it with `pip install -e .`"
                 ),
             )
+    missing = [name for name in ("build", "build_ref", "reference") if not hasattr(module, name)]
+    if missing:
+        return None, f"synth._native lacks {', '.join(missing)}: rebuild it with `pip install -e .`"
     try:
         module.init(native_tables())
     except Exception as exc:  # a table the C module does not accept: fall back, say why
         return None, f"synth._native.init failed: {type(exc).__name__}: {exc}"
-    return module.build, ""
+    return module, ""
 
 
-build, REASON = _load()
-"""``build(seed, size) -> bytes`` (None when not available) and the reason when it is not."""
-ACTIVE = "python" if build is None else "native"
+_module, REASON = _load()
+"""The reason the C module is not used ("" when it is)."""
+build: Builder | None = None if _module is None else _module.build
+"""``build(seed, size) -> bytes`` (None when not available)."""
+build_ref: Callable[[int, str | None], tuple[bytes, str]] | None = (
+    None if _module is None else _module.build_ref
+)
+"""``build_ref(seed, size) -> (bytes, reference)``: ``build`` and the post's ``meta.reference``
+in one call (None when not available)."""
+reference: Callable[[int], str] | None = None if _module is None else _module.reference
+"""``reference(seed) -> str``: the post's ``meta.reference`` without building it (None when not
+available)."""
+ACTIVE = "python" if _module is None else "native"
 """The builder ``synth.build.build_json`` uses: ``"native"`` (C) or ``"python"``."""

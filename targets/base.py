@@ -195,9 +195,18 @@ class SupportsJsonImport(Protocol):
 
     json_import: bool
     """True when this adapter, as configured, sends the canonical JSON unchanged."""
+    acknowledged_statuses: frozenset[int]
+    """The statuses that acknowledge an import by themselves: ``import_ack_ref(reference, r)``
+    is ``Ack(reference, True, r.status)`` exactly when ``r.status`` is one of them (so a load
+    run need not build the ``Response`` and ``Ack`` of a success)."""
 
     def import_request_json(self, body: bytes, reference: str, seed: int) -> Request: ...
     def import_ack_ref(self, reference: str, response: Response) -> Ack: ...
+    def import_request_template(self) -> Request | None:
+        """``import_request_json(body, ...)`` with ``body=None`` when only the body differs from
+        one post to the next (same method, path, name, headers and sensitive names), else None
+        (the path or a header depends on the post's reference or seed)."""
+        ...
 
 
 @runtime_checkable

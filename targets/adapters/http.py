@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
@@ -161,6 +162,18 @@ class HttpTarget:
                 exit_code=2,
             )
         return self._import(body, reference, seed)
+
+    def import_request_template(self) -> Request | None:
+        """The import request without its body when its path names neither ``{reference}`` nor
+        ``{seed}`` (the headers never depend on the post), else None."""
+        if not self.json_import or "{reference}" in self.spec.path or "{seed}" in self.spec.path:
+            return None
+        return replace(self._import(b"", "", 0), body=None)
+
+    @property
+    def acknowledged_statuses(self) -> frozenset[int]:
+        """The definition's ``acknowledged`` statuses (``import_ack_ref`` reads nothing else)."""
+        return frozenset(self.spec.acknowledged)
 
     def import_ack(self, post: Post, response: Response) -> Ack:
         return self.import_ack_ref(post.meta.reference, response)

@@ -77,6 +77,12 @@ class ReferenceTarget:
     def import_ack(self, post: Post, response: Response) -> Ack:
         return self.import_ack_ref(post.meta.reference, response)
 
+    acknowledged_statuses = ACK_STATUSES
+
+    def import_request_template(self) -> Request:
+        """The import request without its body: only the body differs from post to post."""
+        return Request("POST", "/import/posts", "POST /import/posts", self._headers)
+
     def import_request_json(self, body: bytes, reference: str, seed: int) -> Request:
         """``import_request(post)`` from ``canonical_json(post)`` (the reference and seed are not
         needed here; the http adapter's path may use them)."""

@@ -24,14 +24,14 @@ def local_queue(seeds: str) -> SeedQueue:
     return holder[0]
 
 
-def make_json(seed: int, size: str | None) -> bytes:
-    return synthesize_json(seed, size=size)
+def make_json_ref(seed: int, size: str | None) -> tuple[bytes, str]:
+    return synthesize_json(seed, size=size), reference_of(seed)
 
 
 def test_blocks_hand_out_every_seed_once_in_order_with_the_adapters_request() -> None:
     target = ReferenceTarget("r", "http://127.0.0.1:9")
     unused: list[list[tuple[int, int]]] = []
-    builder = InlineBuilder(local_queue("5-30,40-44"), target, "s", make_json, unused.append, 4)
+    builder = InlineBuilder(local_queue("5-30,40-44"), target, "s", make_json_ref, unused.append, 4)
     items = []
     while (item := builder.get()) is not None:
         items.append(item)
@@ -47,7 +47,7 @@ def test_blocks_hand_out_every_seed_once_in_order_with_the_adapters_request() ->
 
 def test_close_returns_the_built_and_unsent_seeds() -> None:
     target = ReferenceTarget("r", "http://127.0.0.1:9")
-    builder = InlineBuilder(local_queue("0-99"), target, None, make_json, print, 16)
+    builder = InlineBuilder(local_queue("0-99"), target, None, make_json_ref, print, 16)
     first = [builder.get() for _ in range(5)]
     assert [i.seed for i in first if i is not None] == [0, 1, 2, 3, 4]
     assert not builder.finished
@@ -58,10 +58,10 @@ def test_close_returns_the_built_and_unsent_seeds() -> None:
 def test_a_failed_build_reports_its_unbuilt_seeds_and_keeps_the_built_ones() -> None:
     target = ReferenceTarget("r", "http://127.0.0.1:9")
 
-    def flaky(seed: int, size: str | None) -> bytes:
+    def flaky(seed: int, size: str | None) -> tuple[bytes, str]:
         if seed == 12:
             raise RuntimeError("no body for 12")
-        return make_json(seed, size)
+        return make_json_ref(seed, size)
 
     unused: list[list[tuple[int, int]]] = []
     builder = InlineBuilder(local_queue("10-99"), target, None, flaky, unused.append, 8)

@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 
 from synth import build, fast_tables, native
-from synth.build import build_json_py
-from synth.generate import SIZES
+from synth.build import build_json_py, reference_py
+from synth.generate import SIZES, synthesize
 from synth.seeds import MAX_SEED
 from synth.tables import HEADINGS, PROFILES
 
@@ -199,6 +199,28 @@ def test_wrong_argument_counts_and_a_second_init_are_refused(c_build: Builder) -
     assert c_build(0, None) == build_json_py(0, None)
 
 
+@pytest.mark.parametrize("size", [None, *SIZES])
+def test_build_ref_and_reference_match_the_python_ones(c_build: Builder, size: str | None) -> None:
+    seeds = [*range(0, 300), *range(MAX_SEED - 50, MAX_SEED + 1), 999_999, 1_000_000, 10**12]
+    native_ref = native.reference
+    native_build_ref = native.build_ref
+    assert native_ref is not None and native_build_ref is not None
+    for seed in seeds:
+        reference = reference_py(seed)
+        assert native_ref(seed) == reference
+        assert native_build_ref(seed, size) == (build_json_py(seed, size), reference)
+    assert native_ref(679) == synthesize(679).meta.reference
+
+
+@pytest.mark.parametrize("bad", [-1, MAX_SEED + 1, 2**64, True, 1.0, "1", None])
+def test_reference_refuses_what_build_refuses(c_build: Builder, bad: object) -> None:
+    assert native.reference is not None and native.build_ref is not None
+    with pytest.raises((TypeError, ValueError), match="seed must be an int"):
+        native.reference(bad)  # type: ignore[arg-type]
+    with pytest.raises((TypeError, ValueError), match="seed must be an int"):
+        native.build_ref(bad, None)  # type: ignore[arg-type]
+
+
 def test_threads_get_the_same_bytes(c_build: Builder) -> None:
     seeds = list(range(0, 4000, 3))
     expected = [build_json_py(seed, None) for seed in seeds]
@@ -255,7 +277,7 @@ def test_anp_synth_pure_selects_the_python_builder() -> None:
 @pytest.fixture
 def fake_module(monkeypatch: pytest.MonkeyPatch) -> Iterator[SimpleNamespace]:
     """A stand-in for ``synth._native`` that ``native._load`` imports instead of the real one."""
-    fake = SimpleNamespace(SOURCE_SHA256="", build=len)
+    fake = SimpleNamespace(SOURCE_SHA256="", build=len, build_ref=divmod, reference=str)
     fake.init = lambda tables: None
     monkeypatch.delenv(native.PURE_ENV, raising=False)
     monkeypatch.setitem(sys.modules, "synth._native", fake)
@@ -285,11 +307,17 @@ def test_a_missing_module_falls_back_and_says_why(monkeypatch: pytest.MonkeyPatc
     assert built is None and "not built" in reason
 
 
+def test_a_module_without_every_entry_point_is_refused(fake_module: SimpleNamespace) -> None:
+    del fake_module.build_ref
+    built, reason = native._load()
+    assert built is None and "lacks build_ref" in reason and "pip install -e ." in reason
+
+
 def test_a_current_fake_module_is_taken(fake_module: SimpleNamespace) -> None:
     seen: list[dict[str, object]] = []
     fake_module.init = seen.append
     built, reason = native._load()
-    assert built is len and reason == ""
+    assert built is fake_module and reason == ""
     tables = seen[0]
     assert tables["lanes"] == fast_tables.BATCH
     assert all(isinstance(tables[k], tuple) for k in ("opens", "closes", "titles"))

@@ -6,6 +6,7 @@ document must not offer it."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from targets import HttpTarget, ReferenceTarget, Request, Response, TargetError,
 from targets.adapters.wordpress import WordPressTarget
 from targets.base import (
     TIMEOUT,
+    Ack,
     SupportsJsonImport,
     json_batch_of,
     json_import_of,
@@ -114,6 +116,37 @@ def test_import_ack_ref_equals_import_ack(tmp_path: Path) -> None:
     reference = _reference()
     acked = [reference.import_ack_ref("r", a).acknowledged for a in ANSWERS]
     assert acked == [True, True, False, False, False, False, False]
+
+
+def test_the_acknowledged_statuses_are_exactly_the_acks_by_status(tmp_path: Path) -> None:
+    """``acknowledged_statuses`` says which answers ``import_ack_ref`` acknowledges by their
+    status alone, as ``Ack(reference, True, status)`` (the load's shortcut for a success)."""
+    for target in _json_targets(tmp_path):
+        statuses = target.acknowledged_statuses
+        for status in range(100, 600):
+            for response in (Response(status, b""), Response(status, b'{"status":"created"}')):
+                ack = target.import_ack_ref("anp-ref-000001-0001", response)
+                assert ack.acknowledged == (status in statuses), (target, status)
+                if ack.acknowledged:
+                    assert ack == Ack("anp-ref-000001-0001", True, status)
+    assert _reference().acknowledged_statuses == {200, 201}
+    assert _http(tmp_path, CANONICAL_HTTP).acknowledged_statuses == {200, 202}
+
+
+def test_the_request_template_is_the_request_without_its_body(tmp_path: Path) -> None:
+    """A template only where nothing but the body differs from post to post: the reference
+    adapter and an http adapter with a fixed path; none when the path names the post."""
+    fixed = _http(tmp_path, CANONICAL_HTTP.replace("/api/posts/{reference}?seed={seed}", "/in"))
+    for target in (_reference(), fixed):
+        template = target.import_request_template()
+        assert template is not None and template.body is None
+        for seed in SEEDS[:5]:
+            body = synthesize_json(seed)
+            request = target.import_request_json(body, reference_of(seed), seed)
+            _same(replace(template, body=body), request)
+    assert _http(tmp_path, CANONICAL_HTTP).import_request_template() is None
+    seed_only = CANONICAL_HTTP.replace("/api/posts/{reference}?seed={seed}", "/in?s={seed}")
+    assert _http(tmp_path, seed_only).import_request_template() is None
 
 
 @pytest.mark.parametrize("size", [None, "xl"])
