@@ -13,11 +13,14 @@ one kind per round, rounds interleaved so machine noise hits all alike:
                whose size is nearest the mean size of those posts (about 6.6 KB; seed 0's post,
                5.1 KB, made ``constant`` about 2 % faster);
 ``harness``    ``loadtests.users.ImportUser`` as a run uses it against the reference adapter: the
-               bytes fast path (seeds from the seed queue, ``synthesize_json(seed)``,
-               ``reference_of(seed)``, the adapter's ``import_request_json``/``import_ack_ref``,
-               built ``INLINE_BLOCK`` seeds back to back by ``loadtests.prebuild.InlineBuilder``;
-               recording: per-second counts, HDR histogram, seed lists): everything a real run
-               does per request, with fresh posts;
+               bytes fast path (seeds from the seed queue, each post and its reference built by
+               ``synth.native.build_block`` on a thread of this process, ``THREAD_BLOCK`` seeds
+               at a time, by ``loadtests.prebuild.ThreadBuilder``; the adapter's request template
+               and acknowledged statuses; recording: per-second counts, HDR histogram, seed
+               lists): everything a real run does per request, with fresh posts;
+``harness-inline`` ``harness`` with no thread: ``INLINE_BLOCK`` seeds built back to back between
+               Locust's requests (``loadtests.prebuild.InlineBuilder``; what a run does with
+               the pure-Python builder);
 ``harness-per-post`` ``harness`` building one post per request, between Locust's requests
                (``inline_block = 0``, the in-line path before the blocks);
 ``harness-pure`` ``harness`` with synth's pure-Python builder (``synth.build.build_json_py``, what
@@ -219,6 +222,14 @@ class PerPostUser(ImportUser):
 
     abstract = False
     inline_block = 0
+    thread_block = 0
+
+
+class InlineUser(ImportUser):
+    """``ImportUser`` building ``INLINE_BLOCK`` seeds back to back in line (no thread)."""
+
+    abstract = False
+    thread_block = 0
 
 
 class PureBuilderUser(ImportUser):
@@ -437,6 +448,7 @@ def main(argv: list[str] | None = None) -> int:
         variants: dict[str, type[FastHttpUser]] = {
             "constant": ConstantUser,
             "harness": ImportUser,
+            "harness-inline": InlineUser,
             "harness-per-post": PerPostUser,
             "harness-pure": PureBuilderUser,
             "harness-post": PostPathUser,

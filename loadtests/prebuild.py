@@ -27,6 +27,14 @@ synthesizer's tables and code stay in the CPU's caches for the block (in this pr
 Locust's requests, a post cost about 14 us of CPU, against 8 us built back to back; see
 ``bench/bench_loadtests.py``). Same seeds, same bytes, same bookkeeping as the helpers: seeds taken
 and not sent when the load stops are leftovers.
+
+With the C builder, ``ThreadBuilder`` (what ``ImportUser`` uses without helpers) moves that work
+off the gevent thread: one real OS thread of the Locust process builds ``THREAD_BLOCK`` seeds at
+a time with ``synth.native.build_block``, which builds and hashes them with the GIL released,
+while the loop keeps sending. Its bookkeeping is ``Pipeline``'s: one pump greenlet takes seeds
+from the queue in order and files them as unsent until a user takes their request, so ``close``
+reports every seed taken and not sent, built or not. Without ``build_block`` (the pure-Python
+builder, or no libcrypto for the hash) ``InlineBuilder`` builds in line.
 """
 
 from __future__ import annotations
@@ -45,14 +53,25 @@ from typing import Protocol
 import gevent
 from gevent.event import Event
 from gevent.os import nb_read
+from gevent.threadpool import ThreadPool
 
 from loadtests.prebuild_frames import HEADER_SIZE, Prebuilt, frame_sizes, parse_frame
 from loadtests.seeding import SeedQueue
 from synth import Meta, Post, ranges_from_seeds
 from synth.construct import make
+from synth.native import BlockBuilder
 from targets.base import SupportsJsonImport
 
-__all__ = ["INLINE_BLOCK", "InlineBuilder", "Pipeline", "Prebuilt", "ReadySource", "reference_post"]
+__all__ = [
+    "INLINE_BLOCK",
+    "THREAD_BLOCK",
+    "InlineBuilder",
+    "Pipeline",
+    "Prebuilt",
+    "ReadySource",
+    "ThreadBuilder",
+    "reference_post",
+]
 
 log = logging.getLogger("loadtests")
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,6 +86,11 @@ PIPE_BYTES = 1 << 20
 INLINE_BLOCK = 16
 """Seeds ``InlineBuilder`` builds back to back (about 130 us of CPU: the other users' answers
 wait that long at most, once per block)."""
+
+THREAD_BLOCK = 256
+"""Seeds per block ``ThreadBuilder``'s thread builds (about 2 ms of CPU). Big blocks: the thread
+takes the GIL once per block to hand the posts over, and may wait for the loop to give it up
+(up to the switch interval, 5 ms)."""
 
 
 def reference_post(reference: str) -> Post:
@@ -164,6 +188,133 @@ class InlineBuilder:
         self.closed = True
         left = list(ranges_from_seeds([item.seed for item in self.ready]))
         self.ready.clear()
+        return left
+
+
+class ThreadBuilder:
+    """Ready import requests built on a real OS thread of this process, ``block`` seeds at a
+    time, while the gevent loop keeps sending (see the module docstring). Seeds are handed out
+    in the queue's order, each once; the bookkeeping is ``Pipeline``'s."""
+
+    def __init__(
+        self,
+        queue: SeedQueue,
+        fast: SupportsJsonImport,
+        size: str | None,
+        build_block: BlockBuilder,
+        unused: Callable[[list[tuple[int, int]]], None],
+        block: int = THREAD_BLOCK,
+    ) -> None:
+        self.queue = queue
+        self.fast = fast
+        self.template = fast.import_request_template()
+        self.size = size
+        self.build_block = build_block
+        """``synth.native.build_block``: ``[(body, reference)]`` of seeds, built without the GIL."""
+        self.unused = unused
+        """Called with seeds taken after ``close`` or whose block failed to build."""
+        self.block = block
+        self.ready: deque[Prebuilt] = deque()
+        self.unsent: set[int] = set()
+        """Seeds taken from the queue and not yet handed to a user (being built or ready)."""
+        self.closed = False
+        self._running = True
+        self._fed = Event()
+        self._want = Event()
+        self._waiting = False
+        """The pump waits for users to take requests (``get`` wakes it)."""
+        self._pool = ThreadPool(1)
+        gevent.spawn(self._pump)
+
+    @property
+    def finished(self) -> bool:
+        """The pump stopped and every taken seed was handed out."""
+        return not self._running and not self.unsent
+
+    def _pump(self) -> None:
+        """Keep one block ready ahead of the users: take seeds, build them on the thread."""
+        seeds: list[int] = []
+        try:
+            while not self.closed:
+                if len(self.ready) > self.block:
+                    self._waiting = True
+                    self._want.clear()
+                    self._want.wait()
+                    self._waiting = False
+                    continue
+                seeds = self.queue.take(self.block)
+                if not seeds:
+                    break
+                if self.closed:  # closed while waiting for them: never sent
+                    self.unused(list(ranges_from_seeds(seeds)))
+                    break
+                self.unsent.update(seeds)
+                built = self._pool.apply(self.build_block, (seeds, self.size))
+                if self.closed:
+                    break  # close reported them (they were unsent)
+                self._add(seeds, built)
+                seeds = []
+                self._fed.set()
+        except Exception as exc:
+            if not self.closed:
+                # not built, so never sent: report them as unused (the run goes on without them)
+                unsent = self.unsent
+                lost = [seed for seed in seeds if seed in unsent]
+                unsent.difference_update(lost)
+                self.unused(list(ranges_from_seeds(lost)))
+                log.error("building import requests failed: %s: %s", type(exc).__name__, exc)
+        finally:
+            self._running = False
+            self._fed.set()
+            self._pool.kill()
+
+    def _add(self, seeds: list[int], built: list[tuple[bytes, str]]) -> None:
+        if len(built) != len(seeds):
+            raise RuntimeError(f"build_block gave {len(built)} posts for {len(seeds)} seeds")
+        ready = self.ready
+        template = self.template
+        if template is not None:
+            method, path, name, headers = (
+                template.method,
+                template.path,
+                template.name,
+                template.headers,
+            )
+            for seed, (body, reference) in zip(seeds, built, strict=True):
+                ready.append(Prebuilt(seed, reference, method, path, name, headers, body))
+            return
+        fast = self.fast
+        for seed, (body, reference) in zip(seeds, built, strict=True):
+            ready.append(
+                Prebuilt.of(seed, reference, fast.import_request_json(body, reference, seed))
+            )
+
+    def get(self) -> Prebuilt | None:
+        """The next ready request (waits for one); None when none will come."""
+        ready = self.ready
+        while not ready:
+            if self.closed or not self._running:
+                return None
+            self._fed.clear()
+            self._fed.wait()
+        if self.closed:
+            return None
+        item = ready.popleft()
+        self.unsent.discard(item.seed)
+        if self._waiting and len(ready) <= self.block:
+            self._waiting = False
+            self._want.set()
+        return item
+
+    def close(self) -> list[tuple[int, int]]:
+        """Stop (the thread finishes its block, unused); return the seeds taken and never sent,
+        built or not (as ranges)."""
+        self.closed = True
+        left = list(ranges_from_seeds(sorted(self.unsent)))
+        self.unsent.clear()
+        self.ready.clear()
+        self._fed.set()
+        self._want.set()
         return left
 
 

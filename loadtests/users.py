@@ -41,15 +41,19 @@ from locust.user.task import LOCUST_STATE_STOPPING, LOCUST_STATE_WAITING
 
 from loadtests.invalid_bodies import invalid_request
 from loadtests.node import NODE
-from loadtests.prebuild import INLINE_BLOCK, InlineBuilder, Prebuilt, reference_post
-from loadtests.recorder import Series
-from synth import Post, synthesize, synthesize_json, synthesize_json_ref
-from synth.generate import reference_of
-from targets.base import (
-    Ack,
-    Request,
-    Response,
+from loadtests.prebuild import (
+    INLINE_BLOCK,
+    THREAD_BLOCK,
+    InlineBuilder,
+    Prebuilt,
+    ReadySource,
+    ThreadBuilder,
+    reference_post,
 )
+from loadtests.recorder import Series
+from synth import Post, native, synthesize, synthesize_json, synthesize_json_ref
+from synth.generate import reference_of
+from targets.base import Ack, Request, Response, SupportsJsonImport
 
 monotonic = time.monotonic
 
@@ -234,6 +238,27 @@ class ImportUser(AnpUser):
     """Without helpers, on the bytes fast path: seeds built back to back by the node's
     ``InlineBuilder`` (0: one post per request, between Locust's requests; the benchmark
     compares both)."""
+    thread_block: ClassVar[int] = THREAD_BLOCK
+    """Seeds per block of the node's ``ThreadBuilder`` (a real OS thread building with
+    ``synth.native.build_block``), used on the bytes fast path when ``build_block`` is available
+    and ``make_json_ref`` is not overridden; 0: ``InlineBuilder``."""
+
+    def ready_source(self, fast: SupportsJsonImport) -> ReadySource | None:
+        """The node's in-line source of ready requests on the bytes fast path, or None (one
+        post per request)."""
+        node = NODE
+        assert node.queue is not None and node.options is not None
+        build_block = native.build_block
+        own_builder = type(self).make_json_ref is AnpUser.make_json_ref
+        if build_block is not None and self.thread_block and own_builder:
+            return ThreadBuilder(
+                node.queue, fast, node.options.size, build_block, _unused, self.thread_block
+            )
+        if self.inline_block:
+            return InlineBuilder(
+                node.queue, fast, node.options.size, self.make_json_ref, _unused, self.inline_block
+            )
+        return None
 
     @task
     def import_post(self) -> None:
@@ -244,10 +269,8 @@ class ImportUser(AnpUser):
             node.pacer.wait(1)
         pipeline = node.pipeline
         fast = node.import_json
-        if pipeline is None and fast is not None and self.json_fast_path and self.inline_block:
-            pipeline = node.pipeline = InlineBuilder(
-                node.queue, fast, node.options.size, self.make_json_ref, _unused, self.inline_block
-            )
+        if pipeline is None and fast is not None and self.json_fast_path:
+            pipeline = node.pipeline = self.ready_source(fast)
         request: Request | Prebuilt
         ack: Callable[[Any, Response], Ack]
         key: Any

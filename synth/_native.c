@@ -5,7 +5,8 @@
  * own: ``synth.native`` prepares the tables from ``synth.tables`` / ``synth.fast_tables`` and
  * hands them over once with ``init(tables)``; this module keeps references to the bytes objects
  * and reads them through (pointer, length) arrays. After ``init`` nothing here is written again,
- * so ``build`` is safe from any thread, greenlet or process (it holds the GIL throughout).
+ * so ``build`` is safe from any thread, greenlet or process (it holds the GIL throughout), and
+ * ``build_block`` can build without the GIL (the buffers are PyMem_Raw memory).
  *
  * Differences in technique only (the bytes are the same, tests compare them):
  * - the 18 always-needed stream outputs are plain uint64_t splitmix64 draws (unsigned
@@ -14,7 +15,8 @@
  *   choice of paragraph k is ``(t[k / 10] >> 6 * (k % 10)) & 63`` (what the base64 trick reads);
  * - similar posts and the checklist are computed per post (no caches);
  * - sha256 is hashlib's (OpenSSL), called through the C API on the bytes written with
- *   ``"hash":""``; the 24 hex digits are written into the slot of the returned bytes.
+ *   ``"hash":""``; the 24 hex digits are written into the slot of the returned bytes
+ *   (``build_block`` calls the SHA256 of the libcrypto hashlib uses directly, without the GIL).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -120,7 +122,7 @@ static int grow(out_t *o, size_t need)
         }
         cap *= 2;
     }
-    char *buf = PyMem_Realloc(o->buf, cap);
+    char *buf = PyMem_RawRealloc(o->buf, cap); /* raw: build_block grows without the GIL */
     if (buf == NULL) {
         o->failed = 1;
         return -1;
@@ -678,7 +680,7 @@ static int parse_args(PyObject *const *args, Py_ssize_t nargs, uint64_t *seed,
 static PyObject *finish(out_t *o)
 {
     if (o->failed) {
-        PyMem_Free(o->buf);
+        PyMem_RawFree(o->buf);
         return PyErr_NoMemory();
     }
     return NULL;
@@ -732,7 +734,7 @@ done:
     }
     Py_XDECREF(digest);
     Py_XDECREF(hasher);
-    PyMem_Free(o.buf);
+    PyMem_RawFree(o.buf);
     return result;
 }
 
@@ -776,6 +778,116 @@ static PyObject *native_build_ref(PyObject *module, PyObject *const *args, Py_ss
     Py_DECREF(body);
     Py_DECREF(reference);
     return pair;
+}
+
+/* ---- blocks: many posts built and hashed with the GIL released ---------------------------- */
+
+/* ``SHA256(data, len, md)`` of the libcrypto hashlib is built on (``synth.native`` finds it,
+ * checks it against hashlib and hands its address over with ``set_sha256``); NULL until then. */
+typedef unsigned char *(*sha256_fn_t)(const unsigned char *data, size_t len, unsigned char *md);
+static sha256_fn_t sha256_fn = NULL;
+
+/* build_block(seeds, size) -> [(post bytes, reference str)]: build_ref() of every seed. Only the
+ * arguments and the results touch Python objects; the posts are built and hashed (reading only
+ * C data and the bytes objects init kept) with the GIL released, so a thread can build while
+ * the others run. */
+static PyObject *native_build_block(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2) {
+        PyErr_Format(PyExc_TypeError, "build_block expects 2 arguments (seeds, size), got %zd",
+                     nargs);
+        return NULL;
+    }
+    if (sha256_fn == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "build_block needs set_sha256() first");
+        return NULL;
+    }
+    PyObject *seq = PySequence_Fast(args[0], "seeds must be a sequence of ints");
+    if (seq == NULL)
+        return NULL;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    uint64_t *seeds = PyMem_RawCalloc((size_t)n + 1, sizeof(uint64_t));
+    out_t *outs = PyMem_RawCalloc((size_t)n + 1, sizeof(out_t));
+    size_t *slots = PyMem_RawCalloc((size_t)n + 1, sizeof(size_t));
+    unsigned char *digests = PyMem_RawCalloc((size_t)n + 1, 32);
+    PyObject *result = NULL;
+    Py_ssize_t profile_i = -1;
+    if (seeds == NULL || outs == NULL || slots == NULL || digests == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *pair[2] = {PySequence_Fast_GET_ITEM(seq, i), args[1]};
+        if (parse_args(pair, 2, &seeds[i], &profile_i) < 0)
+            goto done;
+    }
+    int failed = 0;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < n && !failed; i++) {
+        grow(&outs[i], 16384);
+        if (!outs[i].failed)
+            slots[i] = build_body(&outs[i], seeds[i], profile_i);
+        failed = outs[i].failed;
+        if (!failed)
+            sha256_fn((const unsigned char *)outs[i].buf, outs[i].len, digests + 32 * i);
+    }
+    Py_END_ALLOW_THREADS
+    if (failed) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    result = PyList_New(n);
+    if (result == NULL)
+        goto done;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const out_t *o = &outs[i];
+        size_t slot = slots[i];
+        const unsigned char *raw = digests + 32 * i;
+        PyObject *body = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(o->len + HASH_HEX));
+        if (body == NULL) {
+            Py_CLEAR(result);
+            goto done;
+        }
+        char *out = PyBytes_AS_STRING(body);
+        memcpy(out, o->buf, slot);
+        for (int j = 0; j < HASH_HEX / 2; j++) {
+            out[slot + 2 * j] = HEX[raw[j] >> 4];
+            out[slot + 2 * j + 1] = HEX[raw[j] & 15];
+        }
+        memcpy(out + slot + HASH_HEX, o->buf + slot, o->len - slot);
+        PyObject *reference = reference_str(seeds[i]);
+        PyObject *pair = reference == NULL ? NULL : PyTuple_Pack(2, body, reference);
+        Py_DECREF(body);
+        Py_XDECREF(reference);
+        if (pair == NULL) {
+            Py_CLEAR(result);
+            goto done;
+        }
+        PyList_SET_ITEM(result, i, pair);
+    }
+done:
+    if (outs != NULL)
+        for (Py_ssize_t i = 0; i < n; i++)
+            PyMem_RawFree(outs[i].buf);
+    PyMem_RawFree(seeds);
+    PyMem_RawFree(outs);
+    PyMem_RawFree(slots);
+    PyMem_RawFree(digests);
+    Py_DECREF(seq);
+    return result;
+}
+
+/* set_sha256(address): the SHA256 function build_block calls (see sha256_fn). */
+static PyObject *native_set_sha256(PyObject *module, PyObject *address)
+{
+    void *fn = PyLong_AsVoidPtr(address);
+    if (fn == NULL) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_ValueError, "set_sha256 needs a function's address");
+        return NULL;
+    }
+    sha256_fn = (sha256_fn_t)fn;
+    Py_RETURN_NONE;
 }
 
 /* reference(seed) -> the post's reference, ``anp-ref-SSSSSS-NNNN``, without building it. */
@@ -1136,6 +1248,11 @@ static PyMethodDef methods[] = {
      "reference."},
     {"reference", (PyCFunction)native_reference, METH_O,
      "reference(seed: int) -> str: the post's reference, anp-ref-SSSSSS-NNNN."},
+    {"build_block", (PyCFunction)(void (*)(void))native_build_block, METH_FASTCALL,
+     "build_block(seeds, size: str | None) -> list[tuple[bytes, str]]: build_ref() of each\n"
+     "seed, built and hashed with the GIL released (needs set_sha256)."},
+    {"set_sha256", (PyCFunction)native_set_sha256, METH_O,
+     "set_sha256(address: int) -> None: libcrypto's SHA256 for build_block (synth.native)."},
     {NULL, NULL, 0, NULL},
 };
 

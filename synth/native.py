@@ -10,10 +10,19 @@ source of truth), as bytes and small ints. ``synth.build`` then picks the builde
 
 The bytes are the same either way: tests compare the two builders over tens of thousands of
 seeds and every size, and both must match the golden digests.
+
+``build_block(seeds, size)`` (None when not available; ``BLOCK_REASON`` says why) builds many
+posts with the GIL released, so a thread can build while the others run
+(``loadtests.prebuild.ThreadBuilder``). hashlib needs the GIL, so for those posts the C module
+calls ``SHA256`` of the OpenSSL libcrypto hashlib itself is built on (already loaded by
+``import hashlib``; found here with ``ctypes`` and checked against ``hashlib.sha256`` first).
+No libcrypto (a Python whose hashlib has its own sha256): ``build_block`` is None.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
 from collections.abc import Callable, Iterable
 from hashlib import sha256
@@ -26,7 +35,18 @@ from synth import tables as t
 from synth.data import images, topics
 from synth.invariants import IMAGE_HEAVY_FIGURES, REVIEW_QUALITY_BELOW, WORDS_PER_MINUTE
 
-__all__ = ["ACTIVE", "PURE_ENV", "REASON", "build", "build_ref", "native_tables", "reference"]
+__all__ = [
+    "ACTIVE",
+    "BLOCK_REASON",
+    "PURE_ENV",
+    "REASON",
+    "BlockBuilder",
+    "build",
+    "build_block",
+    "build_ref",
+    "native_tables",
+    "reference",
+]
 
 PURE_ENV = "ANP_SYNTH_PURE"
 """Set to ``1`` to force the pure-Python builder (the C module is then not even imported)."""
@@ -127,6 +147,64 @@ def native_tables() -> dict[str, Any]:
 Builder = Callable[[int, "str | None"], bytes]
 
 
+BlockBuilder = Callable[[list[int], "str | None"], list[tuple[bytes, str]]]
+SHA256_CHECKS = (b"", b"abc", bytes(range(256)) * 40)
+"""Inputs on which libcrypto's SHA256 must give hashlib's digest before ``build_block`` uses it."""
+
+
+def _libcrypto_paths() -> list[str]:
+    """Where the libcrypto hashlib uses may be: the one mapped into this process (Linux), then
+    the one the loader finds by name."""
+    paths: list[str] = []
+    try:
+        import _hashlib  # noqa: F401  (loads libcrypto when hashlib is built on OpenSSL)
+
+        with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
+            for line in maps:
+                path = line.rstrip("\n").partition("/")[2]
+                if os.path.basename(path).startswith("libcrypto.so") and "/" + path not in paths:
+                    paths.append("/" + path)
+    except (ImportError, OSError):
+        pass
+    found = ctypes.util.find_library("crypto")
+    if found:
+        paths.append(found)
+    return paths
+
+
+def _sha256_address() -> tuple[int | None, str]:
+    """(address of libcrypto's SHA256 checked against hashlib, or None and why not)."""
+    for path in _libcrypto_paths():
+        try:
+            fn = ctypes.CDLL(path).SHA256
+        except (OSError, AttributeError):
+            continue
+        fn.restype = ctypes.c_void_p
+        fn.argtypes = (ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p)
+        for data in SHA256_CHECKS:
+            md = ctypes.create_string_buffer(32)
+            fn(data, len(data), md)
+            if md.raw != sha256(data).digest():
+                return None, f"SHA256 of {path} differs from hashlib.sha256"
+        address = ctypes.cast(fn, ctypes.c_void_p).value
+        if address:
+            return address, ""
+    return None, "no libcrypto with SHA256 found (hashlib is not built on OpenSSL here)"
+
+
+def _load_block(module: Any) -> tuple[BlockBuilder | None, str]:
+    """(build_block, reason): the C block builder, or None and why not."""
+    if module is None:
+        return None, REASON
+    if not hasattr(module, "build_block"):
+        return None, "synth._native has no build_block"
+    address, reason = _sha256_address()
+    if address is None:
+        return None, reason
+    module.set_sha256(address)
+    return module.build_block, ""
+
+
 def _load() -> tuple[Any, str]:
     """(module, reason): the initialised C module, or None and why not."""
     if os.environ.get(PURE_ENV, "") not in ("", "0"):
@@ -171,3 +249,7 @@ reference: Callable[[int], str] | None = None if _module is None else _module.re
 available)."""
 ACTIVE = "python" if _module is None else "native"
 """The builder ``synth.build.build_json`` uses: ``"native"`` (C) or ``"python"``."""
+
+build_block, BLOCK_REASON = _load_block(_module)
+"""``build_block(seeds, size) -> [(bytes, reference)]`` built without the GIL (None when not
+available), and the reason when it is not."""

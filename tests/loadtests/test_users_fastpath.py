@@ -46,7 +46,12 @@ def _driven(mode: str, *flags: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize(
     ("mode", "source"),
-    [("block", "InlineBuilder"), ("per-post", None), ("prebuilt", "ListSource")],
+    [
+        ("thread", "ThreadBuilder"),
+        ("block", "InlineBuilder"),
+        ("per-post", None),
+        ("prebuilt", "ListSource"),
+    ],
 )
 def test_import_stays_on_the_bytes_fast_path(mode: str, source: str | None) -> None:
     """``synthesize`` raises in the child: any import that takes the ``Post`` path fails."""
@@ -64,10 +69,11 @@ def test_the_fast_path_check_catches_the_post_path() -> None:
 
 
 def test_every_way_of_building_sends_and_records_the_same() -> None:
-    """In-line blocks, one post per request, the ``Post`` path and prebuilt requests: the same
-    requests in the same order, the same outcomes, the same counts, errors and seed lists; the
+    """Blocks built on a thread or in line, one post per request, the ``Post`` path and prebuilt
+    requests: the same requests in the same order, the same outcomes, the same counts, errors and seed lists; the
     seeds taken and not sent come back as leftovers, so sent + leftovers = granted."""
-    runs = {mode: _driven(mode) for mode in ("block", "per-post", "post", "prebuilt")}
+    modes = ("thread", "block", "per-post", "post", "prebuilt")
+    runs = {mode: _driven(mode) for mode in modes}
     first = 1000
     for mode, out in runs.items():
         sent = out["sent"]

@@ -4,8 +4,9 @@ the node recorded, as JSON (``test_users_import.py`` runs it in a child process:
 
     python tests/loadtests/users_driver.py MODE REQUESTS [--no-post-path]
 
-MODE: ``block`` (the default user: bodies built back to back by the node's ``InlineBuilder``),
-``per-post`` (``inline_block = 0``), ``post`` (``json_fast_path = False``: ``synthesize`` and the
+MODE: ``thread`` (the default user: bodies built in blocks on a thread by the node's
+``ThreadBuilder``), ``block`` (``thread_block = 0``: built back to back in line by the node's
+``InlineBuilder``), ``per-post`` (both 0), ``post`` (``json_fast_path = False``: ``synthesize`` and the
 adapter's ``import_request``), ``prebuilt`` (the node's ready source is a list of requests built
 beforehand, as the synthesis helpers' frames carry them).
 
@@ -141,8 +142,11 @@ def main(argv: list[str]) -> int:
     user = users.ImportUser.__new__(users.ImportUser)
     client = FakeClient()
     user.client = client  # type: ignore[assignment]
-    if mode == "per-post":
+    if mode == "block":
+        user.thread_block = 0  # type: ignore[misc]
+    elif mode == "per-post":
         user.inline_block = 0  # type: ignore[misc]
+        user.thread_block = 0  # type: ignore[misc]
     elif mode == "post":
         user.json_fast_path = False  # type: ignore[misc]
     elif mode == "prebuilt":
@@ -153,8 +157,8 @@ def main(argv: list[str]) -> int:
             request = target.import_request_json(synthesize_json(seed), reference, seed)
             items.append(Prebuilt.of(seed, reference, request))
         NODE.pipeline = ListSource(items)
-    elif mode != "block":
-        raise SystemExit(f"mode: got {mode!r}; expected block, per-post, post or prebuilt")
+    elif mode != "thread":
+        raise SystemExit(f"mode: got {mode!r}; expected thread, block, per-post, post or prebuilt")
     for _ in range(requests):
         user.import_post()
     source = type(NODE.pipeline).__name__ if NODE.pipeline is not None else None

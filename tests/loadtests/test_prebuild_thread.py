@@ -1,0 +1,92 @@
+"""``ThreadBuilder``: the import user's requests built on a real OS thread of the Locust process
+with ``synth.native.build_block``. Seeds in the queue's order, each once, the adapter's request
+for ``synthesize_json(seed)``; ``close`` returns every seed taken and not sent (built, being
+built or ready); a block that fails to build reports its seeds as unused and ends the source."""
+
+from __future__ import annotations
+
+import threading
+
+import gevent
+import pytest
+from test_prebuild_inline import local_queue
+
+from loadtests.prebuild import ThreadBuilder
+from synth import native, synthesize_json
+from synth.generate import reference_of
+from synth.native import BlockBuilder
+from targets import ReferenceTarget
+
+pytestmark = pytest.mark.skipif(
+    native.build_block is None, reason=f"no C block builder: {native.BLOCK_REASON}"
+)
+TARGET = ReferenceTarget("r", "http://127.0.0.1:9")
+
+
+def _block() -> BlockBuilder:
+    assert native.build_block is not None
+    return native.build_block
+
+
+def builder(seeds: str, size: str | None, block: int, unused: list[object]) -> ThreadBuilder:
+    return ThreadBuilder(local_queue(seeds), TARGET, size, _block(), unused.append, block)
+
+
+def test_every_seed_once_in_order_with_the_adapters_request_for_synthesize_json() -> None:
+    unused: list[object] = []
+    source = builder("5-30,40-44,100-160", "s", 8, unused)
+    items = []
+    while (item := source.get()) is not None:
+        items.append(item)
+        gevent.sleep(0)  # let the loop run the pump, as Locust's requests do
+    assert [i.seed for i in items] == [*range(5, 31), *range(40, 45), *range(100, 161)]
+    assert source.finished and unused == []
+    for item in items:
+        body = synthesize_json(item.seed, size="s")
+        assert item.reference == reference_of(item.seed)
+        assert item.request == TARGET.import_request_json(body, item.reference, item.seed)
+    assert source.close() == []
+
+
+def test_the_posts_are_built_on_another_thread() -> None:
+    threads: list[int] = []
+
+    def recording(seeds: list[int], size: str | None) -> list[tuple[bytes, str]]:
+        threads.append(threading.get_ident())
+        return _block()(seeds, size)
+
+    source = ThreadBuilder(local_queue("0-49"), TARGET, None, recording, print, 10)
+    assert [source.get().seed for _ in range(3)] == [0, 1, 2]  # type: ignore[union-attr]
+    source.close()
+    assert threads and threading.get_ident() not in threads
+
+
+def test_close_returns_the_built_and_the_building_seeds_once() -> None:
+    unused: list[object] = []
+    source = builder("0-999", None, 16, unused)
+    first = [source.get() for _ in range(5)]
+    assert [i.seed for i in first if i is not None] == [0, 1, 2, 3, 4]
+    gevent.sleep(0.2)  # the pump builds its second block: 5-31 taken and unsent
+    assert not source.finished
+    left = source.close()
+    assert left[0][0] == 5 and len(left) == 1 and left[0][1] >= 31
+    assert source.get() is None and unused == []
+    gevent.sleep(0.2)  # the pump stops; nothing more is taken
+    assert source.finished and source.close() == []
+
+
+def test_a_failed_block_reports_its_seeds_as_unused_and_ends_the_source() -> None:
+    unused: list[object] = []
+
+    def failing(seeds: list[int], size: str | None) -> list[tuple[bytes, str]]:
+        if seeds[0] >= 18:
+            raise RuntimeError(f"no bodies for {seeds[0]}")
+        return _block()(seeds, size)
+
+    source = ThreadBuilder(local_queue("10-99"), TARGET, None, failing, unused.append, 8)
+    seeds = []
+    while (item := source.get()) is not None:
+        seeds.append(item.seed)
+    assert seeds == list(range(10, 18))
+    assert unused == [[(18, 25)]]
+    assert source.finished and source.close() == []
