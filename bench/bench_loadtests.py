@@ -197,6 +197,9 @@ TYPICAL = 0
 """The seed of the constant body (its post is also the one ``harness-machinery`` reuses)."""
 CPU_US: dict[str, list[float]] = {}
 """User class name -> CPU microseconds of this process per request, per round."""
+MAIN_US: dict[str, list[float]] = {}
+"""User class name -> CPU microseconds of the gevent (main) thread per request, per round (the
+thread Locust's users run on; ``ThreadBuilder``'s thread is not in it)."""
 
 
 class ConstantUser(FastHttpUser):
@@ -364,11 +367,15 @@ def _measure(user_class: type[FastHttpUser], url: str, users: int, seconds: floa
     before = env.stats.total.num_requests
     started = time.perf_counter()
     cpu_started = time.process_time()
+    main_started = time.thread_time()
     gevent.sleep(seconds)
     done = env.stats.total.num_requests - before
     elapsed = time.perf_counter() - started
     CPU_US.setdefault(user_class.__name__, []).append(
         (time.process_time() - cpu_started) / max(done, 1) * 1e6
+    )
+    MAIN_US.setdefault(user_class.__name__, []).append(
+        (time.thread_time() - main_started) / max(done, 1) * 1e6
     )
     runner.quit()
     folder.kill()
@@ -495,6 +502,11 @@ def main(argv: list[str] | None = None) -> int:
     for name in variants:
         ratio = cpu["constant"] / cpu[name]
         print(f"    {name:<22} {cpu[name]:7.1f} us   constant / this = {ratio:.3f}")
+    main = {name: statistics.median(MAIN_US[cls.__name__]) for name, cls in variants.items()}
+    print("  CPU of the gevent thread alone per request (without a builder thread's):")
+    for name in variants:
+        ratio = main["constant"] / main[name]
+        print(f"    {name:<22} {main[name]:7.1f} us   constant / this = {ratio:.3f}")
     alone = ", ".join(f"{k} {v:.1f} us" for k, v in per_post.items())
     print(f"  CPU per post alone: {alone}")
     return 0

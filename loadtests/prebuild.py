@@ -65,12 +65,14 @@ from targets.base import SupportsJsonImport
 __all__ = [
     "INLINE_BLOCK",
     "THREAD_BLOCK",
+    "THREAD_BLOCK_BYTES",
     "InlineBuilder",
     "Pipeline",
     "Prebuilt",
     "ReadySource",
     "ThreadBuilder",
     "reference_post",
+    "thread_block_for",
 ]
 
 log = logging.getLogger("loadtests")
@@ -87,10 +89,22 @@ INLINE_BLOCK = 16
 """Seeds ``InlineBuilder`` builds back to back (about 130 us of CPU: the other users' answers
 wait that long at most, once per block)."""
 
-THREAD_BLOCK = 256
-"""Seeds per block ``ThreadBuilder``'s thread builds (about 2 ms of CPU). Big blocks: the thread
-takes the GIL once per block to hand the posts over, and may wait for the loop to give it up
-(up to the switch interval, 5 ms)."""
+THREAD_BLOCK = 1024
+"""Most seeds per block ``ThreadBuilder``'s thread builds (about 10 ms of CPU). Big blocks: the
+thread takes the GIL twice per block (to start and to hand the posts over) and the loop stalls
+while it does; blocks of 64, 256 and 1024 gave 0.82, 0.89 and 0.91 of the constant body's
+requests/s (``bench/bench_loadtests.py``)."""
+THREAD_BLOCK_BYTES = 8 << 20
+"""About this many bytes of posts per block: big posts (``--size xl``, about 100 KB) get
+smaller blocks, so ready requests hold at most about 10 MB."""
+
+
+def thread_block_for(build_block: BlockBuilder, size: str | None, most: int = THREAD_BLOCK) -> int:
+    """Seeds per block for posts of ``size``: ``THREAD_BLOCK_BYTES`` of them by the mean size of
+    a sample (the posts of seeds 0-15, built and dropped), between 16 and ``most``."""
+    sample = build_block(list(range(16)), size)
+    mean = sum(len(body) for body, _ in sample) / len(sample)
+    return max(min(16, most), min(most, int(THREAD_BLOCK_BYTES // mean)))
 
 
 def reference_post(reference: str) -> Post:
@@ -193,8 +207,9 @@ class InlineBuilder:
 
 class ThreadBuilder:
     """Ready import requests built on a real OS thread of this process, ``block`` seeds at a
-    time, while the gevent loop keeps sending (see the module docstring). Seeds are handed out
-    in the queue's order, each once; the bookkeeping is ``Pipeline``'s."""
+    time, while the gevent loop keeps sending (see the module docstring). The next block is
+    started when a quarter of one is left ready. Seeds are handed out in the queue's order, each
+    once; the bookkeeping is ``Pipeline``'s."""
 
     def __init__(
         self,
@@ -214,6 +229,7 @@ class ThreadBuilder:
         self.unused = unused
         """Called with seeds taken after ``close`` or whose block failed to build."""
         self.block = block
+        self.low_water = block // 4
         self.ready: deque[Prebuilt] = deque()
         self.unsent: set[int] = set()
         """Seeds taken from the queue and not yet handed to a user (being built or ready)."""
@@ -236,7 +252,7 @@ class ThreadBuilder:
         seeds: list[int] = []
         try:
             while not self.closed:
-                if len(self.ready) > self.block:
+                if len(self.ready) > self.low_water:
                     self._waiting = True
                     self._want.clear()
                     self._want.wait()
@@ -301,7 +317,7 @@ class ThreadBuilder:
             return None
         item = ready.popleft()
         self.unsent.discard(item.seed)
-        if self._waiting and len(ready) <= self.block:
+        if self._waiting and len(ready) <= self.low_water:
             self._waiting = False
             self._want.set()
         return item

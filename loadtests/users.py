@@ -49,6 +49,7 @@ from loadtests.prebuild import (
     ReadySource,
     ThreadBuilder,
     reference_post,
+    thread_block_for,
 )
 from loadtests.recorder import Series
 from synth import Post, native, synthesize, synthesize_json, synthesize_json_ref
@@ -239,7 +240,7 @@ class ImportUser(AnpUser):
     ``InlineBuilder`` (0: one post per request, between Locust's requests; the benchmark
     compares both)."""
     thread_block: ClassVar[int] = THREAD_BLOCK
-    """Seeds per block of the node's ``ThreadBuilder`` (a real OS thread building with
+    """Most seeds per block of the node's ``ThreadBuilder`` (a real OS thread building with
     ``synth.native.build_block``), used on the bytes fast path when ``build_block`` is available
     and ``make_json_ref`` is not overridden; 0: ``InlineBuilder``."""
 
@@ -251,9 +252,9 @@ class ImportUser(AnpUser):
         build_block = native.build_block
         own_builder = type(self).make_json_ref is AnpUser.make_json_ref
         if build_block is not None and self.thread_block and own_builder:
-            return ThreadBuilder(
-                node.queue, fast, node.options.size, build_block, _unused, self.thread_block
-            )
+            size = node.options.size
+            block = thread_block_for(build_block, size, self.thread_block)
+            return ThreadBuilder(node.queue, fast, size, build_block, _unused, block)
         if self.inline_block:
             return InlineBuilder(
                 node.queue, fast, node.options.size, self.make_json_ref, _unused, self.inline_block

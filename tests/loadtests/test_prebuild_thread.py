@@ -11,7 +11,7 @@ import gevent
 import pytest
 from test_prebuild_inline import local_queue
 
-from loadtests.prebuild import ThreadBuilder
+from loadtests.prebuild import THREAD_BLOCK, THREAD_BLOCK_BYTES, ThreadBuilder, thread_block_for
 from synth import native, synthesize_json
 from synth.generate import reference_of
 from synth.native import BlockBuilder
@@ -66,13 +66,27 @@ def test_close_returns_the_built_and_the_building_seeds_once() -> None:
     source = builder("0-999", None, 16, unused)
     first = [source.get() for _ in range(5)]
     assert [i.seed for i in first if i is not None] == [0, 1, 2, 3, 4]
-    gevent.sleep(0.2)  # the pump builds its second block: 5-31 taken and unsent
-    assert not source.finished
-    left = source.close()
-    assert left[0][0] == 5 and len(left) == 1 and left[0][1] >= 31
+    gevent.sleep(0.2)
+    assert len(source.ready) == 11  # above a quarter block: the pump waits
+    for _ in range(8):
+        source.get()
+    gevent.sleep(0.2)  # 3 left ready: the pump took and built the next block, 16-31
+    assert len(source.ready) == 19 and not source.finished
+    assert source.close() == [(13, 31)]
     assert source.get() is None and unused == []
     gevent.sleep(0.2)  # the pump stops; nothing more is taken
     assert source.finished and source.close() == []
+
+
+def test_blocks_hold_about_the_same_bytes_whatever_the_size() -> None:
+    block = _block()
+    sizes = {size: thread_block_for(block, size) for size in (None, "s", "l", "xl")}
+    assert sizes[None] == sizes["s"] == THREAD_BLOCK  # small posts: the most per block
+    assert 16 <= sizes["xl"] < sizes["l"] < THREAD_BLOCK
+    for size in ("l", "xl"):
+        mean = sum(len(body) for body, _ in block(list(range(16)), size)) / 16
+        assert sizes[size] * mean <= THREAD_BLOCK_BYTES < (sizes[size] + 1) * mean
+    assert thread_block_for(block, "xl", most=8) == 8
 
 
 def test_a_failed_block_reports_its_seeds_as_unused_and_ends_the_source() -> None:
