@@ -113,7 +113,7 @@ class Series:
         self.ok: list[float] = []
         """Successful requests: ``started, latency_s`` of each, flat."""
         self.failed: list[float] = []
-        """Failed requests that got an HTTP answer, as ``ok`` (they are in the histogram)."""
+        """Failed requests, as ``ok`` (they are in the histogram too)."""
         self.failures = 0
         self.posts = 0
         self.fail_s: dict[int, int] = {}
@@ -137,17 +137,19 @@ class Series:
         if kind is not None:
             self.errors[kind] = self.errors.get(kind, 0) + 1
 
-    def failure(self, started: float, latency_s: float | None, kind: str) -> None:
-        """A failed request; ``latency_s`` None when no HTTP answer arrived (not in the histogram)."""
+    def failure(self, started: float, latency_s: float, kind: str) -> None:
+        """A failed request; ``latency_s`` is the time until it failed, in the histogram like a
+        success's (as Locust and k6 count them: a timeout weighs in the percentiles with its
+        full wait, so a latency check cannot pass while the target hangs)."""
         second = int(started - self.recorder.t0)
         if second < 0:
             second = 0
         self.failures += 1
         self.fail_s[second] = self.fail_s.get(second, 0) + 1
         self.errors[kind] = self.errors.get(kind, 0) + 1
-        if latency_s is not None:
-            self.failed.append(started)
-            self.failed.append(latency_s)
+        failed = self.failed
+        failed.append(started)
+        failed.append(latency_s)
 
     def take(self, answered: list[tuple[np.ndarray, np.ndarray]]) -> dict[str, Any] | None:
         """The delta since the last take; appends this series' answered requests (seconds,

@@ -149,14 +149,12 @@ class AnpUser(FastHttpUser):
                 name=request.name,
                 catch_response=True,
             ) as raw:
-                latency: float | None = monotonic() - started
+                latency = monotonic() - started
                 response = _response(raw)
-                if not response.status:
-                    latency = None
                 ok, outcome, posts = judge(key, response)
                 if ok:
                     raw.success()
-                    series.success(started, latency or 0.0, posts=posts, kind=outcome)
+                    series.success(started, latency, posts=posts, kind=outcome)
                 else:
                     raw.failure(outcome or "failed")
                     series.failure(started, latency, outcome or "connection_error")
@@ -357,11 +355,11 @@ class ImportUser(AnpUser):
                         recorder.recent.append((seed, verdict.reference))
                     ok = series.ok
                     ok.append(started)
-                    ok.append(latency if response.status else 0.0)  # (no adapter acks status 0)
+                    ok.append(latency)
                     return
                 kind = _status_kind(response)
                 raw.failure(kind)
-                series.failure(started, latency if response.status else None, kind)
+                series.failure(started, latency, kind)
         finally:
             recorder.in_flight -= 1
             node.seeded_in_flight -= 1

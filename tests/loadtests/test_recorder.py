@@ -19,15 +19,16 @@ def test_per_second_rows_and_errors_are_exact():
     s.success(100.2, 0.010)
     s.success(100.9, 0.020)
     s.failure(101.5, 0.030, "http_503")
-    s.failure(103.0, None, "timeout")
+    s.failure(103.0, 5.0, "timeout")
     merged = Merged()
     merged.add(ship(rec.take()))
     (stats,) = merged.endpoints()
     assert stats.per_second == [(0, 2, 0), (1, 0, 1), (3, 0, 1)]
     assert (stats.requests, stats.successes, stats.failures, stats.posts) == (4, 2, 2, 2)
     assert stats.errors == {"http_503": 1, "timeout": 1}
-    # the timeout got no answer: not in the histogram
-    assert stats.percentiles is not None and stats.percentiles.count == 3
+    # every request is in the histogram, the timeout with its whole wait (as Locust counts it)
+    assert stats.percentiles is not None and stats.percentiles.count == 4
+    assert stats.percentiles.max_ms == pytest.approx(5000, rel=1e-3)
 
 
 def test_deltas_from_several_workers_merge_to_the_sum():

@@ -85,9 +85,10 @@ def test_latency_per_second_merges_nodes_exactly():
                 reads.success(started, latency, posts=0)
             else:
                 imports.success(started, latency)
-            if i % 11 == 0:
-                imports.failure(started, None, "timeout")  # no answer: not in the rows
             expected[second].record_value(int(latency * 1_000_000))
+            if i % 11 == 0:  # a timeout: in the rows with its whole wait
+                imports.failure(started, 1.0, "timeout")
+                expected[second].record_value(1_000_000)
             if i in (100, 350):
                 merged.add(ship(rec.take()))
         merged.add(ship(rec.take()))
