@@ -12,8 +12,10 @@ reference adapter, an http adapter whose body is the canonical document), ``impo
 ``batch`` send ``synthesize_json(seed)`` as it is and judge the answer by ``reference_of(seed)``:
 no ``Post`` is built. The bytes are the same as ``canonical_json(synthesize(seed))``
 (``tests/targets/test_json_import.py``). Other adapters (WordPress maps fields) take the ``Post``
-path. ``import`` builds its fast-path requests ahead, in small blocks in this process
-(``loadtests.prebuild.InlineBuilder``) or in helper processes (``--synth-processes``).
+path. ``import`` builds its fast-path requests ahead: in blocks on a real OS thread of this
+process (``loadtests.prebuild.ThreadBuilder``, with the C builder), in small blocks between
+Locust's requests (``InlineBuilder``, with the pure-Python builder) or in helper processes
+(``--synth-processes``).
 
 Error kinds follow ``results.record.ERROR_KINDS_DOC``: ``http_<code>``, ``timeout``,
 ``connection_refused``, ``connection_reset``, ``connection_error``, ``bad_response``, and for the
@@ -219,14 +221,16 @@ class ImportUser(AnpUser):
 
     This is the path the speed target is about (``bench/bench_loadtests.py``), so it is one
     flat method: no closures, no per-request lookups of the adapter's capabilities (``Node``
-    holds them), the series looked up once per user, the ``Response`` built without asking a
-    header object its length, and a success recorded as list appends (``Recorder``'s bulk fold
+    holds them), the series looked up once per user, an answer whose status acknowledges by
+    itself (``SupportsJsonImport.acknowledged_statuses``) recorded without building a
+    ``Response`` or an ``Ack``, and a success recorded as list appends (``Recorder``'s bulk fold
     does the rest once per report). What is not a success goes through ``exchange``'s helpers.
 
     The post comes from the synthesis helpers when the node has them (``--synth-processes``,
-    ``loadtests.prebuild``), else is built here: on the bytes fast path (``Node.import_json``)
-    ``synthesize_json(seed)`` is sent as it is and the answer judged by ``reference_of(seed)``;
-    otherwise ``synthesize(seed)`` goes through the adapter's ``import_request``."""
+    ``loadtests.prebuild``), else is built in this process: on the bytes fast path
+    (``Node.import_json``) ``synthesize_json(seed)`` is sent as it is and the answer judged by
+    ``reference_of(seed)`` (``ready_source``); otherwise ``synthesize(seed)`` goes through the
+    adapter's ``import_request``."""
 
     abstract = False
     scenario = "import"
