@@ -150,8 +150,8 @@ def run_verification(measurements: Measurements, target: Target | None) -> Verif
                 return not_performed(
                     measurements.seeds.acknowledged,
                     f"the target did not answer its health check at {target.base_url} "
-                    f"({why}); nothing could be read back (retrying the verification later "
-                    "is safe)",
+                    f"({why}); nothing could be read back (retrying is safe: once the target "
+                    f"answers, run `anp verify {measurements.run_id}`)",
                 )
         acknowledged = merge_ranges(measurements.seeds.acknowledged)
         sent = merge_ranges(measurements.seeds.sent)
