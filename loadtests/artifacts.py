@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from loadtests import locust_outputs
 from loadtests.atomic_files import write_bytes_atomic
 from loadtests.measurements import Measurements
 from loadtests.node import Node
@@ -141,7 +142,7 @@ def write_outputs(measurements: Measurements, node: Node, env: Any) -> Path:
     folder = fresh_out_dir(node.options.resolved_out_dir())
     folder.mkdir(parents=True, exist_ok=True)
     try:
-        write_locust_reports(env, folder)
+        locust_outputs.write_reports(env, folder, node.final_nodes)
     except Exception as exc:  # Locust's reports are a courtesy; the measurements are the truth
         import logging
 

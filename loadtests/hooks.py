@@ -34,7 +34,7 @@ from locust import User
 from locust.env import Environment
 from locust.runners import MasterRunner, WorkerRunner
 
-from loadtests import artifacts
+from loadtests import artifacts, locust_outputs
 from loadtests.ending import (
     on_done,
     on_drain,
@@ -63,6 +63,7 @@ LOCAL_FOLD_S = 3.0
 
 def install(events: Any) -> None:
     """Attach every handler to Locust's events (the locustfile calls this once)."""
+    locust_outputs.install(events)  # first: see its docstring
     events.init_command_line_parser.add_listener(register)
     events.init.add_listener(on_init)
     events.test_start.add_listener(on_test_start)
