@@ -1,9 +1,12 @@
 """Run-wide figures computed from the per-endpoint statistics: totals, errors, percentiles.
 
-Throughput excludes the warm-up: only the per-second rows whose second is at or after
-``ceil(warmup_s)`` count, divided by the seconds left after it. When the warm-up covers the whole
-run (or no per-second rows were recorded) the whole run is used instead, so the figure is never
-a division by zero. ``posts_per_s`` is the acknowledged posts over the whole load.
+The measured period (``first_measured_second``) starts at second ``ceil(warmup_s)``; when the
+warm-up covers the whole run it is the whole run instead, so no figure divides by zero.
+Throughput counts the per-second rows of the measured period, divided by the seconds left after
+the warm-up; ``checked_load`` gives the load checks the same period: the requests and failures
+of those rows and the latency of the post-warm-up histograms (``histogram_after_warmup``), every
+endpoint merged. The totals' counts and error ratio cover the whole run, and ``posts_per_s`` is
+the acknowledged posts over the whole load.
 
 Overall latency percentiles merge every endpoint's HDR histogram (microseconds) into one and read
 the percentiles from it, so they are exact to the histogram's significant figures.
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from hdrh.histogram import HdrHistogram as _Hdr
 
@@ -63,6 +67,61 @@ def overall_percentiles(endpoints: Sequence[EndpointStats]) -> Percentiles | Non
     return percentiles_of(merged)
 
 
+def first_measured_second(duration_s: float, warmup_s: float) -> int:
+    """The first second the throughput and the load checks count: ``ceil(warmup_s)``, or 0 when
+    there is no warm-up or it leaves no time of the run."""
+    start = math.ceil(warmup_s) if warmup_s > 0 else 0
+    return start if duration_s - start > 0 else 0
+
+
+@dataclass(frozen=True)
+class CheckedLoad:
+    """The requests the load checks judge: every endpoint's, started from ``from_second`` on."""
+
+    from_second: int
+    """0: the whole run; otherwise the first second after the warm-up."""
+    requests: int
+    failures: int
+    latency: Percentiles | None
+    """Percentiles of the answered requests of the period, every endpoint merged (None: none)."""
+    scenarios: tuple[str, ...]
+    """The scenarios whose answered requests ``latency`` holds, in the endpoints' order."""
+
+
+def checked_load(
+    endpoints: Sequence[EndpointStats], *, duration_s: float, warmup_s: float
+) -> CheckedLoad:
+    """The measured period's counts (per-second rows) and latency (post-warm-up histograms).
+
+    An endpoint without ``histogram_after_warmup`` had no answered request after the warm-up
+    (the recorder keeps one for every endpoint that had), so it adds nothing to the latency."""
+    start = first_measured_second(duration_s, warmup_s)
+    if start == 0:
+        requests = sum(e.requests for e in endpoints)
+        failures = sum(e.failures for e in endpoints)
+        chosen = [(e.scenario, e.histogram) for e in endpoints]
+    else:
+        rows = [row for e in endpoints for row in e.per_second if row[0] >= start]
+        requests = sum(ok + failed for _second, ok, failed in rows)
+        failures = sum(failed for _second, _ok, failed in rows)
+        chosen = [(e.scenario, e.histogram_after_warmup) for e in endpoints]
+    scenarios: list[str] = []
+    merged: _Hdr | None = None
+    for scenario, encoded in chosen:
+        if encoded is None:
+            continue
+        decoded = decode_histogram(encoded)
+        if decoded.get_total_count() == 0:
+            continue
+        if merged is None:
+            merged = _Hdr(encoded.lowest, encoded.highest, encoded.significant_figures)
+        merged.add(decoded)
+        if scenario not in scenarios:
+            scenarios.append(scenario)
+    latency = percentiles_of(merged) if merged is not None else None
+    return CheckedLoad(start, requests, failures, latency, tuple(scenarios))
+
+
 def sum_errors(endpoints: Sequence[EndpointStats]) -> dict[str, int]:
     """Every endpoint's error counts summed by kind, keys sorted."""
     total: dict[str, int] = {}
@@ -84,7 +143,7 @@ def compute_totals(
     successes = sum(e.successes for e in endpoints)
     failures = sum(e.failures for e in endpoints)
     acknowledged = count_seeds(tuple(seeds.acknowledged))
-    start = math.ceil(warmup_s) if warmup_s > 0 else 0
+    start = first_measured_second(duration_s, warmup_s)
     rows = [row for e in endpoints for row in e.per_second]
     measured_period = duration_s - start
     if rows and measured_period > 0:

@@ -5,6 +5,18 @@ Checks come from two places: the target definition's ``[checks]`` table (validat
 turns the merged spec into one ``results.CheckResult`` per declared threshold; an undeclared
 threshold (None) is not checked at all.
 
+Which requests the checks judge (``loadtests.aggregate.checked_load``): the error-ratio and
+latency checks count the requests of every scenario and endpoint, merged (like k6's
+``http_req_duration``), that started from second ``ceil(--warmup)`` on; ``min_throughput``
+counts the successes of the same seconds. ``max_missing`` and ``max_corrupted`` judge every
+acknowledged post, warm-up included (a post lost in the warm-up is lost all the same). A
+correctly rejected invalid post is a success, and its (fast) answer is in the latency.
+
+No check declared: the run is judged by Locust's own rule, ``no_failed_requests`` (every request
+of the whole run must succeed; Locust exits with ``--exit-code-on-error`` when one failed), so
+``anp run`` and plain ``locust`` agree; ``locust_exit_code`` maps its failure to Locust's
+``--exit-code-on-error`` for plain Locust.
+
 Every comparison is inclusive: a run passes ``max_p95_ms = 200`` with a p95 of exactly 200 ms.
 A check that cannot be evaluated (latency checks without any answered request, or the
 missing/corrupted checks when verification was skipped or failed) fails: a declared check never
@@ -14,14 +26,21 @@ passes silently.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from pydantic import BaseModel
 
+from loadtests.aggregate import CheckedLoad
 from loadtests.measurements import CheckSpec
-from results import CheckResult, Percentiles, Totals, Verification
+from results import CheckResult, Totals, Verification
 
 CHECK_FIELDS: tuple[str, ...] = tuple(CheckSpec.model_fields)
 """The declarable checks, in the order they are reported."""
+
+IMPLICIT_CHECK = "no_failed_requests"
+"""The check applied when none was declared: Locust's rule, no request of the run failed."""
+
+EXIT_CHECK_FAILED = 1
 
 
 def merge_checks(
@@ -44,14 +63,22 @@ def merge_checks(
     return CheckSpec.model_validate(merged)
 
 
-def _latency(name: str, limit: float, overall: Percentiles | None, attr: str) -> CheckResult:
+def _period(load: CheckedLoad) -> str:
+    """The requests a check counted: ``after the warm-up (from second 5)`` or ``of the run``."""
+    if load.from_second:
+        return f"after the warm-up (from second {load.from_second})"
+    return "of the run"
+
+
+def _latency(name: str, limit: float, load: CheckedLoad, attr: str) -> CheckResult:
+    overall = load.latency
     if overall is None or overall.count == 0:
         return CheckResult(
             name=name,
             threshold=limit,
             observed=None,
             passed=False,
-            detail="no request got an answer, so there is no latency to check",
+            detail=f"no request {_period(load)} got an answer, so there is no latency to check",
         )
     observed = float(getattr(overall, attr))
     passed = observed <= limit
@@ -60,7 +87,44 @@ def _latency(name: str, limit: float, overall: Percentiles | None, attr: str) ->
         threshold=limit,
         observed=observed,
         passed=passed,
-        detail=f"{attr[:-3]} {observed:g} ms {'<=' if passed else '>'} {limit:g} ms",
+        detail=f"{attr[:-3]} {observed:g} ms {'<=' if passed else '>'} {limit:g} ms, over "
+        f"{overall.count:,} answered requests {_period(load)}, all scenarios merged "
+        f"({', '.join(load.scenarios)})",
+    )
+
+
+def _error_ratio(limit: float, load: CheckedLoad) -> CheckResult:
+    if load.requests == 0:
+        return CheckResult(
+            name="max_error_ratio",
+            threshold=limit,
+            observed=None,
+            passed=False,
+            detail=f"no request was sent {_period(load)}",
+        )
+    ratio = load.failures / load.requests
+    ok = ratio <= limit
+    return CheckResult(
+        name="max_error_ratio",
+        threshold=limit,
+        observed=ratio,
+        passed=ok,
+        detail=f"{load.failures:,} failed of {load.requests:,} requests {_period(load)} "
+        f"({ratio:.4%}) {'<=' if ok else '>'} {limit:.4%}",
+    )
+
+
+def _no_failed_requests(totals: Totals) -> CheckResult:
+    failed = totals.failures
+    return CheckResult(
+        name=IMPLICIT_CHECK,
+        threshold=0.0,
+        observed=float(failed),
+        passed=failed == 0,
+        detail=f"no check declared, so Locust's rule applies: {failed:,} of {totals.requests:,} "
+        "requests of the run failed, 0 allowed; declare checks (--max-error-ratio, "
+        "--max-p99-ms, --max-missing ... or the target definition's checks table) to judge the "
+        "run instead",
     )
 
 
@@ -96,46 +160,27 @@ def evaluate_checks(
     spec: CheckSpec,
     *,
     totals: Totals,
-    overall: Percentiles | None,
+    load: CheckedLoad,
     verification: Verification,
 ) -> list[CheckResult]:
-    """One CheckResult per declared threshold, in ``CHECK_FIELDS`` order.
+    """One CheckResult per declared threshold, in ``CHECK_FIELDS`` order; with none declared,
+    the single ``no_failed_requests`` check (Locust's rule, over the whole run).
 
-    ``overall`` holds the latency percentiles of every answered request of the run (all
-    endpoints merged); ``totals`` the counts and the post-warm-up throughput.
+    ``load`` holds the requests the error-ratio and latency checks judge (after the warm-up,
+    every endpoint merged: ``loadtests.aggregate.checked_load``); ``totals`` the whole run's
+    counts and the post-warm-up throughput.
     """
+    if all(value is None for value in spec.model_dump().values()):
+        return [_no_failed_requests(totals)]
     results: list[CheckResult] = []
     if spec.max_error_ratio is not None:
-        limit = spec.max_error_ratio
-        if totals.requests == 0:
-            results.append(
-                CheckResult(
-                    name="max_error_ratio",
-                    threshold=limit,
-                    observed=None,
-                    passed=False,
-                    detail="no request was sent",
-                )
-            )
-        else:
-            ratio = totals.error_ratio
-            ok = ratio <= limit
-            results.append(
-                CheckResult(
-                    name="max_error_ratio",
-                    threshold=limit,
-                    observed=ratio,
-                    passed=ok,
-                    detail=f"{totals.failures:,} failed of {totals.requests:,} requests "
-                    f"({ratio:.4%}) {'<=' if ok else '>'} {limit:.4%}",
-                )
-            )
+        results.append(_error_ratio(spec.max_error_ratio, load))
     if spec.max_p50_ms is not None:
-        results.append(_latency("max_p50_ms", spec.max_p50_ms, overall, "p50_ms"))
+        results.append(_latency("max_p50_ms", spec.max_p50_ms, load, "p50_ms"))
     if spec.max_p95_ms is not None:
-        results.append(_latency("max_p95_ms", spec.max_p95_ms, overall, "p95_ms"))
+        results.append(_latency("max_p95_ms", spec.max_p95_ms, load, "p95_ms"))
     if spec.max_p99_ms is not None:
-        results.append(_latency("max_p99_ms", spec.max_p99_ms, overall, "p99_ms"))
+        results.append(_latency("max_p99_ms", spec.max_p99_ms, load, "p99_ms"))
     if spec.min_throughput is not None:
         limit = spec.min_throughput
         ok = totals.throughput_rps >= limit
@@ -145,7 +190,7 @@ def evaluate_checks(
                 threshold=limit,
                 observed=totals.throughput_rps,
                 passed=ok,
-                detail=f"{totals.throughput_rps:,.2f} successful requests/s "
+                detail=f"{totals.throughput_rps:,.2f} successful requests/s {_period(load)} "
                 f"{'>=' if ok else '<'} {limit:,g}",
             )
         )
@@ -157,7 +202,17 @@ def evaluate_checks(
 
 
 def all_passed(results: Sequence[CheckResult]) -> bool | None:
-    """True when every check passed, False when one failed, None when none was declared."""
+    """True when every check passed, False when one failed, None when there is none (a record
+    written before ``no_failed_requests`` stood in for undeclared checks)."""
     if not results:
         return None
     return all(r.passed for r in results)
+
+
+def locust_exit_code(code: int, results: Sequence[CheckResult], parsed_options: Any) -> int:
+    """Plain Locust's process exit code for the harness's ``code``: when the only check is
+    ``no_failed_requests`` (none was declared) and it failed, Locust's own
+    ``--exit-code-on-error`` (default 1) decides, as it would without the harness."""
+    if code == EXIT_CHECK_FAILED and results and all(r.name == IMPLICIT_CHECK for r in results):
+        return int(getattr(parsed_options, "exit_code_on_error", EXIT_CHECK_FAILED))
+    return code

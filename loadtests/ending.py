@@ -22,6 +22,7 @@ import gevent
 from locust.env import Environment
 
 from loadtests import artifacts
+from loadtests.checks import locust_exit_code
 from loadtests.node import NODE
 
 log = logging.getLogger("loadtests")
@@ -175,4 +176,4 @@ def finish(*, interrupted: bool) -> None:
         log.exception("finalize failed; measurements.json is in %s", out_dir)
         env.process_exit_code = 3
         return
-    env.process_exit_code = code
+    env.process_exit_code = locust_exit_code(code, _record.checks, env.parsed_options)

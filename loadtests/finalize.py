@@ -28,7 +28,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from loadtests.aggregate import compute_totals, overall_percentiles, sum_errors
+from loadtests.aggregate import checked_load, compute_totals, sum_errors
 from loadtests.atomic_files import write_bytes_atomic
 from loadtests.checks import all_passed, evaluate_checks, merge_checks
 from loadtests.measurements import CheckSpec, Measurements
@@ -186,9 +186,8 @@ def build_record(
     m = measurements
     totals = compute_totals(m.endpoints, m.seeds, duration_s=m.duration_s, warmup_s=m.warmup_s)
     spec: CheckSpec = merge_checks(definition, m.checks)
-    checks = evaluate_checks(
-        spec, totals=totals, overall=overall_percentiles(m.endpoints), verification=verification
-    )
+    load = checked_load(m.endpoints, duration_s=m.duration_s, warmup_s=m.warmup_s)
+    checks = evaluate_checks(spec, totals=totals, load=load, verification=verification)
     return RunRecord(
         run_id=m.run_id,
         harness_version=_package_version("anp-loadkit"),

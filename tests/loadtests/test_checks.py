@@ -6,8 +6,15 @@ import pytest
 from hdrh.histogram import HdrHistogram as Hdr
 
 from loadtests import CheckSpec
-from loadtests.aggregate import compute_totals, overall_percentiles, sum_errors
-from loadtests.checks import CHECK_FIELDS, all_passed, evaluate_checks, merge_checks
+from loadtests.aggregate import CheckedLoad, compute_totals, overall_percentiles, sum_errors
+from loadtests.checks import (
+    CHECK_FIELDS,
+    IMPLICIT_CHECK,
+    all_passed,
+    evaluate_checks,
+    locust_exit_code,
+    merge_checks,
+)
 from results import (
     EndpointStats,
     HdrHistogram,
@@ -44,14 +51,44 @@ PCT = Percentiles(
 VERIFIED = Verification(performed=True, acknowledged=10, landed=9, missing=1, corrupted=2)
 
 
+def load(requests=100, failures=5, latency=PCT, from_second=0) -> CheckedLoad:
+    return CheckedLoad(from_second, requests, failures, latency, ("import",))
+
+
 def by_name(spec: CheckSpec, **kw):
-    args = {"totals": totals(), "overall": PCT, "verification": VERIFIED} | kw
+    args = {"totals": totals(), "load": load(), "verification": VERIFIED} | kw
     return {r.name: r for r in evaluate_checks(spec, **args)}
 
 
-def test_no_check_declared_gives_no_result_and_passed_none():
-    assert evaluate_checks(CheckSpec(), totals=totals(), overall=PCT, verification=VERIFIED) == []
+def test_no_check_declared_applies_locusts_rule_over_the_whole_run():
+    # the load after the warm-up had no failure; the whole run had 5: Locust's rule counts them
+    results = evaluate_checks(
+        CheckSpec(), totals=totals(), load=load(failures=0), verification=VERIFIED
+    )
+    assert [(r.name, r.threshold, r.observed, r.passed) for r in results] == [
+        (IMPLICIT_CHECK, 0.0, 5.0, False)
+    ]
+    assert "no check declared" in results[0].detail
+    assert "5 of 100 requests" in results[0].detail
+    assert all_passed(results) is False
+    clean = evaluate_checks(
+        CheckSpec(), totals=totals(failures=0), load=load(), verification=VERIFIED
+    )
+    assert [(r.name, r.passed) for r in clean] == [(IMPLICIT_CHECK, True)]
     assert all_passed([]) is None
+
+
+def test_plain_locust_exit_code_honours_exit_code_on_error_only_for_the_implicit_check():
+    class Options:
+        exit_code_on_error = 7
+
+    implicit = by_name(CheckSpec(), totals=totals())[IMPLICIT_CHECK]
+    declared = by_name(CheckSpec(max_error_ratio=0.0))["max_error_ratio"]
+    assert locust_exit_code(1, [implicit], Options()) == 7
+    assert locust_exit_code(1, [implicit], None) == 1  # Locust's default
+    assert locust_exit_code(1, [declared], Options()) == 1  # a declared check: the harness's 1
+    assert locust_exit_code(3, [implicit], Options()) == 3  # interrupted stays a harness failure
+    assert locust_exit_code(0, [implicit], Options()) == 0
 
 
 @pytest.mark.parametrize(
@@ -83,14 +120,14 @@ def test_each_check_compares_observed_with_threshold(field, limit, observed, pas
 
 def test_results_follow_declaration_order_and_all_passed():
     spec = CheckSpec(max_corrupted=5, max_error_ratio=0.5, max_p99_ms=100)
-    results = evaluate_checks(spec, totals=totals(), overall=PCT, verification=VERIFIED)
+    results = evaluate_checks(spec, totals=totals(), load=load(), verification=VERIFIED)
     assert [r.name for r in results] == ["max_error_ratio", "max_p99_ms", "max_corrupted"]
     assert [r.name for r in results] == [f for f in CHECK_FIELDS if f in {r.name for r in results}]
     assert all_passed(results) is True
     failing = evaluate_checks(
         CheckSpec(max_missing=0, max_error_ratio=0.5),
         totals=totals(),
-        overall=PCT,
+        load=load(),
         verification=VERIFIED,
     )
     assert all_passed(failing) is False
@@ -128,20 +165,21 @@ def test_details_print_counts_with_thousands_separators():
     results = by_name(
         CheckSpec(max_error_ratio=0.5, max_missing=1000, min_throughput=1000),
         totals=totals(6981, 0, 1384.0),
+        load=load(6981, 0),
         verification=Verification(performed=True, acknowledged=9000, landed=7766, missing=1234),
     )
-    assert "0 failed of 6,981 requests" in results["max_error_ratio"].detail
+    assert "0 failed of 6,981 requests of the run" in results["max_error_ratio"].detail
     assert results["max_missing"].detail == "1,234 missing post(s), at most 1,000 allowed"
-    assert results["min_throughput"].detail == "1,384.00 successful requests/s >= 1,000"
+    assert results["min_throughput"].detail == "1,384.00 successful requests/s of the run >= 1,000"
 
 
 def test_latency_checks_fail_without_any_answered_request():
-    result = by_name(CheckSpec(max_p95_ms=1000), overall=None)["max_p95_ms"]
+    result = by_name(CheckSpec(max_p95_ms=1000), load=load(latency=None))["max_p95_ms"]
     assert (result.passed, result.observed) == (False, None)
 
 
 def test_error_ratio_fails_when_nothing_was_sent():
-    result = by_name(CheckSpec(max_error_ratio=1.0), totals=totals(0, 0, 0.0))["max_error_ratio"]
+    result = by_name(CheckSpec(max_error_ratio=1.0), load=load(0, 0))["max_error_ratio"]
     assert (result.passed, result.observed) == (False, None)
 
 

@@ -45,7 +45,10 @@ def test_every_section_and_a_failing_check():
 
 def test_verdicts():
     record = build_record(make_measurements(verify=False), Verification(performed=False))
-    assert verdict(record, 0).plain == "PASS (exit 0): no check declared, nothing was judged"
+    # no check declared: Locust's rule (no failed request) judges the run
+    assert verdict(record, 1).plain == "FAIL (exit 1): no_failed_requests"
+    legacy = record.model_copy(update={"checks": [], "passed": None})  # an older record
+    assert verdict(legacy, 0).plain == "PASS (exit 0): no check declared, nothing was judged"
     interrupted = record.model_copy(update={"interrupted": True})
     assert verdict(interrupted, 3).plain == "HARNESS OR TARGET FAILURE (exit 3): interrupted"
     broken = record.model_copy(
@@ -62,9 +65,11 @@ def test_verdicts():
 def test_a_run_without_errors_or_checks_says_so_in_one_line_each():
     m = make_measurements(verify=False, errors={})
     record = build_record(m, Verification(performed=False))
-    assert not record.errors and not record.checks
-    text = render(record, 0)
+    assert not record.errors and [c.name for c in record.checks] == ["no_failed_requests"]
+    text = render(record, 1)
     assert "errors by kind: none" in text
     assert "no error of any kind" not in text  # no one-row table with a dash
-    assert "checks: no check declared: this run cannot fail" in text
-    assert "--max-error-ratio" in text
+    assert "no check declared, so Locust's rule applies" in text
+    assert "--max-error-ratio" in text and "checks table" in text
+    legacy = render(record.model_copy(update={"checks": [], "passed": None}), 0)
+    assert "checks: no check declared: this run cannot fail" in legacy
