@@ -14,6 +14,7 @@ Importing this file is cheap: it defines classes and attaches event handlers, no
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 
@@ -36,6 +37,10 @@ from loadtests.users import (  # noqa: E402
 )
 
 hooks.install(events)
+
+# httpx logs every request at INFO (the health probe, each verification lookup: 85 lines for
+# 41k posts); the harness reports what matters itself, so only its warnings and errors show.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 def _shape_from_argv(argv: list[str]) -> str:
