@@ -8,8 +8,9 @@ The child is ``python -m loadtests.locust_child -f loadtests/locustfile.py --hea
 - refuses bad options (exit 2) and an unreachable target (exit 3) before anything starts;
 - creates ``<out>/<run-id>/``, never reusing an existing folder;
 - forwards Ctrl-C and SIGTERM to the child as SIGINT, which Locust handles like a Ctrl-C of its
-  own: it writes its HTML report and CSV files, and the harness writes a partial record marked
-  ``interrupted`` (Locust's SIGTERM path skips the HTML report); a second signal kills the child;
+  own: the harness drains the requests in flight, writes Locust's CSV files and HTML report
+  (``loadtests.locust_outputs``) and a partial record marked ``interrupted``; a second signal
+  kills the child;
 - kills the child by PID if it overruns its bound: the run time plus a grace period, extended
   once the load has ended (``measurements.json`` written) by verification's own bound;
 - finalizes the run itself from ``measurements.json`` if the child died before writing the record;
@@ -157,7 +158,7 @@ def _forward(child: subprocess.Popen[bytes], state: dict[str, int]) -> None:
         if child.poll() is not None:
             return
         if state["signals"] == 1:
-            # SIGINT, not SIGTERM: Locust writes its HTML report only on a KeyboardInterrupt
+            # SIGINT: the child stops as on a Ctrl-C of its own
             child.send_signal(signal.SIGINT)
         else:
             child.kill()
@@ -219,9 +220,9 @@ def collect_record(
 ) -> tuple[RunRecord, int]:
     """The run's record and exit code once the child is gone.
 
-    When the child wrote its record, its artifact list is refreshed (Locust writes its HTML report
-    after the record). When it died first but left ``measurements.json``, the run is finalized
-    here, marked interrupted. With neither, the run failed: RunError 3.
+    When the child wrote its record, its artifact list is refreshed (``locust.log`` and Locust's
+    history file are still written after it). When it died first but left
+    ``measurements.json``, the run is finalized here, marked interrupted. With neither, the run failed: RunError 3.
     """
     from loadtests.finalize import exit_code, finalize, refresh_artifacts, write_record
     from loadtests.measurements import Measurements
@@ -288,7 +289,7 @@ def locust_argv(
     argv = [
         sys.executable,
         "-m",
-        "loadtests.locust_child",  # Locust's main, CSV flushed every second for the progress
+        "loadtests.locust_child",  # Locust's main; --csv writes the history only (progress)
         "-f",
         str(LOCUSTFILE),
         "--headless",
