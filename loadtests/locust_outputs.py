@@ -175,7 +175,7 @@ def html_path(environment: Any, folder: Path) -> Path:
         spawn_rate=getattr(parsed, "spawn_rate", None),
         run_time=getattr(parsed, "run_time", None),
     )
-    process_html_filename(names)  # type: ignore[no-untyped-call]
+    process_html_filename(names)
     return Path(names.html_file)
 
 
