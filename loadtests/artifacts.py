@@ -23,8 +23,10 @@ from loadtests import locust_outputs
 from loadtests.atomic_files import write_bytes_atomic
 from loadtests.measurements import Measurements
 from loadtests.node import Node
+from loadtests.open_loop import LATE_S
 from loadtests.options import OptionError, RunOptions
-from results import LoadSettings, TargetInfo
+from results import Incomplete, LoadSettings, OpenLoop, TargetInfo
+from synth import count_seeds, merge_ranges
 
 RUN_FILES = ("measurements.json", "run.json")
 
@@ -110,6 +112,49 @@ def build_measurements(node: Node, env: Any, *, interrupted: bool) -> Measuremen
         reimported=node.merged.reimported_ranges(),
         latency_per_second=node.merged.latency_per_second(),
         verify=options.verify,
+        incomplete=incomplete(node),
+        open_loop=open_loop(node, duration),
+    )
+
+
+def incomplete(node: Node) -> Incomplete | None:
+    """The workers whose final report never came and the seeds they held, or None."""
+    lost = node.ledger.lost
+    if not lost:
+        return None
+    doubt = node.ledger.in_doubt(node.merged.sent)
+    held = count_seeds(merge_ranges(doubt))
+    return Incomplete(
+        lost_workers=list(lost),
+        seeds_in_doubt=doubt,
+        seeds_in_doubt_count=held,
+        detail=(
+            f"no final report from {len(lost)} worker{'s' if len(lost) > 1 else ''} "
+            f"({', '.join(lost)}): their requests since their last periodic report are in no "
+            f"count, latency or per-second row, and {held:,} seeds they held are in doubt "
+            "(sent or not, unknown)"
+        ),
+    )
+
+
+def open_loop(node: Node, duration_s: float) -> OpenLoop | None:
+    """The open model's schedule figures over every node, or None for the closed model."""
+    options = node.options
+    assert options is not None
+    if options.load_model != "open" or not options.arrival_rate:
+        return None
+    if node.role == "master":
+        issued, late = node.ledger.pacer_totals()
+    elif node.pacer is not None:
+        issued, late = node.pacer.issued, node.pacer.late
+    else:
+        issued = late = 0
+    return OpenLoop(
+        target_rate=options.arrival_rate,
+        slots_issued=issued,
+        slots_late=late,
+        late_after_s=LATE_S,
+        achieved_rate=round(issued / duration_s, 1) if duration_s > 0 else 0.0,
     )
 
 

@@ -5,6 +5,9 @@ When the load stops (run time, shape, seeds used up, web UI stop) ``test_stoppin
 code becomes Locust's. When Locust quits while the load still runs (Ctrl-C, SIGTERM) the
 ``quitting`` handler does the same with ``interrupted=True``.
 
+A worker whose final report never comes (killed, hung) is *lost*: ``drain_all`` names it in
+``NODE.ledger.lost`` and the record is marked incomplete (``loadtests.artifacts``), exit code 3.
+
 Draining: every node stops starting requests, waits (at most the request timeout plus
 ``DRAIN_GRACE_S``) for those in flight, and hands over what it has not reported, including its
 unused seeds: a worker answers the master's ``anp_drain`` with ``anp_final``. The seeds-used-up
@@ -41,7 +44,7 @@ def request_end_if_used_up() -> None:
     allocator = NODE.allocator
     if allocator is None or not allocator.exhausted or NODE.stop_requested:
         return
-    if NODE.role == "master" and not NODE.granted_nodes <= NODE.done_nodes:
+    if NODE.role == "master" and not NODE.granted_nodes - gone_workers() <= NODE.done_nodes:
         return
     NODE.stop_requested = True
     env = NODE.env
@@ -59,10 +62,26 @@ def request_end_if_used_up() -> None:
     gevent.spawn(end)
 
 
+def gone_workers() -> set[str]:
+    """Workers that got seeds, sent no final report and that Locust marks missing (no heartbeat
+    for 3 s) or no longer lists: they will not say ``anp_done``, so the seeds-used-up end must
+    not wait for them (their seeds are in doubt; the record says so)."""
+    from locust.runners import STATE_MISSING
+
+    clients = getattr(NODE.env.runner, "clients", {})
+    gone = set()
+    for node in NODE.granted_nodes - NODE.final_nodes - NODE.done_nodes:
+        client = clients.get(node)
+        if client is None or client.state == STATE_MISSING:
+            gone.add(node)
+    return gone
+
+
 def on_final(environment: Environment, msg: Any, **_: Any) -> None:
     if NODE.running:
         delta = msg.data["delta"]
         NODE.merged.add(delta)
+        NODE.ledger.reported(msg.node_id, msg.data.get("pacer"))
         if not NODE.drained and NODE.allocator is not None:
             # a worker left while the run continues: its unused seeds go to the others
             NODE.allocator.give_back([(int(a), int(b)) for a, b in delta.get("leftovers", ())])
@@ -77,7 +96,13 @@ def on_drain(environment: Environment, msg: Any = None, **_: Any) -> None:
     delta = drain_node(NODE.options.request_timeout + DRAIN_GRACE_S)
     NODE.final_sent = True
     assert environment.runner is not None
-    environment.runner.send_message("anp_final", {"delta": delta})
+    environment.runner.send_message("anp_final", {"delta": delta, "pacer": pacer_counters()})
+
+
+def pacer_counters() -> list[int] | None:
+    """This node's open-model ``[issued, late]`` (cumulative), or None in the closed model."""
+    pacer = NODE.pacer
+    return None if pacer is None else [pacer.issued, pacer.late]
 
 
 def drain_node(timeout: float) -> dict[str, Any]:
@@ -119,15 +144,17 @@ def drain_all() -> None:
         return
     runner: Any = NODE.env.runner
     assert runner is not None
-    expected = set(runner.clients.keys()) | NODE.granted_nodes
+    expected = set(runner.clients.keys()) | NODE.granted_nodes | NODE.ledger.reporters
     runner.send_message("anp_drain", {})
     deadline = time.monotonic() + timeout + DRAIN_GRACE_S
     while not expected <= NODE.final_nodes and time.monotonic() < deadline:
         gevent.sleep(0.05)
-    missing = expected - NODE.final_nodes
-    if missing:
+    NODE.ledger.lost = sorted(expected - NODE.final_nodes)
+    if NODE.ledger.lost:
         log.error(
-            "no final report from workers %s; their last seconds are missing", sorted(missing)
+            "no final report from workers %s; their last seconds are missing: the record is "
+            "marked incomplete (exit code 3)",
+            NODE.ledger.lost,
         )
 
 

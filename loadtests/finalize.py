@@ -12,7 +12,9 @@
 4. writes ``<out_dir>/run.json`` atomically (a temp file in the same folder, then ``os.replace``).
 
 Exit codes: 0 every check passed (or none was declared), 1 a check failed, 3 a harness or target
-failure: the run was interrupted, verification could not be completed, or no request was sent.
+failure: the run was interrupted, a worker's final report never came (``incomplete``),
+verification could not be completed, or no request was sent. Such a run has no verdict: its
+record's ``passed`` is None (``no_verdict``), whatever its checks say.
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ log = logging.getLogger(__name__)
 EXIT_PASS = 0
 EXIT_CHECK_FAILED = 1
 EXIT_HARNESS_FAILURE = 3
+
+NOTHING_SENT = "the run sent no request at all: nothing was measured (see locust.log)"
 
 RECORD_NAME = "run.json"
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -129,6 +133,13 @@ def definition_checks(measurements: Measurements) -> BaseModel | None:
     return load_definition(path).checks
 
 
+def in_doubt(measurements: Measurements) -> list[tuple[int, int]]:
+    """Seeds lost workers held: read back like sent-but-unacknowledged ones, so those that
+    landed count as landed unacknowledged."""
+    incomplete = measurements.incomplete
+    return [] if incomplete is None else list(incomplete.seeds_in_doubt)
+
+
 def run_verification(measurements: Measurements, target: Target | None) -> Verification:
     """Verify the run's posts; any failure is reported in the result, never raised."""
     if not measurements.verify:
@@ -154,7 +165,7 @@ def run_verification(measurements: Measurements, target: Target | None) -> Verif
                     f"answers, run `anp verify {measurements.run_id}`)",
                 )
         acknowledged = merge_ranges(measurements.seeds.acknowledged)
-        sent = merge_ranges(measurements.seeds.sent)
+        sent = merge_ranges((*measurements.seeds.sent, *in_doubt(measurements)))
         workers = worker_count(count_seeds(merge_ranges((*acknowledged, *sent))))
         definition = measurements.target.definition
         if workers > 1 and definition:
@@ -188,7 +199,7 @@ def build_record(
     spec: CheckSpec = merge_checks(definition, m.checks)
     load = checked_load(m.endpoints, duration_s=m.duration_s, warmup_s=m.warmup_s)
     checks = evaluate_checks(spec, totals=totals, load=load, verification=verification)
-    return RunRecord(
+    record = RunRecord(
         run_id=m.run_id,
         harness_version=_package_version("anp-loadkit"),
         generator_version=GENERATOR_VERSION,
@@ -212,20 +223,39 @@ def build_record(
         environment=environment(),
         artifacts=artifacts(out_dir) if out_dir is not None else {},
         latency_per_second=m.latency_per_second,
+        incomplete=m.incomplete,
+        open_loop=m.open_loop,
     )
+    if no_verdict(record) is not None:
+        record = record.model_copy(update={"passed": None})
+    return record
+
+
+def no_verdict(record: RunRecord) -> str | None:
+    """Why the run has no verdict (exit code 3, ``passed`` None), or None when it has one."""
+    if record.interrupted:
+        return "interrupted"
+    if record.incomplete is not None:
+        return f"incomplete: {record.incomplete.detail}"
+    if record.verification.error is not None:
+        return record.verification.error
+    if record.totals.requests == 0:
+        return NOTHING_SENT
+    return None
 
 
 def exit_code(record: RunRecord) -> int:
-    """0 pass, 1 a check failed, 3 interrupted, verification incomplete, or nothing was sent.
+    """0 pass, 1 a check failed, 3 no verdict: interrupted, incomplete (a worker's final report
+    never came), verification incomplete, or nothing was sent.
 
     A run that sent no request at all measured nothing (the users failed before sending, e.g.
     an exception while building posts; Locust's log says why), so it cannot pass."""
-    if record.interrupted or record.verification.error is not None:
+    why = no_verdict(record)
+    if why is not None:
+        if why == NOTHING_SENT:
+            log.error("%s", why)
         return EXIT_HARNESS_FAILURE
-    if record.totals.requests == 0:
-        log.error("the run sent no request at all: nothing was measured (see locust.log)")
-        return EXIT_HARNESS_FAILURE
-    if record.passed is False:
+    if any(not check.passed for check in record.checks):
         return EXIT_CHECK_FAILED
     return EXIT_PASS
 
@@ -264,6 +294,7 @@ def outcome_lines(record: RunRecord) -> list[str]:
             f"landed unacknowledged {v.landed_unacknowledged:,}"
             + (f"; incomplete: {v.error}" if v.error else "")
         ]
+    lines.extend(partial_lines(record))
     if not record.checks:
         lines.append("checks: none declared")
     for check in record.checks:
@@ -272,6 +303,21 @@ def outcome_lines(record: RunRecord) -> list[str]:
         detail = f" ({check.detail})" if check.detail else ""
         lines.append(
             f"check {check.name}: {verdict}, observed {observed}, limit {check.threshold:g}{detail}"
+        )
+    return lines
+
+
+def partial_lines(record: RunRecord) -> list[str]:
+    """What the record misses or did not hold: lost workers, a late open-model schedule."""
+    lines = []
+    if record.incomplete is not None:
+        lines.append(f"INCOMPLETE: {record.incomplete.detail}; no verdict (exit code 3)")
+    loop = record.open_loop
+    if loop is not None and loop.slots_late:
+        lines.append(
+            f"open model: {loop.slots_late:,} of {loop.slots_issued:,} slots were sent late; "
+            f"achieved {loop.achieved_rate:,.1f} of {loop.target_rate:,g} posts/s: too few users "
+            "to hold the rate"
         )
     return lines
 

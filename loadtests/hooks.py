@@ -42,6 +42,7 @@ from loadtests.ending import (
     on_quitting,
     on_test_stop,
     on_test_stopping,
+    pacer_counters,
     request_end_if_used_up,
 )
 from loadtests.node import NODE
@@ -335,6 +336,7 @@ def _on_seed_request(environment: Environment, msg: Any, **_: Any) -> None:
         exhausted = allocator.exhausted
     if ranges:
         NODE.granted_nodes.add(msg.node_id)
+        NODE.ledger.granted(msg.node_id, ranges)
     assert environment.runner is not None
     environment.runner.send_message(
         "anp_seed_grant",
@@ -352,8 +354,11 @@ def _on_seed_grant(environment: Environment, msg: Any, **_: Any) -> None:
 def on_report_to_master(client_id: str, data: dict[str, Any], **_: Any) -> None:
     if NODE.options is not None:
         data["anp"] = NODE.recorder.take()
+        data["anp_pacer"] = pacer_counters()
 
 
 def on_worker_report(client_id: str, data: dict[str, Any], **_: Any) -> None:
     if "anp" in data and NODE.running:
         NODE.merged.add(data["anp"])
+        NODE.ledger.reported(client_id, data.get("anp_pacer"))
+        request_end_if_used_up()  # a worker may have gone missing since its last anp_done

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from results import EndpointStats, LoadSettings, SeedSummary, TargetInfo
+from results import EndpointStats, Incomplete, LoadSettings, OpenLoop, SeedSummary, TargetInfo
 
 
 class CheckSpec(BaseModel):
@@ -56,3 +56,7 @@ class Measurements(BaseModel):
     started in each second (``results.RunRecord.latency_per_second``; 2 significant figures)."""
     verify: bool = True
     """Whether finalize should read back every acknowledged post."""
+    incomplete: Incomplete | None = None
+    """Workers whose final report never came, and the seeds they held (``RunRecord``'s)."""
+    open_loop: OpenLoop | None = None
+    """The open model's schedule figures, summed over the nodes (``RunRecord``'s)."""

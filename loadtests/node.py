@@ -19,6 +19,7 @@ from loadtests.options import RunOptions
 from loadtests.prebuild import ReadySource
 from loadtests.recorder import Merged, Recorder
 from loadtests.seeding import SeedAllocator, SeedQueue
+from loadtests.worker_ledger import WorkerLedger
 from targets.base import (
     SupportsJsonBatch,
     SupportsJsonImport,
@@ -80,6 +81,8 @@ class Node:
         """Nodes that received at least one non-empty seed grant."""
         self.done_nodes: set[str] = set()
         self.final_nodes: set[str] = set()
+        self.ledger = WorkerLedger()
+        """Grants, reports and pacer counters per node (``loadtests.worker_ledger``)."""
         self.worker_share = 1.0
         """This node's share of the open model's arrival rate."""
         self.hello: dict[str, Any] = {}
@@ -155,6 +158,7 @@ class Node:
         self.granted_nodes = set()
         self.done_nodes = set()
         self.final_nodes = set()
+        self.ledger = WorkerLedger()
         self.stop_requested = False
 
 

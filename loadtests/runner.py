@@ -231,7 +231,7 @@ def collect_record(
     if record is not None:
         if (interrupted or overran) and not record.interrupted:
             # the load was cut short by our stop signal: say so in the record
-            record = record.model_copy(update={"interrupted": True})
+            record = record.model_copy(update={"interrupted": True, "passed": None})
             write_record(record, plan.run_dir)
         return record, exit_code(record)
     measurements_path = plan.run_dir / "measurements.json"

@@ -1,6 +1,7 @@
 """The readable summary of a run record, printed by ``anp run`` and ``anp demo``.
 
-Sections: what ran, throughput and counts, errors by kind, latency percentiles (per endpoint and
+Sections: what ran, a red panel when the run is incomplete (lost workers), the open model's
+schedule (with a warning when slots were sent late), throughput and counts, errors by kind, latency percentiles (per endpoint and
 overall), verification, checks, and the verdict with the exit code. Every figure comes from the
 record, so what is printed is what was stored.
 """
@@ -33,9 +34,10 @@ def _header(record: RunRecord, run_dir: Path | None) -> Table:
         target += f", release {record.target.release}"
     scenarios = ", ".join(f"{k}:{v}" for k, v in load.scenarios.items())
     model = load.load_model + (f" at {load.arrival_rate:g} posts/s" if load.arrival_rate else "")
-    grid.add_row(
-        "run", record.run_id + ("  [red](interrupted)[/red]" if record.interrupted else "")
+    marks = ("  [red](interrupted)[/red]" if record.interrupted else "") + (
+        "  [red](INCOMPLETE)[/red]" if record.incomplete is not None else ""
     )
+    grid.add_row("run", record.run_id + marks)
     grid.add_row("target", target)
     grid.add_row(
         "load",
@@ -50,6 +52,55 @@ def _header(record: RunRecord, run_dir: Path | None) -> Table:
     if run_dir is not None:
         grid.add_row("folder", str(run_dir))
     return grid
+
+
+def incomplete_warning(record: RunRecord) -> Panel | None:
+    """The lost workers, said before any figure: every count below lacks their last seconds."""
+    inc = record.incomplete
+    if inc is None:
+        return None
+    doubt = ", ".join(f"{a}-{b}" if a != b else str(a) for a, b in inc.seeds_in_doubt[:8])
+    if len(inc.seeds_in_doubt) > 8:
+        doubt += ", ..."
+    lines = [
+        Text(f"INCOMPLETE: {inc.detail}.", style="bold red"),
+        Text(
+            "Counts, throughput, latencies and seeds below are partial, so the run has no "
+            "verdict (passed: null, exit code 3)."
+        ),
+    ]
+    if inc.seeds_in_doubt_count:
+        lines.append(
+            Text(
+                f"Seeds in doubt ({inc.seeds_in_doubt_count:,}): {doubt}. Verification read "
+                "them back like sent-but-unacknowledged seeds: those that landed are counted "
+                "under 'landed, not acknowledged'."
+            )
+        )
+    return Panel(Group(*lines), title="incomplete run", title_align="left", border_style="red")
+
+
+def open_loop_lines(record: RunRecord) -> Text | None:
+    """The open model's schedule: target, achieved, late slots (a warning when any)."""
+    loop = record.open_loop
+    if loop is None:
+        return None
+    text = Text(
+        f"open model: target {loop.target_rate:,g} posts/s, achieved {loop.achieved_rate:,.1f} "
+        f"posts/s ({loop.slots_issued:,} slots issued); "
+    )
+    if not loop.slots_late:
+        text.append("every slot was sent on time", style="green")
+        return text
+    share = loop.slots_late / loop.slots_issued if loop.slots_issued else 1.0
+    text.append(
+        f"WARNING: {loop.slots_late:,} of {loop.slots_issued:,} slots ({share:.1%}) were sent "
+        f"more than {loop.late_after_s:g} s late: too few users to hold the rate, so the target "
+        "saw less load than asked (a closed system at times); give it more users "
+        "(-u >= 2 x rate x latency)",
+        style="bold yellow",
+    )
+    return text
 
 
 def _totals(record: RunRecord) -> Table:
@@ -154,6 +205,15 @@ def _verification(record: RunRecord) -> Table:
         shown = f"at least {value:,}" if incomplete and label != "acknowledged" else f"{value:,}"
         grid.add_row(label, Text(shown, style="red" if bad else ""))
     grid.add_row("read back in", f"{v.duration_s:.2f} s")
+    if record.incomplete is not None and record.incomplete.seeds_in_doubt_count:
+        grid.add_row(
+            "note",
+            Text(
+                f"'landed, not acknowledged' includes the lost workers' seeds in doubt that "
+                f"landed (of {record.incomplete.seeds_in_doubt_count:,} in doubt)",
+                style="yellow",
+            ),
+        )
     if v.error:
         grid.add_row(Text("error", style="red"), Text(v.error, style="red"))
     return grid
@@ -181,15 +241,27 @@ def _checks(record: RunRecord) -> Table | Text:
 def verdict(record: RunRecord, code: int) -> Text:
     """The closing line."""
     if code == 0:
+        loop = record.open_loop
+        late = (
+            f"; but the open model fell behind: {loop.slots_late:,} slots sent late, "
+            f"{loop.achieved_rate:,.1f} of {loop.target_rate:,g} posts/s"
+            if loop is not None and loop.slots_late
+            else ""
+        )
         return Text(
-            "PASS (exit 0)" + ("" if record.checks else ": no check declared, nothing was judged"),
-            "bold green",
+            "PASS (exit 0)"
+            + ("" if record.checks else ": no check declared, nothing was judged")
+            + late,
+            "bold green" if not late else "bold yellow",
         )
     if code == 1:
         failed = ", ".join(c.name for c in record.checks if not c.passed)
         return Text(f"FAIL (exit 1): {failed}", "bold red")
     if record.interrupted:
         why = "interrupted"
+    elif record.incomplete is not None:
+        lost = ", ".join(record.incomplete.lost_workers)
+        why = f"incomplete: no final report from worker(s) {lost}; counts and seeds are partial"
     elif nothing_read_back(record):
         why = _not_performed_text(record.verification.error or "")
     else:
@@ -199,8 +271,10 @@ def verdict(record: RunRecord, code: int) -> Text:
 
 def sections(record: RunRecord, code: int, run_dir: Path | None = None) -> list[RenderableType]:
     """The summary's parts, in order; the last is the verdict."""
+    optional = [incomplete_warning(record), open_loop_lines(record)]
     return [
         Panel(_header(record, run_dir), title="anp run", title_align="left"),
+        *[part for part in optional if part is not None],
         _totals(record),
         _errors(record),
         _latency(record),

@@ -13,7 +13,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2: ``passed`` is null when the run has no verdict (interrupted or incomplete); new optional
+``incomplete`` and ``open_loop`` (``results.store`` migrates version 1)."""
 
 ERROR_KINDS_DOC = """Error kinds, used as keys of every ``errors`` mapping:
 ``http_<code>`` an unexpected HTTP status (e.g. ``http_503``); ``timeout`` no response in time;
@@ -170,6 +172,41 @@ class Verification(_Model):
     """Why verification could not be completed, when it could not."""
 
 
+class Incomplete(_Model):
+    """Why a run that ran to its end is still partial: the master never got the final report of
+    some workers (killed, hung, cut off from the network)."""
+
+    lost_workers: list[str]
+    """Locust client ids of the workers whose final report never came."""
+    seeds_in_doubt: list[tuple[int, int]] = Field(default_factory=list)
+    """Seeds granted to the lost workers that no report lists as sent or unused: each may or may
+    not have been sent (and stored). They are in neither ``seeds.sent`` nor ``seeds.failed``;
+    verification reads them back like sent-but-unacknowledged seeds, so those that landed count
+    in ``verification.landed_unacknowledged``."""
+    seeds_in_doubt_count: int = 0
+    """How many seeds ``seeds_in_doubt`` holds."""
+    detail: str
+    """What is missing, in one sentence: the lost workers' requests since their last periodic
+    report are in no count, latency or per-second row."""
+
+
+class OpenLoop(_Model):
+    """How well the open model held its arrival rate, over every node that reported."""
+
+    target_rate: float
+    """Posts/s asked (``--arrival-rate``), all workers together."""
+    slots_issued: int
+    """Slots the users reserved on the arrival schedule (one slot per post)."""
+    slots_late: int
+    """Requests sent more than ``late_after_s`` after their slot was due: every user was busy,
+    so the rate was not held (a batch request counts once). Like k6's ``dropped_iterations``,
+    ``> 0`` means the run measured a closed system at times; give it more users."""
+    late_after_s: float = 0.1
+    """The lateness threshold (``loadtests.open_loop.LATE_S``)."""
+    achieved_rate: float
+    """``slots_issued / timing.duration_s``: the posts/s the users actually offered."""
+
+
 class CheckResult(_Model):
     name: str
     """e.g. ``max_error_ratio``, ``max_p95_ms``, ``min_throughput``, ``max_missing``."""
@@ -204,9 +241,17 @@ class RunRecord(_Model):
     verification: Verification
     checks: list[CheckResult] = Field(default_factory=list)
     passed: bool | None = None
-    """All checks passed (None when no check was declared)."""
+    """The verdict of the checks: True every check passed, False one failed. None means no
+    verdict: no check was declared, or the run has no trustworthy verdict (it was interrupted or
+    is ``incomplete``, its verification failed, or it sent no request; exit code 3). The checks
+    are then still listed, evaluated on what was measured."""
     interrupted: bool = False
     """Ctrl-C/SIGTERM or a harness failure cut the run short; the record is partial."""
+    incomplete: Incomplete | None = None
+    """Set when some workers' final reports never came: counts, latencies and seeds are partial
+    (exit code 3). None when every node reported to the end."""
+    open_loop: OpenLoop | None = None
+    """The open model's schedule figures (None for the closed model)."""
     environment: Environment
     artifacts: dict[str, str] = Field(default_factory=dict)
     """Other files in the run folder, by role: ``locust_html``, ``locust_csv_stats``, ..."""

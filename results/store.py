@@ -39,7 +39,19 @@ def _migrate_v0(doc: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {0: _migrate_v0}
+def _migrate_v1(doc: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 kept ``passed`` true or false on an interrupted run; version 2 gives such a run
+    no verdict (``passed`` null). ``incomplete`` and ``open_loop`` are new and optional."""
+    if doc.get("interrupted") is True:
+        doc["passed"] = None
+    doc["schema_version"] = 2
+    return doc
+
+
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    0: _migrate_v0,
+    1: _migrate_v1,
+}
 """``version -> function`` turning a document of that version into the next version."""
 
 
@@ -86,6 +98,7 @@ def parse_record(text: str, source: str) -> RunRecord:
             f"run record '{source}' has schema_version={version}, newer than this harness "
             f"reads (up to {SCHEMA_VERSION}); upgrade anp-loadkit to read it"
         )
+    written = version
     while version < SCHEMA_VERSION:
         doc = MIGRATIONS[version](doc)
         version += 1
@@ -98,8 +111,9 @@ def parse_record(text: str, source: str) -> RunRecord:
         )
         more = f" (and {exc.error_count() - 5} more)" if exc.error_count() > 5 else ""
         raise RecordError(
-            f"run record '{source}' does not match schema version {SCHEMA_VERSION}: "
-            f"{problems}{more}"
+            f"run record '{source}' does not match schema version {SCHEMA_VERSION}"
+            + (f" (migrated from version {written})" if written != SCHEMA_VERSION else "")
+            + f": {problems}{more}"
         ) from None
 
 

@@ -62,7 +62,8 @@ def test_version_0_record_is_migrated() -> None:
         ('{"schema_version": -1}', "schema_version=-1; expected an integer"),
         (
             '{"schema_version": 1, "run_id": "x"}',
-            r"does not match schema version 1: harness_version: Field required",
+            r"does not match schema version 2 \(migrated from version 1\): harness_version: "
+            "Field required",
         ),
     ],
 )
