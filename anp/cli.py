@@ -1,8 +1,9 @@
 """Root of the `anp` program.
 
-Each package owns a module ``<package>.cli`` exposing ``register(subparsers)``. That function
-adds its subcommands with ``subparsers.add_parser(...)`` and sets ``func`` on each parser via
-``parser.set_defaults(func=handler)``. A handler takes the parsed ``argparse.Namespace`` and
+Each package owns a module ``<package>.cli`` exposing ``register(subparsers)`` (a package may
+have a second one for a command with a job of its own, such as ``loadtests.reverify_cli``). That
+function adds its subcommands with ``subparsers.add_parser(...)`` and sets ``func`` on each parser
+via ``parser.set_defaults(func=handler)``. A handler takes the parsed ``argparse.Namespace`` and
 returns an exit code.
 
 Registration must stay cheap: ``*.cli`` modules import heavy things (locust, gevent, fastapi)
@@ -36,7 +37,13 @@ from collections.abc import Sequence
 from typing import Any
 
 # Order decides the order in `anp --help`.
-SUBCOMMAND_MODULES: tuple[str, ...] = ("synth.cli", "targets.cli", "loadtests.cli", "results.cli")
+SUBCOMMAND_MODULES: tuple[str, ...] = (
+    "synth.cli",
+    "targets.cli",
+    "loadtests.cli",
+    "loadtests.reverify_cli",
+    "results.cli",
+)
 
 COMMAND_MODULES: dict[str, str] = {
     "post": "synth.cli",
@@ -44,6 +51,7 @@ COMMAND_MODULES: dict[str, str] = {
     "target": "targets.cli",
     "run": "loadtests.cli",
     "demo": "loadtests.cli",
+    "verify": "loadtests.reverify_cli",
     "compare": "results.cli",
     "runs": "results.cli",
     "history": "results.cli",
@@ -60,6 +68,7 @@ examples:
   anp corpus --seeds 0-99999 --out corpus.jsonl.gz --workers 2
   anp target serve reference --port 8000     start the reference import site
   anp run --target targets/local-reference.toml --scenario import --users 20 --run-time 30s
+  anp verify RUN_ID                          read a stored run's posts back again (after --no-verify)
   anp compare results/runs/A results/runs/B --against results/runs/C results/runs/D
 
 Every subcommand has its own --help with examples.
