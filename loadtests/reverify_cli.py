@@ -28,6 +28,10 @@ exit codes: 0 verified, no post missing or corrupted; 1 posts missing or corrupt
 """
 
 
+SHOWN_REFS = 5
+"""How many missing (or corrupted) references the text summary names."""
+
+
 def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "verify",
@@ -100,6 +104,13 @@ def summary_lines(done: Any) -> list[str]:
         "now:    " + _attempt_line(done.attempt),
     ]
     if done.updated:
+        v = done.attempt
+        for label, refs in (("missing", v.missing_refs), ("corrupted", v.corrupted_refs)):
+            if refs:
+                more = (
+                    f" ... ({len(refs):,} listed in the record)" if len(refs) > SHOWN_REFS else ""
+                )
+                lines.append(f"{label}: {', '.join(refs[:SHOWN_REFS])}{more}")
         lines += outcome_lines(record)[1:]
         lines.append(f"record updated: {done.record_file} (previous record kept as {done.backup})")
         lines.append(f"run verdict: {_verdict(record)}; exit {done.exit_code}")

@@ -130,3 +130,5 @@ def test_posts_deleted_from_the_site_are_reported_missing(
     assert check(record, "max_missing")["observed"] == 7
     assert record["passed"] is False
     assert "missing 7," in done.stdout and "exit 1" in done.stdout
+    named = f"missing: {', '.join(v['missing_refs'][:5])} ... (7 listed in the record)"
+    assert named in done.stdout
