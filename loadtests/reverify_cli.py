@@ -11,8 +11,8 @@ from typing import Any
 
 VERIFY_EPILOG = """\
 examples:
-  anp verify 20261205T045808Z-ab12             a run id under results/runs (as `anp runs` lists)
-  anp verify results/runs/20261205T045808Z-ab12
+  anp verify 20261205T045808Z-ab12cd             a run id under results/runs (as `anp runs` lists)
+  anp verify results/runs/20261205T045808Z-ab12cd
   ANP_REF_URL=http://127.0.0.1:8001 anp verify RUN     the site now listens on another port
   anp verify RUN --target targets/other.toml --format json
 
