@@ -25,7 +25,7 @@ if _ROOT not in sys.path:
 
 from locust import events  # noqa: E402
 
-from loadtests import hooks  # noqa: E402
+from loadtests import hooks, open_loop  # noqa: E402
 from loadtests.shape_classes import shape_class  # noqa: E402
 from loadtests.shapes import SHAPES  # noqa: E402
 from loadtests.users import (  # noqa: E402
@@ -37,6 +37,7 @@ from loadtests.users import (  # noqa: E402
 )
 
 hooks.install(events)
+open_loop.install(events)  # a shaped open model needs -t on every node
 
 # httpx logs every request at INFO (the health probe, each verification lookup: 85 lines for
 # 41k posts); the harness reports what matters itself, so only its warnings and errors show.

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from gevent.event import Event
 
-from loadtests.open_loop import Pacer
+from loadtests.open_loop import Pacer, open_pacer
 from loadtests.options import RunOptions
 from loadtests.prebuild import ReadySource
 from loadtests.recorder import Merged, Recorder
@@ -127,7 +127,8 @@ class Node:
         self.pipeline = None
         self.invalid_sent = 0
         if options.load_model == "open" and options.arrival_rate:
-            self.pacer = Pacer(options.arrival_rate * self.worker_share)
+            parsed = getattr(self.env, "parsed_options", None)
+            self.pacer = open_pacer(options.arrival_rate, options.shape, self.worker_share, parsed)
 
     def _scenarios(self, options: RunOptions) -> set[str]:
         """The scenarios this node's users run: ``--scenario``'s, or, when user classes were

@@ -12,19 +12,54 @@ user is free, and the next free user sends at once; ``late`` counts slots sent m
 ``LATE_S`` after they were due. The offered load is therefore held as long as
 ``users >= rate * latency`` on each node; ``late > 0`` in the record says it was not, and then
 the run measured a closed system. Choose ``-u`` with headroom (e.g. 2 * rate * expected latency).
+
+A ``--shape`` other than steady drives the rate (``RateSchedule``, like k6's
+ramping-arrival-rate): during each cell of the run the node offers its rate times the shape's
+``loadtests.shapes.rate_profile`` fraction, and slot k is due when the offered arrivals since the
+start reach k. Every node needs the run time for that; Locust clears ``-t`` on workers, so the
+coordinator copies it into the custom option ``anp_shape_run_time``, which Locust forwards to
+them with each spawn message (``share_run_time``).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
+from itertools import accumulate
+from typing import Any
 
 LATE_S = 0.1
 """A slot sent later than this after it was due counts as late."""
 
 
+RUN_TIME_KEY = "anp_shape_run_time"
+"""The custom option that carries the coordinator's run time (seconds) to the workers."""
+
+
+class RateSchedule:
+    """When each slot is due under a rate that changes over the run: ``rate * fractions[i]``
+    slots/s during cell ``i`` (``cell_s`` seconds each), the last cell's rate after the end."""
+
+    def __init__(self, rate: float, fractions: Sequence[float], cell_s: float) -> None:
+        if not fractions or min(fractions) <= 0 or rate <= 0 or cell_s <= 0:
+            raise ValueError("a rate schedule needs a rate, a cell length and fractions > 0")
+        self.rates = [rate * f for f in fractions]
+        self.cell_s = cell_s
+        self.cumulative = list(accumulate((r * cell_s for r in self.rates), initial=0.0))
+        """Slots offered before each cell starts (and, last, by the end)."""
+
+    def offset(self, slot: int) -> float:
+        """Seconds after the start at which ``slot`` (0, 1, ...) is due."""
+        cumulative = self.cumulative
+        if slot >= cumulative[-1]:
+            return len(self.rates) * self.cell_s + (slot - cumulative[-1]) / self.rates[-1]
+        cell = bisect_right(cumulative, slot) - 1
+        return cell * self.cell_s + (slot - cumulative[cell]) / self.rates[cell]
+
+
 class Pacer:
-    """A token schedule at ``rate`` slots/s for one node."""
+    """A token schedule at ``rate`` slots/s for one node (shaped by ``schedule`` when given)."""
 
     def __init__(
         self,
@@ -32,10 +67,13 @@ class Pacer:
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], object] | None = None,
+        schedule: RateSchedule | None = None,
     ) -> None:
         if rate <= 0:
             raise ValueError(f"rate must be > 0 posts/s, got {rate}")
         self.rate = rate
+        """Slots/s (the peak when ``schedule`` shapes it)."""
+        self.schedule = schedule
         self._clock = clock
         if sleep is None:
             import gevent
@@ -50,6 +88,8 @@ class Pacer:
 
     def due(self, slot: int) -> float:
         assert self._start is not None
+        if self.schedule is not None:
+            return self._start + self.schedule.offset(slot)
         return self._start + slot / self.rate
 
     def wait(self, slots: int = 1) -> None:
@@ -65,3 +105,41 @@ class Pacer:
             self._sleep(delay)
         elif -delay > LATE_S:
             self.late += 1
+
+
+def run_time_of(parsed_options: Any) -> float:
+    """The run's duration for the shape: ``-t``, or on a worker the coordinator's (forwarded
+    as ``anp_shape_run_time``), else the shapes' default."""
+    from loadtests.shapes import DEFAULT_DURATION_S
+
+    for key in ("run_time", RUN_TIME_KEY):
+        value = getattr(parsed_options, key, None)
+        if value:
+            return float(value)
+    return DEFAULT_DURATION_S
+
+
+def open_pacer(arrival_rate: float, shape: str, share: float, parsed_options: Any) -> Pacer:
+    """The pacer of one node: ``share`` of ``arrival_rate``, shaped by ``shape``."""
+    rate = arrival_rate * share
+    if shape == "steady":
+        return Pacer(rate)
+    from loadtests.shapes import RATE_CELLS, rate_profile
+
+    duration = run_time_of(parsed_options)
+    schedule = RateSchedule(rate, rate_profile(shape, duration), duration / RATE_CELLS)
+    return Pacer(rate, schedule=schedule)
+
+
+def share_run_time(environment: Any, **_: Any) -> None:
+    """``test_start`` listener: on the local runner or the master, copy ``-t`` into
+    ``anp_shape_run_time``; Locust forwards custom options to every worker with each spawn
+    message (and clears the workers' own ``-t``)."""
+    options = environment.parsed_options
+    if options is not None and not getattr(options, "worker", False):
+        setattr(options, RUN_TIME_KEY, getattr(options, "run_time", None))
+
+
+def install(events: Any) -> None:
+    """Attach ``share_run_time`` to Locust's ``test_start`` (the locustfile calls this once)."""
+    events.test_start.add_listener(share_run_time)

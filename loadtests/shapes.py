@@ -9,6 +9,11 @@ so every shaped run stops by itself.
 The locustfile exposes at most one shape class (Locust uses the first it finds), chosen with
 ``--shape``: ``steady`` uses Locust's own plain mode (``-u``/``-r``/``-t``), so the web UI keeps
 its usual start form; the others expose ``SHAPE_CLASSES[name]``.
+
+In the open model (``--load-model open``) a shape drives the arrival rate instead of the users,
+like k6's ramping-arrival-rate: ``rate_profile`` gives the shape's users over time as a fraction
+of its peak, and ``loadtests.open_loop`` offers ``--arrival-rate`` times that fraction; the shape
+class then holds all ``-u`` users (the pool that sends the arrivals) until the run is over.
 """
 
 from __future__ import annotations
@@ -47,6 +52,24 @@ def spike_users(t: float, peak: int, duration: float) -> int | None:
     return peak if 0.4 * duration <= t < 0.6 * duration else base
 
 
+RATE_CELLS = 1000
+"""``rate_profile`` cuts the run into this many cells of constant rate."""
+
+
+def rate_profile(name: str, duration: float) -> tuple[float, ...]:
+    """The open model's arrival rate over ``duration`` seconds, as fractions of
+    ``--arrival-rate``: one per cell of ``duration / RATE_CELLS`` seconds, the shape's users at
+    the cell's middle for a peak of ``RATE_CELLS``, divided by that peak. So step gives 0.25,
+    0.5, 0.75, 1; spike 0.2, 1 in the middle fifth, 0.2; ramp 0.001 rising to 1; steady 1."""
+    users_at = SHAPES[name].users_at
+    cell = duration / RATE_CELLS
+    fractions = []
+    for i in range(RATE_CELLS):
+        users = users_at((i + 0.5) * cell, RATE_CELLS, duration)
+        fractions.append((users or RATE_CELLS) / RATE_CELLS)  # never None inside the run
+    return tuple(fractions)
+
+
 class ShapeLogic:
     """``tick()`` for a shape; mixed into a ``LoadTestShape`` (which provides ``runner`` and
     ``get_run_time``)."""
@@ -59,8 +82,11 @@ class ShapeLogic:
     def users_at(t: float, peak: int, duration: float) -> int | None:
         raise NotImplementedError
 
+    def _options(self) -> Any:
+        return self.runner.environment.parsed_options if self.runner else None
+
     def _settings(self) -> tuple[int, float, float]:
-        options: Any = self.runner.environment.parsed_options if self.runner else None
+        options = self._options()
         peak = int(getattr(options, "num_users", None) or 1)
         rate = float(getattr(options, "spawn_rate", None) or 1)
         duration = float(getattr(options, "run_time", None) or DEFAULT_DURATION_S)
@@ -71,6 +97,8 @@ class ShapeLogic:
         users = self.users_at(self.get_run_time(), peak, duration)
         if users is None:
             return None
+        if getattr(self._options(), "load_model", None) == "open":
+            return peak, rate  # the shape drives the arrival rate (rate_profile), not the users
         # Spike: jump at once (the spawn rate only limits the way down and other shapes).
         return users, max(rate, float(peak)) if isinstance(self, SpikeShape) else rate
 
