@@ -19,6 +19,9 @@ examples:
 
 exit codes: 0 every check passed, 1 a check failed, 2 a usage error (bad option or definition),
 3 a harness or target failure (unreachable target, interrupted run, verification incomplete).
+With no check declared (no --max-... option, no [checks] in the definition) the run is judged
+as Locust judges it: 1 when any request failed (an expected rejection of the invalid scenario
+is not a failure). --warmup leaves its leading seconds out of the load checks.
 The run folder <out>/<run-id>/ holds run.json, measurements.json, locust.log and Locust's CSV/HTML.
 """
 

@@ -79,7 +79,10 @@ HARNESS_OPTIONS: tuple[HarnessOption, ...] = (
         "open model: posts/s offered across all users and workers, required with open, e.g. 200",
     ),
     HarnessOption(
-        "--shape", "steady", "load shape, bounded by --run-time: steady, ramp, step or spike"
+        "--shape",
+        "steady",
+        "load shape, bounded by --run-time: steady, ramp, step or spike; with --load-model "
+        "open it shapes the arrival rate (all -u users stay)",
     ),
     HarnessOption(
         "--batch-size",
@@ -101,14 +104,28 @@ HARNESS_OPTIONS: tuple[HarnessOption, ...] = (
         "definition's [timeouts] read_s, else 30)",
     ),
     HarnessOption(
-        "--warmup", "0", "leading seconds excluded from throughput and latency checks, e.g. 5s"
+        "--warmup",
+        "0",
+        "leading seconds left out of the throughput, error-ratio and latency checks, e.g. 5s",
     ),
     HarnessOption(
         "--max-error-ratio", "", "check: failed/all requests at most this, from 0 to 1, e.g. 0.01"
     ),
-    HarnessOption("--max-p50-ms", "", "check: median latency at most this many ms, e.g. 50"),
-    HarnessOption("--max-p95-ms", "", "check: p95 latency at most this many ms, e.g. 250"),
-    HarnessOption("--max-p99-ms", "", "check: p99 latency at most this many ms, e.g. 500"),
+    HarnessOption(
+        "--max-p50-ms",
+        "",
+        "check: median latency at most this many ms, all scenarios' requests merged, e.g. 50",
+    ),
+    HarnessOption(
+        "--max-p95-ms",
+        "",
+        "check: p95 latency at most this many ms, all scenarios' requests merged, e.g. 250",
+    ),
+    HarnessOption(
+        "--max-p99-ms",
+        "",
+        "check: p99 latency at most this many ms, all scenarios' requests merged, e.g. 500",
+    ),
     HarnessOption("--min-throughput", "", "check: successful requests/s at least this, e.g. 500"),
     HarnessOption(
         "--max-missing", "", "check: acknowledged posts missing on the target at most this, e.g. 0"

@@ -73,7 +73,7 @@ class RunOptions:
     request_timeout_given: bool = False
     """``--request-timeout`` was given; otherwise the target definition's ``read_s`` applies."""
     warmup: float = 0.0
-    """Leading seconds excluded from throughput and latency checks."""
+    """Leading seconds left out of the throughput, error-ratio and latency checks."""
     checks: CheckSpec = field(default_factory=CheckSpec)
     out_dir: Path | None = None
     """Where measurements, the record and Locust's CSV/HTML go; None: ``results/runs/<run_id>``."""
