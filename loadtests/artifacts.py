@@ -143,18 +143,13 @@ def open_loop(node: Node, duration_s: float) -> OpenLoop | None:
     assert options is not None
     if options.load_model != "open" or not options.arrival_rate:
         return None
-    if node.role == "master":
-        issued, late = node.ledger.pacer_totals()
-    elif node.pacer is not None:
-        issued, late = node.pacer.issued, node.pacer.late
-    else:
-        issued = late = 0
+    sent, late = node.ledger.pacer_totals()  # every node's counters when it drained
     return OpenLoop(
         target_rate=options.arrival_rate,
-        slots_issued=issued,
+        slots_sent=sent,
         slots_late=late,
         late_after_s=LATE_S,
-        achieved_rate=round(issued / duration_s, 1) if duration_s > 0 else 0.0,
+        achieved_rate=round(sent / duration_s, 1) if duration_s > 0 else 0.0,
     )
 
 

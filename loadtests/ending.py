@@ -62,15 +62,18 @@ def request_end_if_used_up() -> None:
     gevent.spawn(end)
 
 
-def gone_workers() -> set[str]:
-    """Workers that got seeds, sent no final report and that Locust marks missing (no heartbeat
-    for 3 s) or no longer lists: they will not say ``anp_done``, so the seeds-used-up end must
-    not wait for them (their seeds are in doubt; the record says so)."""
+def gone_workers(nodes: set[str] | None = None) -> set[str]:
+    """Those of ``nodes`` (default: the workers that got seeds and are not done) without a final
+    report that Locust marks missing (no heartbeat for 3 s) or no longer lists. They will not
+    say ``anp_done`` nor answer ``anp_drain``, so neither the seeds-used-up end nor the drain
+    waits for them (their seeds are in doubt; the record says so)."""
     from locust.runners import STATE_MISSING
 
+    if nodes is None:
+        nodes = NODE.granted_nodes - NODE.done_nodes
     clients = getattr(NODE.env.runner, "clients", {})
     gone = set()
-    for node in NODE.granted_nodes - NODE.final_nodes - NODE.done_nodes:
+    for node in nodes - NODE.final_nodes:
         client = clients.get(node)
         if client is None or client.state == STATE_MISSING:
             gone.add(node)
@@ -93,21 +96,34 @@ def on_drain(environment: Environment, msg: Any = None, **_: Any) -> None:
     """Worker: stop starting requests, wait for those in flight, send the rest."""
     if NODE.final_sent or NODE.options is None:
         return
-    delta = drain_node(NODE.options.request_timeout + DRAIN_GRACE_S)
+    delta, pacer = drain_node(NODE.options.request_timeout + DRAIN_GRACE_S)
     NODE.final_sent = True
     assert environment.runner is not None
-    environment.runner.send_message("anp_final", {"delta": delta, "pacer": pacer_counters()})
+    environment.runner.send_message("anp_final", {"delta": delta, "pacer": pacer})
 
 
-def pacer_counters() -> list[int] | None:
-    """This node's open-model ``[issued, late]`` (cumulative), or None in the closed model."""
+def pacer_counters(now: float | None = None) -> list[int] | None:
+    """This node's open-model ``[sent, late]`` slots so far, or None in the closed model.
+
+    A user reserves its slot, then sleeps until it is due (``loadtests.open_loop``): slots
+    reserved for later than ``now`` are not sent yet (and a user woken after the drain started
+    sends nothing), so ``sent`` is the slots issued, at most the slots due by ``now``."""
     pacer = NODE.pacer
-    return None if pacer is None else [pacer.issued, pacer.late]
+    if pacer is None:
+        return None
+    sent = pacer.issued
+    if sent:
+        now = time.monotonic() if now is None else now
+        due = int((now - pacer.due(0)) * pacer.rate) + 1
+        sent = max(0, min(sent, due))
+    return [sent, pacer.late]
 
 
-def drain_node(timeout: float) -> dict[str, Any]:
-    """Stop this node's users from starting requests; wait for in-flight ones; take the rest."""
+def drain_node(timeout: float) -> tuple[dict[str, Any], list[int] | None]:
+    """Stop this node's users from starting requests; wait for in-flight ones; take the rest.
+    Returns the last delta and the pacer counters at the moment the load stopped."""
     NODE.draining = True
+    pacer = pacer_counters()
     if NODE.queue is not None:
         NODE.recorder.leftovers.extend(NODE.queue.close())
     if NODE.pipeline is not None:
@@ -121,13 +137,13 @@ def drain_node(timeout: float) -> dict[str, Any]:
             NODE.recorder.in_flight,
             timeout,
         )
-    if NODE.pacer is not None and NODE.pacer.late:
+    if pacer is not None and pacer[1]:
         log.warning(
             "open model: %d of %d slots were sent late (too few users to hold the rate)",
-            NODE.pacer.late,
-            NODE.pacer.issued,
+            pacer[1],
+            pacer[0],
         )
-    return NODE.recorder.take()
+    return NODE.recorder.take(), pacer
 
 
 def drain_all() -> None:
@@ -140,14 +156,20 @@ def drain_all() -> None:
     assert NODE.options is not None
     timeout = NODE.options.request_timeout + DRAIN_GRACE_S
     if NODE.role == "local":
-        NODE.merged.add(drain_node(timeout))
+        delta, pacer = drain_node(timeout)
+        NODE.merged.add(delta)
+        NODE.ledger.reported("local", pacer)
         return
     runner: Any = NODE.env.runner
     assert runner is not None
     expected = set(runner.clients.keys()) | NODE.granted_nodes | NODE.ledger.reporters
     runner.send_message("anp_drain", {})
-    deadline = time.monotonic() + timeout + DRAIN_GRACE_S
+    started = time.monotonic()
+    deadline = started + timeout + DRAIN_GRACE_S
     while not expected <= NODE.final_nodes and time.monotonic() < deadline:
+        pending = expected - NODE.final_nodes
+        if time.monotonic() - started > DRAIN_GRACE_S and pending <= gone_workers(pending):
+            break  # only workers Locust already knows are gone are left: stop waiting
         gevent.sleep(0.05)
     NODE.ledger.lost = sorted(expected - NODE.final_nodes)
     if NODE.ledger.lost:

@@ -315,7 +315,7 @@ def partial_lines(record: RunRecord) -> list[str]:
     loop = record.open_loop
     if loop is not None and loop.slots_late:
         lines.append(
-            f"open model: {loop.slots_late:,} of {loop.slots_issued:,} slots were sent late; "
+            f"open model: {loop.slots_late:,} of {loop.slots_sent:,} slots were sent late; "
             f"achieved {loop.achieved_rate:,.1f} of {loop.target_rate:,g} posts/s: too few users "
             "to hold the rate"
         )

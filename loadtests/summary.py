@@ -87,14 +87,14 @@ def open_loop_lines(record: RunRecord) -> Text | None:
         return None
     text = Text(
         f"open model: target {loop.target_rate:,g} posts/s, achieved {loop.achieved_rate:,.1f} "
-        f"posts/s ({loop.slots_issued:,} slots issued); "
+        f"posts/s ({loop.slots_sent:,} slots sent); "
     )
     if not loop.slots_late:
         text.append("every slot was sent on time", style="green")
         return text
-    share = loop.slots_late / loop.slots_issued if loop.slots_issued else 1.0
+    share = loop.slots_late / loop.slots_sent if loop.slots_sent else 1.0
     text.append(
-        f"WARNING: {loop.slots_late:,} of {loop.slots_issued:,} slots ({share:.1%}) were sent "
+        f"WARNING: {loop.slots_late:,} of {loop.slots_sent:,} slots ({share:.1%}) were sent "
         f"more than {loop.late_after_s:g} s late: too few users to hold the rate, so the target "
         "saw less load than asked (a closed system at times); give it more users "
         "(-u >= 2 x rate x latency)",

@@ -26,7 +26,8 @@ class WorkerLedger:
         self.reporters: set[str] = set()
         """Nodes that sent at least one report during the test."""
         self.pacers: dict[str, tuple[int, int]] = {}
-        """Node id -> its latest ``(issued, late)`` pacer counters (they only grow)."""
+        """Node id -> its latest ``(sent, late)`` pacer counters (``loadtests.ending.
+        pacer_counters``; the local runner's under ``local``)."""
         self.lost: list[str] = []
         """Nodes whose final report never came (set when the load is drained)."""
 
@@ -40,14 +41,14 @@ class WorkerLedger:
         """Note a report from ``node``, with its pacer counters when it paces (open model)."""
         self.reporters.add(node)
         if pacer is not None:
-            issued, late = (int(x) for x in pacer)
-            old_issued, old_late = self.pacers.get(node, (0, 0))
-            self.pacers[node] = (max(issued, old_issued), max(late, old_late))
+            sent, late = (int(x) for x in pacer)
+            old_sent, old_late = self.pacers.get(node, (0, 0))
+            self.pacers[node] = (max(sent, old_sent), max(late, old_late))
 
     def pacer_totals(self) -> tuple[int, int]:
-        """``(issued, late)`` summed over the nodes (what they reported last)."""
+        """``(sent, late)`` summed over the nodes (what they reported last)."""
         return (
-            sum(issued for issued, _ in self.pacers.values()),
+            sum(sent for sent, _ in self.pacers.values()),
             sum(late for _, late in self.pacers.values()),
         )
 

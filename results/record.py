@@ -195,8 +195,9 @@ class OpenLoop(_Model):
 
     target_rate: float
     """Posts/s asked (``--arrival-rate``), all workers together."""
-    slots_issued: int
-    """Slots the users reserved on the arrival schedule (one slot per post)."""
+    slots_sent: int
+    """Slots of the arrival schedule (one per post) that users took and sent, summed over the
+    nodes; reservations still in the future when the load stopped are left out."""
     slots_late: int
     """Requests sent more than ``late_after_s`` after their slot was due: every user was busy,
     so the rate was not held (a batch request counts once). Like k6's ``dropped_iterations``,
@@ -204,7 +205,7 @@ class OpenLoop(_Model):
     late_after_s: float = 0.1
     """The lateness threshold (``loadtests.open_loop.LATE_S``)."""
     achieved_rate: float
-    """``slots_issued / timing.duration_s``: the posts/s the users actually offered."""
+    """``slots_sent / timing.duration_s``: the posts/s the users actually offered."""
 
 
 class CheckResult(_Model):
