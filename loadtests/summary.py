@@ -47,7 +47,7 @@ def _header(record: RunRecord, run_dir: Path | None) -> Table:
     grid.add_row(
         "time",
         f"{record.timing.duration_s:.1f} s from {record.timing.started_at} "
-        f"(warm-up {record.timing.warmup_s:g} s excluded from throughput)",
+        f"(warm-up {record.timing.warmup_s:g} s left out of the throughput, error-ratio and latency checks)",
     )
     if run_dir is not None:
         grid.add_row("folder", str(run_dir))
