@@ -143,9 +143,11 @@ def open_loop(node: Node, duration_s: float) -> OpenLoop | None:
     assert options is not None
     if options.load_model != "open" or not options.arrival_rate:
         return None
-    sent, late = node.ledger.pacer_totals()  # every node's counters when it drained
+    sent, late, due = node.ledger.pacer_totals()  # every node's figures when it drained
     return OpenLoop(
         target_rate=options.arrival_rate,
+        shape=options.shape,
+        slots_due=due,
         slots_sent=sent,
         slots_late=late,
         late_after_s=LATE_S,

@@ -27,6 +27,7 @@ from locust.env import Environment
 from loadtests import artifacts
 from loadtests.checks import locust_exit_code
 from loadtests.node import NODE
+from loadtests.worker_ledger import gone, pacer_figures
 
 log = logging.getLogger("loadtests")
 
@@ -72,12 +73,7 @@ def gone_workers(nodes: set[str] | None = None) -> set[str]:
     if nodes is None:
         nodes = NODE.granted_nodes - NODE.done_nodes
     clients = getattr(NODE.env.runner, "clients", {})
-    gone = set()
-    for node in nodes - NODE.final_nodes:
-        client = clients.get(node)
-        if client is None or client.state == STATE_MISSING:
-            gone.add(node)
-    return gone
+    return gone(nodes - NODE.final_nodes, clients, STATE_MISSING)
 
 
 def on_final(environment: Environment, msg: Any, **_: Any) -> None:
@@ -103,20 +99,12 @@ def on_drain(environment: Environment, msg: Any = None, **_: Any) -> None:
 
 
 def pacer_counters(now: float | None = None) -> list[int] | None:
-    """This node's open-model ``[sent, late]`` slots so far, or None in the closed model.
-
-    A user reserves its slot, then sleeps until it is due (``loadtests.open_loop``): slots
-    reserved for later than ``now`` are not sent yet (and a user woken after the drain started
-    sends nothing), so ``sent`` is the slots issued, at most the slots due by ``now``."""
+    """This node's open-model ``[sent, late, due]`` slots so far (``worker_ledger.
+    pacer_figures``), or None in the closed model."""
     pacer = NODE.pacer
     if pacer is None:
         return None
-    sent = pacer.issued
-    if sent:
-        now = time.monotonic() if now is None else now
-        due = int((now - pacer.due(0)) * pacer.rate) + 1
-        sent = max(0, min(sent, due))
-    return [sent, pacer.late]
+    return pacer_figures(pacer, time.monotonic() if now is None else now)
 
 
 def drain_node(timeout: float) -> tuple[dict[str, Any], list[int] | None]:
@@ -138,10 +126,14 @@ def drain_node(timeout: float) -> tuple[dict[str, Any], list[int] | None]:
             timeout,
         )
     if pacer is not None and pacer[1]:
+        sent, late, due = pacer
         log.warning(
-            "open model: %d of %d slots were sent late (too few users to hold the rate)",
-            pacer[1],
-            pacer[0],
+            "open model: %d of %d slots were sent late, %d of %d due were sent (too few users "
+            "to hold the rate)",
+            late,
+            sent,
+            sent,
+            due,
         )
     return NODE.recorder.take(), pacer
 

@@ -36,7 +36,7 @@ from loadtests.checks import all_passed, evaluate_checks, merge_checks
 from loadtests.measurements import CheckSpec, Measurements
 from loadtests.verify import not_performed, verify_posts
 from loadtests.verify_parallel import verify_in_processes, worker_count
-from results import Environment, RunRecord, Timing, Verification
+from results import Environment, OpenLoop, RunRecord, Timing, Verification
 from synth import GENERATOR_VERSION, count_seeds, merge_ranges
 from targets.base import Target
 
@@ -313,13 +313,35 @@ def partial_lines(record: RunRecord) -> list[str]:
     if record.incomplete is not None:
         lines.append(f"INCOMPLETE: {record.incomplete.detail}; no verdict (exit code 3)")
     loop = record.open_loop
-    if loop is not None and loop.slots_late:
-        lines.append(
-            f"open model: {loop.slots_late:,} of {loop.slots_sent:,} slots were sent late; "
-            f"achieved {loop.achieved_rate:,.1f} of {loop.target_rate:,g} posts/s: too few users "
-            "to hold the rate"
-        )
+    if loop is not None:
+        warning = open_loop_warning(loop)
+        lines.append(open_loop_figures(loop) + (f"; WARNING: {warning}" if warning else ""))
     return lines
+
+
+def open_loop_figures(loop: OpenLoop) -> str:
+    """The open model's figures in one line."""
+    shaped = "" if loop.shape == "steady" else f" at the peak of the {loop.shape} shape"
+    return (
+        f"open model: target {loop.target_rate:,g} posts/s{shaped}, achieved "
+        f"{loop.achieved_rate:,.1f} posts/s; slots due {loop.slots_due:,}, sent "
+        f"{loop.slots_sent:,}, late {loop.slots_late:,}"
+    )
+
+
+def open_loop_warning(loop: OpenLoop) -> str | None:
+    """Why the open model did not hold its rate, or None when every slot was on time."""
+    if not loop.slots_late:
+        return None
+    share = loop.slots_late / loop.slots_sent if loop.slots_sent else 1.0
+    behind = loop.slots_due - loop.slots_sent
+    return (
+        f"{loop.slots_late:,} of {loop.slots_sent:,} slots ({share:.1%}) were sent more than "
+        f"{loop.late_after_s:g} s late"
+        + (f" and {behind:,} due slots were never sent" if behind > 0 else "")
+        + ": too few users to hold the rate, so the target saw less load than asked (a closed "
+        "system at times); give it more users (-u >= 2 x rate x latency)"
+    )
 
 
 def refresh_artifacts(out_dir: Path) -> RunRecord | None:

@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from loadtests.aggregate import overall_percentiles
+from loadtests.finalize import open_loop_figures, open_loop_warning
 from results import Percentiles, RunRecord
 from synth import count_seeds, merge_ranges
 
@@ -81,25 +82,16 @@ def incomplete_warning(record: RunRecord) -> Panel | None:
 
 
 def open_loop_lines(record: RunRecord) -> Text | None:
-    """The open model's schedule: target, achieved, late slots (a warning when any)."""
+    """The open model's schedule: target, achieved, due/sent/late slots (a warning when late)."""
     loop = record.open_loop
     if loop is None:
         return None
-    text = Text(
-        f"open model: target {loop.target_rate:,g} posts/s, achieved {loop.achieved_rate:,.1f} "
-        f"posts/s ({loop.slots_sent:,} slots sent); "
-    )
-    if not loop.slots_late:
+    text = Text(open_loop_figures(loop) + "; ")
+    warning = open_loop_warning(loop)
+    if warning is None:
         text.append("every slot was sent on time", style="green")
-        return text
-    share = loop.slots_late / loop.slots_sent if loop.slots_sent else 1.0
-    text.append(
-        f"WARNING: {loop.slots_late:,} of {loop.slots_sent:,} slots ({share:.1%}) were sent "
-        f"more than {loop.late_after_s:g} s late: too few users to hold the rate, so the target "
-        "saw less load than asked (a closed system at times); give it more users "
-        "(-u >= 2 x rate x latency)",
-        style="bold yellow",
-    )
+    else:
+        text.append(f"WARNING: {warning}", style="bold yellow")
     return text
 
 

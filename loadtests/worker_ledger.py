@@ -1,16 +1,19 @@
 """What the coordinator knows about each node of the current test, for the end of the run:
-which seeds it granted to whom, who reported, and each node's open-model schedule counters.
+which seeds it granted to whom, who reported, and each node's open-model schedule counters;
+and the pure helpers the end of the load uses (``pacer_figures``, ``gone``).
 
 A worker that dies without its final report (``kill -9``, a hang, a cut network) takes with it
 its requests since its last periodic report and the seeds it held. The ledger lets the record say
 so: the lost workers by name, and the seeds granted to them that no report lists as sent or
-unused (``seeds in doubt``: each may or may not have been sent). Pure: no Locust, no gevent.
+unused (``seeds in doubt``: each may or may not have been sent). Pure: no Locust, no gevent, so it is tested in-process.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
+from loadtests.open_loop import Pacer
 from loadtests.recorder import subtract_ranges
 from synth import merge_ranges
 
@@ -25,9 +28,9 @@ class WorkerLedger:
         """Node id -> every seed range granted to it (merged)."""
         self.reporters: set[str] = set()
         """Nodes that sent at least one report during the test."""
-        self.pacers: dict[str, tuple[int, int]] = {}
-        """Node id -> its latest ``(sent, late)`` pacer counters (``loadtests.ending.
-        pacer_counters``; the local runner's under ``local``)."""
+        self.pacers: dict[str, tuple[int, int, int]] = {}
+        """Node id -> its latest ``(sent, late, due)`` (``pacer_figures``; the local runner's
+        under ``local``)."""
         self.lost: list[str] = []
         """Nodes whose final report never came (set when the load is drained)."""
 
@@ -38,18 +41,26 @@ class WorkerLedger:
             self.grants[node] = list(merge_ranges([*self.grants.get(node, ()), *ranges]))
 
     def reported(self, node: str, pacer: Iterable[int] | None = None) -> None:
-        """Note a report from ``node``, with its pacer counters when it paces (open model)."""
+        """Note a report from ``node``, with its ``pacer_figures`` when it paces (open model)."""
         self.reporters.add(node)
         if pacer is not None:
-            sent, late = (int(x) for x in pacer)
-            old_sent, old_late = self.pacers.get(node, (0, 0))
-            self.pacers[node] = (max(sent, old_sent), max(late, old_late))
+            latest = tuple(int(x) for x in pacer)
+            if len(latest) != 3:
+                raise ValueError(f"pacer figures are [sent, late, due], got {list(pacer)!r}")
+            old = self.pacers.get(node, (0, 0, 0))
+            # figures only grow: an older report arriving late never lowers them
+            self.pacers[node] = (
+                max(latest[0], old[0]),
+                max(latest[1], old[1]),
+                max(latest[2], old[2]),
+            )
 
-    def pacer_totals(self) -> tuple[int, int]:
-        """``(sent, late)`` summed over the nodes (what they reported last)."""
+    def pacer_totals(self) -> tuple[int, int, int]:
+        """``(sent, late, due)`` summed over the nodes (what each reported last)."""
         return (
-            sum(sent for sent, _ in self.pacers.values()),
-            sum(late for _, late in self.pacers.values()),
+            sum(f[0] for f in self.pacers.values()),
+            sum(f[1] for f in self.pacers.values()),
+            sum(f[2] for f in self.pacers.values()),
         )
 
     def in_doubt(
@@ -62,3 +73,43 @@ class WorkerLedger:
         chosen = self.lost if nodes is None else list(nodes)
         granted = [r for node in chosen for r in self.grants.get(node, ())]
         return subtract_ranges(merge_ranges(granted), merge_ranges(list(sent)))
+
+
+def slots_due(pacer: Pacer, now: float) -> int:
+    """How many slots of ``pacer``'s schedule were due by ``now`` (its clock); 0 before its
+    first slot. The schedule may be shaped (``RateSchedule``), so this searches ``due``."""
+    if not pacer.issued:
+        return 0
+    if pacer.due(0) > now:
+        return 0
+    low, high = 1, 2  # due(low - 1) <= now; find the first slot due after now
+    while pacer.due(high) <= now:
+        low, high = high + 1, high * 2
+    while low < high:
+        middle = (low + high) // 2
+        if pacer.due(middle) <= now:
+            low = middle + 1
+        else:
+            high = middle
+    return low
+
+
+def pacer_figures(pacer: Pacer, now: float) -> list[int]:
+    """``[sent, late, due]`` of one node's schedule at ``now``.
+
+    A user reserves its slot, then sleeps until it is due (``loadtests.open_loop``): slots
+    reserved for later than ``now`` are not sent yet (and a user woken after the drain started
+    sends nothing), so ``sent`` is the slots issued, at most the slots ``due`` by ``now``."""
+    due = slots_due(pacer, now)
+    return [min(pacer.issued, due), pacer.late, due]
+
+
+def gone(nodes: Iterable[str], clients: Mapping[str, Any], missing_state: str) -> set[str]:
+    """Those of ``nodes`` that Locust's ``clients`` (id -> worker node with a ``state``) no
+    longer lists or lists in ``missing_state`` (no heartbeat)."""
+    out = set()
+    for node in nodes:
+        client = clients.get(node)
+        if client is None or client.state == missing_state:
+            out.add(node)
+    return out

@@ -194,7 +194,12 @@ class OpenLoop(_Model):
     """How well the open model held its arrival rate, over every node that reported."""
 
     target_rate: float
-    """Posts/s asked (``--arrival-rate``), all workers together."""
+    """Posts/s asked (``--arrival-rate``), all workers together; the peak under a shape."""
+    shape: str = "steady"
+    """The load shape that drove the rate (``load.shape``): under steady the rate is flat."""
+    slots_due: int = 0
+    """Slots the schedule had due by the end of the load, summed over the nodes (each node's
+    schedule starts with its first post): what the target should have seen."""
     slots_sent: int
     """Slots of the arrival schedule (one per post) that users took and sent, summed over the
     nodes; reservations still in the future when the load stopped are left out."""
@@ -205,7 +210,8 @@ class OpenLoop(_Model):
     late_after_s: float = 0.1
     """The lateness threshold (``loadtests.open_loop.LATE_S``)."""
     achieved_rate: float
-    """``slots_sent / timing.duration_s``: the posts/s the users actually offered."""
+    """``slots_sent / timing.duration_s``: the posts/s the users actually offered. Under a
+    shape compare ``slots_sent`` with ``slots_due`` rather than this with ``target_rate``."""
 
 
 class CheckResult(_Model):
