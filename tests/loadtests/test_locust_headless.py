@@ -250,6 +250,7 @@ def test_a_signal_writes_a_partial_record_marked_interrupted(start_site, tmp_pat
     assert m["interrupted"] is True, log
     record = json.loads((out / "run.json").read_text())
     assert record["interrupted"] is True
+    assert (record["passed"], proc.returncode) == (None, 3), log  # no verdict on a partial run
     imp = endpoint(m, "import", "POST /import/posts")
     # drained: every request that reached the site was counted
     assert site.stats()["requests"]["POST /import/posts"]["total"] == imp["requests"]
