@@ -249,9 +249,9 @@ class RunRecord(_Model):
     checks: list[CheckResult] = Field(default_factory=list)
     passed: bool | None = None
     """The verdict of the checks: True every check passed, False one failed. None means no
-    verdict: no check was declared, or the run has no trustworthy verdict (it was interrupted or
-    is ``incomplete``, its verification failed, or it sent no request; exit code 3). The checks
-    are then still listed, evaluated on what was measured."""
+    verdict: the run was interrupted or is ``incomplete``, its verification failed, or it sent
+    no request (exit code 3; its checks are still listed, evaluated on what was measured), or no
+    check was evaluated at all."""
     interrupted: bool = False
     """Ctrl-C/SIGTERM or a harness failure cut the run short; the record is partial."""
     incomplete: Incomplete | None = None
