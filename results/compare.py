@@ -18,8 +18,8 @@ family, with an absolute minimum effect of +0.5 percentage points (:mod:`results
 Hard rules override the statistics: any error kind absent from every baseline run and present
 in a candidate run, and any lost post (missing or corrupted in verification) is a regression.
 With a single run on a side, the comparison is descriptive only and never claims "no change";
-an interrupted run on either side, or a candidate whose verification could not complete, also
-caps the verdict at inconclusive.
+an interrupted or incomplete (a worker lost) run on either side, or a candidate whose
+verification could not complete, also caps the verdict at inconclusive.
 
 Exit codes: 0 no regression, 1 regression, 2 inconclusive, 3 unusable input.
 """
@@ -326,6 +326,13 @@ def compare_runs(
             f"interrupted, so partial: {', '.join(interrupted)}. A partial run cannot clear a "
             "release: without a regression the verdict is at best inconclusive."
         )
+    incomplete = [r.run_id for r in everything if r.incomplete]
+    if incomplete:
+        notes.append(
+            f"incomplete (a worker's final report never came), so partial: "
+            f"{', '.join(incomplete)}. A partial run cannot clear a release: without a "
+            "regression the verdict is at best inconclusive."
+        )
     by_status: dict[str, list[str]] = {}
     for run in everything:
         if run.verification != "verified":
@@ -340,6 +347,7 @@ def compare_runs(
         or "inconclusive" in verdicts
         or any(r.verification.startswith("incomplete") for r in candidate)
         or interrupted
+        or incomplete
     ):
         verdict, code = "inconclusive", EXIT_INCONCLUSIVE
     else:

@@ -77,7 +77,9 @@ def run_rows(runs: list[StoredRun]) -> list[RunRow]:
                 median_rps=median,
                 p95_ms=p95,
                 error_ratio=record.totals.error_ratio,
-                verification=_verification(run) + (" (interrupted)" if record.interrupted else ""),
+                verification=_verification(run)
+                + (" (interrupted)" if record.interrupted else "")
+                + (" (worker lost)" if record.incomplete is not None else ""),
             )
         )
     return rows

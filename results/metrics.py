@@ -75,6 +75,8 @@ class RunMetrics:
     warmup_s: float = 0.0
     environment: str = ""
     """``<cpus> CPUs, Python <v>, Locust <v>``: compared sides should share it."""
+    incomplete: bool = False
+    """A worker's final report never came (``RunRecord.incomplete``): the record is partial."""
 
     @property
     def posts_lost(self) -> int:
@@ -221,6 +223,7 @@ def reduce_run(record: RunRecord, run_dir: Path | None = None) -> RunMetrics:
         posts_missing=record.verification.missing,
         posts_corrupted=record.verification.corrupted,
         interrupted=record.interrupted,
+        incomplete=record.incomplete is not None,
         throughput_series=series,
         latency_series=latency,
         warmup_s=record.timing.warmup_s,

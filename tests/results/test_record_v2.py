@@ -73,3 +73,24 @@ def test_the_committed_schema_describes_the_new_fields() -> None:
     assert "None means no\nverdict" in schema["properties"]["passed"]["description"]
     committed = Path(__file__).resolve().parents[2] / "results" / "schema" / "run.schema.json"
     assert committed.read_text(encoding="utf-8") == schema_text()
+
+
+def test_an_incomplete_run_caps_a_comparison_at_inconclusive_and_is_listed_so() -> None:
+    from results import StoredRun, compare_runs, reduce_run
+    from results.listing import run_rows
+
+    lost = Incomplete(lost_workers=["w1"], detail="no final report from 1 worker (w1)")
+    base = [reduce_run(make_record(f"a{i}", seed=i)) for i in range(5)]
+    records = [make_record(f"b{i}", seed=100 + i) for i in range(5)]
+    assert compare_runs(base, [reduce_run(r) for r in records]).exit_code == 0
+    cut = [
+        r.model_copy(update={"incomplete": lost if i == 4 else None}) for i, r in enumerate(records)
+    ]
+    c = compare_runs(base, [reduce_run(r) for r in cut])
+    assert (c.verdict, c.exit_code) == ("inconclusive", 2)
+    assert any(
+        n.startswith("incomplete (a worker's final report never came), so partial: b4.")
+        for n in c.notes
+    )
+    rows = run_rows([StoredRun(Path(f"{r.run_id}.json"), r) for r in cut[3:]])
+    assert [row.verification.endswith(" (worker lost)") for row in rows] == [False, True]
