@@ -22,6 +22,9 @@ The files go where Locust would put them (``--csv PREFIX``, ``--html FILE``), or
 folder when those options were not given. ``--html`` is taken over at ``init`` (Locust's own
 write is switched off) so that the report is written once; Locust's ``--csv`` writer may keep
 its files open, and the atomic replace leaves its later writes in the replaced file.
+
+Locust is imported inside the functions: importing this module (``loadtests.artifacts`` does)
+must not monkey-patch the process with gevent.
 """
 
 from __future__ import annotations
@@ -37,7 +40,6 @@ from types import SimpleNamespace
 from typing import Any
 
 import gevent
-from locust.runners import STATE_RUNNING, STATE_SPAWNING, MasterRunner, WorkerRunner
 
 from loadtests.atomic_files import write_bytes_atomic
 
@@ -72,6 +74,8 @@ def install(events: Any) -> None:
 
 
 def _on_init(environment: Any, runner: Any = None, **_: Any) -> None:
+    from locust.runners import MasterRunner, WorkerRunner
+
     if isinstance(runner, WorkerRunner):
         runner.register_message(SEND_STATS, _on_send_stats)
         return
@@ -84,6 +88,8 @@ def _on_init(environment: Any, runner: Any = None, **_: Any) -> None:
 
 
 def _on_test_start(environment: Any, **_: Any) -> None:
+    from locust.runners import WorkerRunner
+
     if not isinstance(environment.runner, WorkerRunner):
         STATE.stats_sent = set()
 
@@ -97,6 +103,8 @@ def _on_send_stats(environment: Any, msg: Any = None, **_: Any) -> None:
 
 
 def _on_quitting(environment: Any, **_: Any) -> None:
+    from locust.runners import STATE_RUNNING, STATE_SPAWNING, WorkerRunner
+
     runner = environment.runner
     if isinstance(runner, WorkerRunner) and runner.state in (STATE_RUNNING, STATE_SPAWNING):
         send_stats(environment)  # leaving mid-run: the master cannot ask later
@@ -115,6 +123,8 @@ def collect_worker_stats(environment: Any, workers: Iterable[str], timeout: floa
     """Master: have every one of ``workers`` (drained) send its last Locust stats and wait until
     they are merged (bounded by ``timeout``). True when every one arrived; always True on other
     runners."""
+    from locust.runners import MasterRunner
+
     runner = environment.runner
     if not isinstance(runner, MasterRunner):
         return True
