@@ -257,3 +257,32 @@ def test_sigterm_to_anp_run_mid_run(tmp_path: Path) -> None:
     assert run.returncode == 3, log  # interrupted
     assert json.loads((run_dir / "run.json").read_text())["interrupted"] is True
     assert_outputs_agree(run_dir)
+
+
+def test_csv_and_html_where_plain_locust_was_told_after_ctrl_c(start_site, tmp_path: Path) -> None:
+    """Plain ``locust --csv PREFIX --html FILE``: the files at those paths agree with the record
+    after a Ctrl-C (Locust's own report was written before the drain; its ``{u}`` is filled)."""
+    site = start_site(*FAILING)
+    out, mine = tmp_path / "run", tmp_path / "mine"
+    argv = locust_argv(out, "-u", "4", "-r", "4", "-t", "30s", "--seeds", "0-999999")
+    run = subprocess.Popen(
+        [*argv, "--no-verify", "--csv", str(mine / "x"), "--html", str(mine / "report_{u}.html")],
+        env=locust_env(site.url),
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while _served(site) < 1000 and time.monotonic() < deadline:
+        assert run.poll() is None, finish(run)
+        time.sleep(0.05)
+    run.send_signal(signal.SIGINT)
+    log = finish(run)
+    assert run.returncode == 3, log
+    record = json.loads((out / "run.json").read_text())
+    expected = record_rows(record)
+    assert csv_rows(mine / "x_stats.csv") == expected
+    assert html_rows(mine / "report_4.html") == expected
+    assert csv_failure_occurrences(mine / "x_failures.csv") == expected["Aggregated"][1] > 0
+    assert sorted(p.name for p in out.iterdir()) == ["measurements.json", "run.json"]
