@@ -99,11 +99,18 @@ THREAD_BLOCK_BYTES = 8 << 20
 smaller blocks, so ready requests hold at most about 10 MB."""
 
 
-def thread_block_for(build_block: BlockBuilder, size: str | None, most: int = THREAD_BLOCK) -> int:
+def thread_block_for(
+    build_block: BlockBuilder, size: str | None, most: int = THREAD_BLOCK, budget: int | None = None
+) -> int:
     """Seeds per block for posts of ``size``: ``THREAD_BLOCK_BYTES`` of them by the mean size of
-    a sample (the posts of seeds 0-15, built and dropped), between 16 and ``most``."""
+    a sample (the posts of seeds 0-15, built and dropped), between 16 and ``most``; and at most
+    a sixteenth of the run's seed ``budget``, so that in a short seed-bound run with a scenario
+    mix the builder does not take the seeds the other users (batch, other processes) would
+    send."""
     sample = build_block(list(range(16)), size)
     mean = sum(len(body) for body, _ in sample) / len(sample)
+    if budget is not None:
+        most = min(most, budget // 16)
     return max(min(16, most), min(most, int(THREAD_BLOCK_BYTES // mean)))
 
 
@@ -258,7 +265,7 @@ class ThreadBuilder:
                     self._want.wait()
                     self._waiting = False
                     continue
-                seeds = self.queue.take(self.block)
+                seeds = self.queue.take_some(self.block)
                 if not seeds:
                     break
                 if self.closed:  # closed while waiting for them: never sent

@@ -172,6 +172,10 @@ class SeedQueue:
                 continue  # the grant came in line and was not enough: ask again
             self._fed.clear()
             self._fed.wait()
+        return self._pop(count)
+
+    def _pop(self, count: int) -> list[int]:
+        """Up to ``count`` of the seeds here, in order (asking for more when it runs low)."""
         out: list[int] = []
         ranges = self._ranges
         while count and ranges:
@@ -187,6 +191,28 @@ class SeedQueue:
         self._available -= len(out)
         self._maybe_ask()
         return out
+
+    def take_some(self, count: int) -> list[int]:
+        """Up to ``count`` seeds in order, waiting only while none is here: grants that come in
+        line (the local runner's) are asked for until ``count`` are here, but a worker does not
+        wait for the master's round trips to fill a big block (a builder taking ahead must not
+        hoard seeds the other users could send); ``[]`` when none is left or the queue is
+        closed."""
+        while True:
+            if self.closed:
+                return []
+            self._maybe_ask(count)
+            if self._available >= count or (self.exhausted and self._available):
+                break
+            if self.exhausted:
+                return []
+            if not self._pending:
+                continue  # the grant came in line and was not enough: ask again
+            if self._available:
+                break  # a grant is on its way: take what is here
+            self._fed.clear()
+            self._fed.wait()
+        return self._pop(count)
 
     def take_one(self) -> int | None:
         """The next seed, or None when none is left (the fast path of ``take(1)``)."""

@@ -255,7 +255,8 @@ class ImportUser(AnpUser):
         own_builder = type(self).make_json_ref is AnpUser.make_json_ref
         if build_block is not None and self.thread_block and own_builder:
             size = node.options.size
-            block = thread_block_for(build_block, size, self.thread_block)
+            budget = node.options.seed_budget
+            block = thread_block_for(build_block, size, self.thread_block, budget)
             return ThreadBuilder(node.queue, fast, size, build_block, _unused, block)
         if self.inline_block:
             return InlineBuilder(

@@ -104,3 +104,12 @@ def test_a_failed_block_reports_its_seeds_as_unused_and_ends_the_source() -> Non
     assert seeds == list(range(10, 18))
     assert unused == [[(18, 25)]]
     assert source.finished and source.close() == []
+
+
+def test_a_small_seed_budget_makes_small_blocks() -> None:
+    """A short seed-bound run: a sixteenth of the budget at most, so the builder does not take
+    the seeds of the other scenarios' users."""
+    block = _block()
+    assert thread_block_for(block, None, budget=1200) == 75
+    assert thread_block_for(block, None, budget=10**6) == THREAD_BLOCK
+    assert thread_block_for(block, None, budget=40) == 2

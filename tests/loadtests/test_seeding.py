@@ -126,3 +126,28 @@ def test_take_more_than_the_low_water_asks_instead_of_waiting(count):
         assert len(got) == count
         taken.extend(got)
     assert taken == list(range(40 * count))
+
+
+def test_take_some_fills_in_line_grants_but_does_not_wait_for_a_round_trip():
+    """A local queue (grants in line) gives the whole count; a worker's queue (grants come
+    later, as the master's messages) gives what is here instead of waiting for more, and waits
+    only when it holds nothing."""
+    alloc = SeedAllocator(parse_seed_ranges("0-9999"))
+    assert local_queue(alloc).take_some(1024) == list(range(1024))
+
+    asked: list[int] = []
+    worker = SeedQueue(asked.append, block=100)
+    worker.feed([(5000, 5029)])
+    got = worker.take_some(1024)
+    assert got == list(range(5000, 5030))  # the 30 here; a grant was asked for, not awaited
+    assert asked == [100]
+    worker.feed([(6000, 6099)], exhausted=True)
+    assert worker.take_some(1024) == list(range(6000, 6100))
+    assert worker.take_some(1024) == []  # exhausted: nothing more comes
+
+
+def test_take_some_after_close_gives_nothing():
+    alloc = SeedAllocator(parse_seed_ranges("0-99"))
+    queue = local_queue(alloc)
+    queue.close()
+    assert queue.take_some(10) == []
