@@ -22,7 +22,9 @@ What is guaranteed (and tested in ``tests/loadtests/test_seeding.py`` and
 2. ``granted`` is always a prefix of the ordered seeds (capped by ``--max-seeds``);
 3. sent = granted minus the leftovers reported at the end. The leftovers are the unused tails of
    the blocks the workers held when the load stopped: at most ``workers * (block + low_water)``
-   seeds, all above every seed sent by the same worker. When the run ends because the seeds ran
+   seeds per worker's queue, plus what its import builder had taken ahead
+   (``loadtests.prebuild``: at most a block and a quarter of ``THREAD_BLOCK``, and a sixteenth
+   of the seed budget per block), all above every seed sent by the same worker. When the run ends because the seeds ran
    out, sent = every seed of the budget, exactly;
 4. the order of grants is fixed by the run's parameters (``--seeds``, ``--max-seeds``), so the set
    sent is the first N seeds of that order minus the reported leftovers.
