@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from loadtests.open_loop import Pacer
     from loadtests.options import SHAPES, OptionError, RunOptions, read_options
     from loadtests.recorder import Merged, Recorder
+    from loadtests.reverify import reverify
     from loadtests.seeding import SeedAllocator, SeedQueue
     from loadtests.verify import verify_posts
 
@@ -31,6 +32,7 @@ _LAZY = {
     "SeedQueue": "loadtests.seeding",
     "finalize": "loadtests.finalize",
     "read_options": "loadtests.options",
+    "reverify": "loadtests.reverify",
     "verify_posts": "loadtests.verify",
 }
 
@@ -57,5 +59,6 @@ __all__ = [
     "SeedQueue",
     "finalize",
     "read_options",
+    "reverify",
     "verify_posts",
 ]
