@@ -13,8 +13,6 @@ writes into ``<folder>-2``, ``<folder>-3``, ...
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -153,29 +151,6 @@ def open_loop(node: Node, duration_s: float) -> OpenLoop | None:
         late_after_s=LATE_S,
         achieved_rate=round(sent / duration_s, 1) if duration_s > 0 else 0.0,
     )
-
-
-def _csv_text(write: Any) -> bytes:
-    buffer = io.StringIO()
-    write(csv.writer(buffer))
-    return buffer.getvalue().encode("utf-8")
-
-
-def write_locust_reports(env: Any, folder: Path) -> None:
-    """Locust's stats/failures/exceptions CSV and HTML report, unless Locust writes them."""
-    parsed = env.parsed_options
-    if not getattr(parsed, "csv_prefix", None):
-        from locust.stats import PERCENTILES_TO_REPORT, StatsCSV
-
-        stats_csv = StatsCSV(env, PERCENTILES_TO_REPORT)
-        write_atomic(folder / "locust_stats.csv", _csv_text(stats_csv.requests_csv))
-        write_atomic(folder / "locust_failures.csv", _csv_text(stats_csv.failures_csv))
-        write_atomic(folder / "locust_exceptions.csv", _csv_text(stats_csv.exceptions_csv))
-    if not getattr(parsed, "html_file", None):
-        from locust.html import get_html_report
-
-        html = get_html_report(env, show_download_link=False)  # type: ignore[no-untyped-call]
-        write_atomic(folder / "locust.html", html.encode("utf-8"))
 
 
 def write_outputs(measurements: Measurements, node: Node, env: Any) -> Path:

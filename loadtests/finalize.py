@@ -11,8 +11,8 @@
    (``loadtests.checks``);
 4. writes ``<out_dir>/run.json`` atomically (a temp file in the same folder, then ``os.replace``).
 
-Exit codes: 0 every check passed (or none was declared), 1 a check failed, 3 a harness or target
-failure: the run was interrupted, a worker's final report never came (``incomplete``),
+Exit codes: 0 every check passed (with none declared: no request failed, Locust's rule), 1 a check
+failed, 3 a harness or target failure: the run was interrupted, a worker's final report never came (``incomplete``),
 verification could not be completed, or no request was sent. Such a run has no verdict: its
 record's ``passed`` is None (``no_verdict``), whatever its checks say.
 """
