@@ -94,8 +94,8 @@ HARNESS_OPTIONS: tuple[HarnessOption, ...] = (
         "--synth-processes",
         "0",
         "helper processes per Locust process that synthesize import posts ahead "
-        "(0: in line), e.g. 1; worth it when the Locust process is CPU-bound and a core "
-        "is free, not when the target shares the machine's cores",
+        "(0: a thread of the Locust process builds them), e.g. 1; rarely needed: the "
+        "thread already takes synthesis off the Locust loop",
     ),
     HarnessOption(
         "--request-timeout",
