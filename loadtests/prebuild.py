@@ -69,6 +69,7 @@ __all__ = [
     "InlineBuilder",
     "Pipeline",
     "Prebuilt",
+    "ReadyRequests",
     "ReadySource",
     "ThreadBuilder",
     "reference_post",
@@ -130,6 +131,28 @@ class ReadySource(Protocol):
     def close(self) -> list[tuple[int, int]]: ...
 
 
+class ReadyRequests:
+    """Makes the ready import requests of one adapter: its template with the body put in when it
+    has one (``import_request_template``), else its ``import_request_json``."""
+
+    def __init__(self, fast: SupportsJsonImport) -> None:
+        self.fast = fast
+        template = fast.import_request_template()
+        self.parts = (
+            None
+            if template is None
+            else (template.method, template.path, template.name, template.headers)
+        )
+        """(method, path, name, headers) of every request, or None when they depend on the post."""
+
+    def make(self, seed: int, body: bytes, reference: str) -> Prebuilt:
+        parts = self.parts
+        if parts is not None:
+            return Prebuilt(seed, reference, *parts, body)
+        request = self.fast.import_request_json(body, reference, seed)
+        return Prebuilt.of(seed, reference, request)
+
+
 class InlineBuilder:
     """Ready import requests built in this process, ``INLINE_BLOCK`` seeds back to back, on the
     adapter's bytes fast path (see the module docstring)."""
@@ -144,9 +167,7 @@ class InlineBuilder:
         block: int = INLINE_BLOCK,
     ) -> None:
         self.queue = queue
-        self.fast = fast
-        self.template = fast.import_request_template()
-        """The adapter's import request without its body, when only the body differs."""
+        self.requests = ReadyRequests(fast)
         self.size = size
         self.make_json_ref = make_json_ref
         """``make_json_ref(seed, size)``: the body and the post's reference (the import user's
@@ -175,29 +196,15 @@ class InlineBuilder:
         return ready.popleft()
 
     def _build(self, seeds: list[int]) -> None:
-        fast = self.fast
         make_json_ref = self.make_json_ref
+        make = self.requests.make
         size = self.size
         ready = self.ready
-        template = self.template
         done = 0
         try:
-            if template is not None:
-                method, path, name, headers = (
-                    template.method,
-                    template.path,
-                    template.name,
-                    template.headers,
-                )
-                for seed in seeds:
-                    body, reference = make_json_ref(seed, size)
-                    ready.append(Prebuilt(seed, reference, method, path, name, headers, body))
-                    done += 1
-                return
             for seed in seeds:
                 body, reference = make_json_ref(seed, size)
-                request = fast.import_request_json(body, reference, seed)
-                ready.append(Prebuilt.of(seed, reference, request))
+                ready.append(make(seed, body, reference))
                 done += 1
         except BaseException:
             # not built, so not sent: report them as unused, and let Locust log the error
@@ -228,8 +235,7 @@ class ThreadBuilder:
         block: int = THREAD_BLOCK,
     ) -> None:
         self.queue = queue
-        self.fast = fast
-        self.template = fast.import_request_template()
+        self.requests = ReadyRequests(fast)
         self.size = size
         self.build_block = build_block
         """``synth.native.build_block``: ``[(body, reference)]`` of seeds, built without the GIL."""
@@ -294,23 +300,11 @@ class ThreadBuilder:
     def _add(self, seeds: list[int], built: list[tuple[bytes, str]]) -> None:
         if len(built) != len(seeds):
             raise RuntimeError(f"build_block gave {len(built)} posts for {len(seeds)} seeds")
-        ready = self.ready
-        template = self.template
-        if template is not None:
-            method, path, name, headers = (
-                template.method,
-                template.path,
-                template.name,
-                template.headers,
-            )
-            for seed, (body, reference) in zip(seeds, built, strict=True):
-                ready.append(Prebuilt(seed, reference, method, path, name, headers, body))
-            return
-        fast = self.fast
-        for seed, (body, reference) in zip(seeds, built, strict=True):
-            ready.append(
-                Prebuilt.of(seed, reference, fast.import_request_json(body, reference, seed))
-            )
+        make = self.requests.make
+        self.ready.extend(
+            make(seed, body, reference)
+            for seed, (body, reference) in zip(seeds, built, strict=True)
+        )
 
     def get(self) -> Prebuilt | None:
         """The next ready request (waits for one); None when none will come."""

@@ -162,6 +162,17 @@ class SeedQueue:
     def take(self, count: int = 1) -> list[int]:
         """Up to ``count`` seeds in order; fewer only when the seeds ran out; ``[]`` when none is
         left or the queue is closed."""
+        return self._take(count, wait_for_all=True)
+
+    def take_some(self, count: int) -> list[int]:
+        """Up to ``count`` seeds in order, waiting only while none is here: grants that come in
+        line (the local runner's) are asked for until ``count`` are here, but a worker does not
+        wait for the master's round trips to fill a big block (a builder taking ahead must not
+        hoard seeds the other users could send); ``[]`` when none is left or the queue is
+        closed."""
+        return self._take(count, wait_for_all=False)
+
+    def _take(self, count: int, *, wait_for_all: bool) -> list[int]:
         while True:
             if self.closed:
                 return []
@@ -172,6 +183,8 @@ class SeedQueue:
                 return []
             if not self._pending:
                 continue  # the grant came in line and was not enough: ask again
+            if self._available and not wait_for_all:
+                break  # a grant is on its way: take what is here
             self._fed.clear()
             self._fed.wait()
         return self._pop(count)
@@ -193,28 +206,6 @@ class SeedQueue:
         self._available -= len(out)
         self._maybe_ask()
         return out
-
-    def take_some(self, count: int) -> list[int]:
-        """Up to ``count`` seeds in order, waiting only while none is here: grants that come in
-        line (the local runner's) are asked for until ``count`` are here, but a worker does not
-        wait for the master's round trips to fill a big block (a builder taking ahead must not
-        hoard seeds the other users could send); ``[]`` when none is left or the queue is
-        closed."""
-        while True:
-            if self.closed:
-                return []
-            self._maybe_ask(count)
-            if self._available >= count or (self.exhausted and self._available):
-                break
-            if self.exhausted:
-                return []
-            if not self._pending:
-                continue  # the grant came in line and was not enough: ask again
-            if self._available:
-                break  # a grant is on its way: take what is here
-            self._fed.clear()
-            self._fed.wait()
-        return self._pop(count)
 
     def take_one(self) -> int | None:
         """The next seed, or None when none is left (the fast path of ``take(1)``)."""
