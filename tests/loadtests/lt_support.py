@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -151,3 +152,45 @@ def endpoint(measurements: dict[str, Any], scenario: str, name: str) -> dict[str
 
 def count(ranges: list[list[int]]) -> int:
     return sum(b - a + 1 for a, b in ranges)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_workers(url: str, port: int, count: int = 2) -> list[subprocess.Popen[bytes]]:
+    """``count`` Locust workers on loopback for the master at ``port`` (output discarded)."""
+    argv = [
+        str(BIN / "locust"),
+        *("-f", str(LOCUSTFILE), "--worker"),
+        *("--master-host", "127.0.0.1", "--master-port", str(port)),
+    ]
+    return [
+        subprocess.Popen(
+            argv,
+            env=locust_env(url),
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(count)
+    ]
+
+
+def master_argv(out: Path, port: int, workers: int, *args: str) -> list[str]:
+    """A headless master on loopback at ``port`` waiting for ``workers`` workers."""
+    return [
+        *locust_argv(out, *args),
+        *("--master", "--master-bind-host", "127.0.0.1", "--master-bind-port", str(port)),
+        *("--expect-workers", str(workers)),
+    ]
+
+
+def stop_all(procs: list[Any]) -> None:
+    """Kill (by PID) those of ``procs`` still running."""
+    for proc in procs:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

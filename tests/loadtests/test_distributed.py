@@ -3,20 +3,20 @@ loopback. No seed is sent twice, none is skipped, histograms and counts merge.""
 
 from __future__ import annotations
 
-import socket
 import subprocess
 
 import pytest
 from lt_support import (
-    BIN,
-    LOCUSTFILE,
     REPO,
     LocustRun,
     count,
     endpoint,
-    locust_argv,
+    free_port,
     locust_env,
+    master_argv,
     run_locust,
+    start_workers,
+    stop_all,
 )
 
 from synth import merge_ranges
@@ -24,12 +24,6 @@ from synth import merge_ranges
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 BLOCK, LOW_WATER = 100, 50  # loadtests.seeding defaults: what one worker may hold unused
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _histogram_count(entry) -> int:
@@ -70,39 +64,11 @@ def test_processes_send_every_seed_exactly_once(start_site, tmp_path):
 
 def _master_and_workers(site, out, *args, workers=2, timeout=120):
     port = free_port()
-    env = locust_env(site.url)
-    worker_procs = [
-        subprocess.Popen(
-            [
-                str(BIN / "locust"),
-                "-f",
-                str(LOCUSTFILE),
-                "--worker",
-                "--master-host",
-                "127.0.0.1",
-                "--master-port",
-                str(port),
-            ],
-            env=env,
-            cwd=REPO,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for _ in range(workers)
-    ]
+    worker_procs = start_workers(site.url, port, workers)
     try:
         master = subprocess.run(
-            [
-                *locust_argv(out, *args),
-                "--master",
-                "--master-bind-host",
-                "127.0.0.1",
-                "--master-bind-port",
-                str(port),
-                "--expect-workers",
-                str(workers),
-            ],
-            env=env,
+            master_argv(out, port, workers, *args),
+            env=locust_env(site.url),
             cwd=REPO,
             capture_output=True,
             text=True,
@@ -111,10 +77,7 @@ def _master_and_workers(site, out, *args, workers=2, timeout=120):
         for proc in worker_procs:
             proc.wait(timeout=30)
     finally:
-        for proc in worker_procs:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
+        stop_all(worker_procs)
     return master
 
 
@@ -165,38 +128,10 @@ def test_a_worker_that_leaves_gives_its_seeds_back(start_site, tmp_path):
     site = start_site("--latency-ms", "10")
     out = tmp_path / "run"
     port = free_port()
-    env = locust_env(site.url)
-    workers = [
-        subprocess.Popen(
-            [
-                str(BIN / "locust"),
-                "-f",
-                str(LOCUSTFILE),
-                "--worker",
-                "--master-host",
-                "127.0.0.1",
-                "--master-port",
-                str(port),
-            ],
-            env=env,
-            cwd=REPO,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for _ in range(2)
-    ]
+    workers = start_workers(site.url, port)
     master = subprocess.Popen(
-        [
-            *locust_argv(out, "-u", "4", "-r", "4", "-t", "120s", "--seeds", "0-1199"),
-            "--master",
-            "--master-bind-host",
-            "127.0.0.1",
-            "--master-bind-port",
-            str(port),
-            "--expect-workers",
-            "2",
-        ],
-        env=env,
+        master_argv(out, port, 2, "-u", "4", "-r", "4", "-t", "120s", "--seeds", "0-1199"),
+        env=locust_env(site.url),
         cwd=REPO,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -209,10 +144,7 @@ def test_a_worker_that_leaves_gives_its_seeds_back(start_site, tmp_path):
         workers[0].send_signal(signal.SIGTERM)
         log, _ = master.communicate(timeout=120)
     finally:
-        for proc in (*workers, master):
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
+        stop_all([*workers, master])
     assert master.returncode == 0, log
     m = LocustRun(0, out, "").measurements()
     assert m["seeds"]["sent"] == [[0, 1199]]

@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import json
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,7 +21,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from lt_support import BIN, LOCUSTFILE, REPO, locust_argv, locust_env
+from lt_support import (
+    REPO,
+    free_port,
+    locust_argv,
+    locust_env,
+    master_argv,
+    start_workers,
+)
 from run_fixtures import start_site
 
 from loadtests.progress import latest_aggregate
@@ -137,35 +143,9 @@ def test_anp_run_ending_because_the_seeds_ran_out(tmp_path: Path) -> None:
     assert rows["Aggregated"][1] == 40  # the site failed every 20th
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_workers(url: str, port: int, count: int = 2) -> list[subprocess.Popen[bytes]]:
-    argv = [
-        str(BIN / "locust"),
-        *("-f", str(LOCUSTFILE), "--worker"),
-        *("--master-host", "127.0.0.1", "--master-port", str(port)),
-    ]
-    env = locust_env(url)
-    return [
-        subprocess.Popen(
-            argv, env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        for _ in range(count)
-    ]
-
-
 def start_master(url: str, port: int, out: Path, *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [
-            *locust_argv(out, *args),
-            "--no-verify",
-            *("--master", "--master-bind-host", "127.0.0.1", "--master-bind-port", str(port)),
-            *("--expect-workers", "2"),
-        ],
+        master_argv(out, port, 2, *args, "--no-verify"),
         env=locust_env(url),
         cwd=REPO,
         stdout=subprocess.PIPE,
@@ -187,7 +167,7 @@ def stop_all(processes: list[subprocess.Popen[bytes]]) -> None:
 def test_master_and_two_workers_cut_by_the_run_time(start_site, tmp_path: Path) -> None:
     site = start_site("--latency-ms", "2", *FAILING)
     out = tmp_path / "run"
-    port = _free_port()
+    port = free_port()
     workers = start_workers(site.url, port)
     try:
         master = start_master(site.url, port, out, "-u", "4", "-r", "4", "-t", "3s")
@@ -207,7 +187,7 @@ def test_a_worker_that_leaves_mid_run_sends_its_last_stats(start_site, tmp_path:
     600 vs 702 requests). The invalid scenario, bounded by time: no seed changes hands."""
     site = start_site("--latency-ms", "10", *FAILING)
     out = tmp_path / "run"
-    port = _free_port()
+    port = free_port()
     workers = start_workers(site.url, port)
     try:
         master = start_master(

@@ -10,8 +10,16 @@ import subprocess
 import time
 
 import pytest
-from lt_support import BIN, LOCUSTFILE, REPO, LocustRun, count, locust_argv, locust_env
-from test_distributed import free_port
+from lt_support import (
+    REPO,
+    LocustRun,
+    count,
+    free_port,
+    locust_env,
+    master_argv,
+    start_workers,
+    stop_all,
+)
 
 from synth import merge_ranges
 
@@ -20,38 +28,10 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 def _run_and_kill_one_worker(site, out, *args: str, kill_after_posts: int) -> tuple[int, str]:
     port = free_port()
-    env = locust_env(site.url)
-    workers = [
-        subprocess.Popen(
-            [
-                str(BIN / "locust"),
-                "-f",
-                str(LOCUSTFILE),
-                "--worker",
-                "--master-host",
-                "127.0.0.1",
-                "--master-port",
-                str(port),
-            ],
-            env=env,
-            cwd=REPO,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for _ in range(2)
-    ]
+    workers = start_workers(site.url, port)
     master = subprocess.Popen(
-        [
-            *locust_argv(out, *args),
-            "--master",
-            "--master-bind-host",
-            "127.0.0.1",
-            "--master-bind-port",
-            str(port),
-            "--expect-workers",
-            "2",
-        ],
-        env=env,
+        master_argv(out, port, 2, *args),
+        env=locust_env(site.url),
         cwd=REPO,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -65,10 +45,7 @@ def _run_and_kill_one_worker(site, out, *args: str, kill_after_posts: int) -> tu
         workers[0].send_signal(signal.SIGKILL)  # no final report, no goodbye
         log, _ = master.communicate(timeout=150)
     finally:
-        for proc in (*workers, master):
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
+        stop_all([*workers, master])
     return master.returncode, log
 
 
