@@ -27,7 +27,9 @@ from locust.env import Environment
 from loadtests import artifacts
 from loadtests.checks import locust_exit_code
 from loadtests.node import NODE
+from loadtests.recorder import subtract_ranges
 from loadtests.worker_ledger import gone, pacer_figures
+from synth import format_seed_ranges, merge_ranges
 
 log = logging.getLogger("loadtests")
 
@@ -190,6 +192,22 @@ def on_quitting(environment: Environment, **_: Any) -> None:
         finish(interrupted=True)
 
 
+def _warn_unsent_given_back() -> None:
+    """The run ended because the seeds ran out, yet some seeds a worker gave back were never
+    sent: a worker that left after every seed had been granted (the others had been told no
+    more seeds would come). Known gap: the seeds show as a hole in ``seeds.sent``; say so."""
+    merged = NODE.merged
+    unsent = subtract_ranges(merge_ranges(merged.leftovers), merge_ranges(merged.sent))
+    if unsent:
+        total = sum(last - first + 1 for first, last in unsent)
+        log.warning(
+            "%d seeds given back by a worker that left were not sent before the seeds ran out"
+            " (%s): they are missing from seeds.sent",
+            total,
+            format_seed_ranges(tuple(unsent)),
+        )
+
+
 def finish(*, interrupted: bool) -> None:
     """Write the measurements and the run record; set Locust's exit code."""
     if NODE.finished or not NODE.running:
@@ -198,6 +216,8 @@ def finish(*, interrupted: bool) -> None:
     NODE.finished = True
     NODE.running = False
     NODE.interrupted = interrupted
+    if NODE.stop_requested:
+        _warn_unsent_given_back()
     env = NODE.env
     try:
         measurements = artifacts.build_measurements(NODE, env, interrupted=interrupted)
