@@ -194,3 +194,31 @@ def stop_all(procs: list[Any]) -> None:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def stop_one_worker_mid_run(
+    site: Site, out: Path, *args: str, after_posts: int, sig: int, timeout: float = 150
+) -> tuple[int, str]:
+    """A headless master and two workers on loopback; once the site holds ``after_posts`` posts,
+    worker 0 gets ``sig`` (SIGTERM: it leaves with its final report; SIGKILL: it is lost). The
+    master runs to its end; returns its exit code and output."""
+    port = free_port()
+    workers = start_workers(site.url, port)
+    master = subprocess.Popen(
+        master_argv(out, port, 2, *args),
+        env=locust_env(site.url),
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while site.stats()["posts"] < after_posts and time.monotonic() < deadline:
+            assert master.poll() is None, master.communicate()[0]
+            time.sleep(0.05)
+        workers[0].send_signal(sig)
+        log, _ = master.communicate(timeout=timeout)
+    finally:
+        stop_all([*workers, master])
+    return master.returncode, log

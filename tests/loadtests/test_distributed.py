@@ -3,6 +3,8 @@ loopback. No seed is sent twice, none is skipped, histograms and counts merge.""
 
 from __future__ import annotations
 
+import re
+import signal
 import subprocess
 
 import pytest
@@ -17,6 +19,7 @@ from lt_support import (
     run_locust,
     start_workers,
     stop_all,
+    stop_one_worker_mid_run,
 )
 
 from synth import merge_ranges
@@ -122,30 +125,16 @@ def test_master_and_two_workers_bounded_by_time(start_site, tmp_path):
 def test_a_worker_that_leaves_gives_its_seeds_back(start_site, tmp_path):
     """One of two workers is stopped mid-run: its unused seeds are granted to the other, so the
     run still sends every seed exactly once."""
-    import signal
-    import time
-
     site = start_site("--latency-ms", "10")
     out = tmp_path / "run"
-    port = free_port()
-    workers = start_workers(site.url, port)
-    master = subprocess.Popen(
-        master_argv(out, port, 2, "-u", "4", "-r", "4", "-t", "120s", "--seeds", "0-1199"),
-        env=locust_env(site.url),
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+    code, log = stop_one_worker_mid_run(
+        site,
+        out,
+        *("-u", "4", "-r", "4", "-t", "120s", "--seeds", "0-1199"),
+        after_posts=100,
+        sig=signal.SIGTERM,
     )
-    try:
-        deadline = time.monotonic() + 60
-        while site.stats()["posts"] < 100 and time.monotonic() < deadline:
-            time.sleep(0.1)
-        workers[0].send_signal(signal.SIGTERM)
-        log, _ = master.communicate(timeout=120)
-    finally:
-        stop_all([*workers, master])
-    assert master.returncode == 0, log
+    assert code == 0, log
     m = LocustRun(0, out, "").measurements()
     assert m["seeds"]["sent"] == [[0, 1199]]
     assert site.stats()["requests"]["POST /import/posts"]["by_status"] == {"201": 1200}
@@ -156,30 +145,15 @@ def test_seeds_a_late_leaver_gave_back_are_never_silently_lost(start_site, tmp_p
     its unsent seeds back, but the other worker was told no more would come, so the run ends
     without them. The run must then say which seeds were not sent (a warning naming exactly the
     hole in ``seeds.sent``); when the timing lets them be sent, no warning."""
-    import re
-    import signal
-    import time
-
     site = start_site("--latency-ms", "10")
     out = tmp_path / "run"
-    port = free_port()
-    workers = start_workers(site.url, port)
-    master = subprocess.Popen(
-        master_argv(out, port, 2, "-u", "4", "-r", "4", "-t", "60s", "--seeds", "0-599"),
-        env=locust_env(site.url),
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+    _, log = stop_one_worker_mid_run(
+        site,
+        out,
+        *("-u", "4", "-r", "4", "-t", "60s", "--seeds", "0-599"),
+        after_posts=450,
+        sig=signal.SIGTERM,
     )
-    try:
-        deadline = time.monotonic() + 60
-        while site.stats()["posts"] < 450 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        workers[0].send_signal(signal.SIGTERM)
-        log, _ = master.communicate(timeout=120)
-    finally:
-        stop_all([*workers, master])
     sent = LocustRun(0, out, "").measurements()["seeds"]["sent"]
     covered = sorted(s for a, b in sent for s in range(a, b + 1))
     missing = sorted(set(range(600)) - set(covered))

@@ -6,20 +6,9 @@ acknowledged). Master and two workers on loopback against the reference site."""
 from __future__ import annotations
 
 import signal
-import subprocess
-import time
 
 import pytest
-from lt_support import (
-    REPO,
-    LocustRun,
-    count,
-    free_port,
-    locust_env,
-    master_argv,
-    start_workers,
-    stop_all,
-)
+from lt_support import LocustRun, count, stop_one_worker_mid_run
 
 from synth import merge_ranges
 
@@ -27,26 +16,10 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 def _run_and_kill_one_worker(site, out, *args: str, kill_after_posts: int) -> tuple[int, str]:
-    port = free_port()
-    workers = start_workers(site.url, port)
-    master = subprocess.Popen(
-        master_argv(out, port, 2, *args),
-        env=locust_env(site.url),
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+    # SIGKILL by its PID: no final report, no goodbye
+    return stop_one_worker_mid_run(
+        site, out, *args, after_posts=kill_after_posts, sig=signal.SIGKILL
     )
-    try:
-        deadline = time.monotonic() + 60
-        while site.stats()["posts"] < kill_after_posts and time.monotonic() < deadline:
-            assert master.poll() is None, master.communicate()[0]
-            time.sleep(0.1)
-        workers[0].send_signal(signal.SIGKILL)  # no final report, no goodbye
-        log, _ = master.communicate(timeout=150)
-    finally:
-        stop_all([*workers, master])
-    return master.returncode, log
 
 
 def _check_incomplete_record(site, out, code: int, log: str) -> dict:
