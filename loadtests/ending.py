@@ -193,16 +193,20 @@ def on_quitting(environment: Environment, **_: Any) -> None:
 
 
 def _warn_unsent_given_back() -> None:
-    """The run ended because the seeds ran out, yet some seeds a worker gave back were never
-    sent: a worker that left after every seed had been granted (the others had been told no
-    more seeds would come). Known gap: the seeds show as a hole in ``seeds.sent``; say so."""
+    """Seeds a worker gave back when it left were never sent (known gap: the other workers had
+    been told no more seeds would come). Either the master holds them still (given back while
+    the run went on, which then lasts to its time bound) or the run ended because the seeds ran
+    out before the leaver's final report came. They show as a hole in ``seeds.sent``; say so."""
     merged = NODE.merged
-    unsent = subtract_ranges(merge_ranges(merged.leftovers), merge_ranges(merged.sent))
+    held = list(NODE.allocator.returned()) if NODE.allocator is not None else []
+    if NODE.stop_requested:
+        held.extend(merged.leftovers)
+    unsent = subtract_ranges(merge_ranges(held), merge_ranges(merged.sent))
     if unsent:
         total = sum(last - first + 1 for first, last in unsent)
         log.warning(
-            "%d seeds given back by a worker that left were not sent before the seeds ran out"
-            " (%s): they are missing from seeds.sent",
+            "%d seeds given back by a worker that left were not sent (%s): they are missing"
+            " from seeds.sent",
             total,
             format_seed_ranges(tuple(unsent)),
         )
@@ -216,8 +220,7 @@ def finish(*, interrupted: bool) -> None:
     NODE.finished = True
     NODE.running = False
     NODE.interrupted = interrupted
-    if NODE.stop_requested:
-        _warn_unsent_given_back()
+    _warn_unsent_given_back()
     env = NODE.env
     try:
         measurements = artifacts.build_measurements(NODE, env, interrupted=interrupted)
