@@ -23,11 +23,13 @@ from typing import Any
 
 import gevent
 from locust.env import Environment
+from locust.runners import STATE_MISSING
 
 from loadtests import artifacts
 from loadtests.checks import locust_exit_code
 from loadtests.node import NODE
 from loadtests.recorder import subtract_ranges
+from loadtests.seeding import plan_pushes
 from loadtests.worker_ledger import gone, pacer_figures
 from synth import format_seed_ranges, merge_ranges
 
@@ -38,8 +40,54 @@ DRAIN_GRACE_S = 5.0
 
 
 def on_done(environment: Environment, msg: Any, **_: Any) -> None:
+    gen = int((msg.data or {}).get("gen", 0))
+    if gen < NODE.push_gen.get(msg.node_id, 0):
+        return  # sent before a grant was pushed to it: it has seeds again
     NODE.done_nodes.add(msg.node_id)
     request_end_if_used_up()
+
+
+def send_grant(
+    node: str, ranges: list[tuple[int, int]], *, exhausted: bool, pushed: bool = False
+) -> None:
+    """Master: send ``node`` a grant (asked for, or ``pushed``) and note it."""
+    data: dict[str, Any] = {"ranges": [list(r) for r in ranges], "exhausted": exhausted}
+    if ranges:
+        NODE.granted_nodes.add(node)
+        NODE.ledger.granted(node, ranges)
+    if exhausted:
+        NODE.told_exhausted.add(node)
+    else:
+        NODE.told_exhausted.discard(node)
+    if pushed:
+        gen = NODE.push_gen[node] = NODE.push_gen.get(node, 0) + 1
+        data.update(pushed=True, gen=gen)
+        NODE.done_nodes.discard(node)
+    NODE.env.runner.send_message("anp_seed_grant", data, client_id=node)
+
+
+def push_given_back() -> None:
+    """Master: hand seeds given back while the run goes on to the workers told "exhausted".
+
+    The others ask again when their queues run low and get them first; those told "exhausted"
+    ask no more, so without this the seeds would never be sent (and a seed-bound run would
+    last to its time bound). They are pushed in blocks, round robin over those workers still
+    running, as grants nobody asked for; a worker reopens its queue and wakes its idle users
+    (``hooks._on_seed_grant``). With no such worker (the last one left), the master keeps them
+    and ``finish`` warns that they were not sent."""
+    allocator = NODE.allocator
+    if allocator is None or NODE.drained or not NODE.running or not allocator.returned():
+        return
+    told = NODE.told_exhausted - NODE.final_nodes
+    clients = getattr(NODE.env.runner, "clients", {})
+    live = sorted(told - gone(told, clients, STATE_MISSING))
+    for node, ranges, exhausted in plan_pushes(allocator, live):
+        send_grant(node, ranges, exhausted=exhausted, pushed=True)
+        log.info(
+            "pushed %d seeds a departed worker gave back to worker %s",
+            sum(b - a + 1 for a, b in ranges),
+            node,
+        )
 
 
 def request_end_if_used_up() -> None:
@@ -70,8 +118,6 @@ def gone_workers(nodes: set[str] | None = None) -> set[str]:
     report that Locust marks missing (no heartbeat for 3 s) or no longer lists. They will not
     say ``anp_done`` nor answer ``anp_drain``, so neither the seeds-used-up end nor the drain
     waits for them (their seeds are in doubt; the record says so)."""
-    from locust.runners import STATE_MISSING
-
     if nodes is None:
         nodes = NODE.granted_nodes - NODE.done_nodes
     clients = getattr(NODE.env.runner, "clients", {})
@@ -88,6 +134,7 @@ def on_final(environment: Environment, msg: Any, **_: Any) -> None:
             NODE.allocator.give_back([(int(a), int(b)) for a, b in delta.get("leftovers", ())])
             NODE.done_nodes.add(msg.node_id)
     NODE.final_nodes.add(msg.node_id)
+    push_given_back()
 
 
 def on_drain(environment: Environment, msg: Any = None, **_: Any) -> None:
@@ -193,10 +240,9 @@ def on_quitting(environment: Environment, **_: Any) -> None:
 
 
 def _warn_unsent_given_back() -> None:
-    """Seeds a worker gave back when it left were never sent (known gap: the other workers had
-    been told no more seeds would come). Either the master holds them still (given back while
-    the run went on, which then lasts to its time bound) or the run ended because the seeds ran
-    out before the leaver's final report came. They show as a hole in ``seeds.sent``; say so."""
+    """Seeds a worker gave back when it left were never sent: no worker was left to push them
+    to (``push_given_back``), or the run ended before they were sent. They show as a hole in
+    ``seeds.sent``; say so."""
     merged = NODE.merged
     held = list(NODE.allocator.returned()) if NODE.allocator is not None else []
     if NODE.stop_requested:

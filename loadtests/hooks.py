@@ -11,8 +11,11 @@ Custom messages (all on Locust's master/worker channel):
   one host line up exactly, and across hosts as closely as their clocks agree) and its share of
   the open model's arrival rate (1 / number of workers);
 * worker -> master ``anp_seed_request {count}``, master -> that worker ``anp_seed_grant
-  {ranges, exhausted}`` (see ``loadtests.seeding``);
-* worker -> master ``anp_done``: the worker used its last seed and it was answered;
+  {ranges, exhausted}`` (see ``loadtests.seeding``); and, unasked, ``anp_seed_grant {ranges,
+  exhausted, pushed, gen}``: seeds a worker that left gave back, pushed to a worker that was
+  told no more would come (``loadtests.ending.push_given_back``);
+* worker -> master ``anp_done {gen}``: the worker used its last seed and it was answered
+  (``gen``: the latest pushed grant it had, so a "done" older than a push is ignored);
 * master -> workers ``anp_drain``, worker -> master ``anp_final {delta}``: at the end of the
   load every node stops starting requests, waits (bounded by the request timeout) for the ones in
   flight, and sends everything it has not reported yet, including its unused seeds.
@@ -44,6 +47,7 @@ from loadtests.ending import (
     on_test_stopping,
     pacer_counters,
     request_end_if_used_up,
+    send_grant,
 )
 from loadtests.node import NODE
 from loadtests.options import (
@@ -131,6 +135,12 @@ def on_init(environment: Environment, runner: Any = None, **_: Any) -> None:
         runner.register_message("anp_hello", _on_hello)
         runner.register_message("anp_seed_grant", _on_seed_grant)
         runner.register_message("anp_drain", on_drain, concurrent=True)
+        # Locust fires ``quitting`` listeners newest first, and the WorkerRunner's (which tells
+        # the master "quit") was added after the locustfile's: this one, added now, runs before
+        # it, so the master has this worker's final report (its unused seeds, to hand to the
+        # other workers) before it hears that the worker left.
+        events: Any = environment.events
+        events.quitting.add_listener(on_quitting)
         return
     NODE.role = "master" if isinstance(runner, MasterRunner) else "local"
     options = _check(environment, first=True)
@@ -305,7 +315,7 @@ def _start_worker(environment: Environment) -> None:
         runner.send_message("anp_seed_request", {"count": count})
 
     NODE.queue = SeedQueue(ask)
-    NODE.on_seeds_used_up = lambda: runner.send_message("anp_done", {})
+    NODE.on_seeds_used_up = lambda: runner.send_message("anp_done", {"gen": NODE.grant_gen})
     _start_pipeline(options)
 
 
@@ -328,27 +338,38 @@ def _on_hello(environment: Environment, msg: Any, **_: Any) -> None:
 
 def _on_seed_request(environment: Environment, msg: Any, **_: Any) -> None:
     allocator = NODE.allocator
-    if allocator is None or NODE.drained or not NODE.running:
-        ranges: list[tuple[int, int]] = []
-        exhausted = True
+    if allocator is None or NODE.drained or not NODE.running or msg.node_id in NODE.final_nodes:
+        send_grant(msg.node_id, [], exhausted=True)
     else:
         ranges = allocator.grant(int(msg.data["count"]))
-        exhausted = allocator.exhausted
-    if ranges:
-        NODE.granted_nodes.add(msg.node_id)
-        NODE.ledger.granted(msg.node_id, ranges)
-    assert environment.runner is not None
-    environment.runner.send_message(
-        "anp_seed_grant",
-        {"ranges": [list(r) for r in ranges], "exhausted": exhausted},
-        client_id=msg.node_id,
-    )
+        send_grant(msg.node_id, ranges, exhausted=allocator.exhausted)
 
 
 def _on_seed_grant(environment: Environment, msg: Any, **_: Any) -> None:
-    if NODE.queue is not None:
-        ranges = [(int(a), int(b)) for a, b in msg.data["ranges"]]
-        NODE.queue.feed(ranges, exhausted=bool(msg.data["exhausted"]))
+    """Worker: a grant it asked for, or one the master pushed (``pushed``: seeds a worker that
+    left gave back, after this one was told no more would come)."""
+    queue = NODE.queue
+    if queue is None:
+        return
+    data = msg.data
+    ranges = [(int(a), int(b)) for a, b in data["ranges"]]
+    if queue.closed:
+        # the load stopped here while the grant was on its way: these seeds are unused
+        NODE.recorder.leftovers.extend(ranges)
+        if NODE.final_sent and ranges and environment.runner is not None:
+            # the final report is gone already: send another with them, so they are not lost
+            environment.runner.send_message(
+                "anp_final", {"delta": NODE.recorder.take(), "pacer": pacer_counters()}
+            )
+        return
+    pushed = bool(data.get("pushed", False))
+    queue.feed(ranges, exhausted=bool(data["exhausted"]), pushed=pushed)
+    if pushed and ranges:
+        NODE.grant_gen = max(NODE.grant_gen, int(data.get("gen", 0)))
+        NODE.done_sent = False
+        if NODE.pipeline is not None:
+            NODE.pipeline.revive()
+        NODE.wake_idle()
 
 
 def on_report_to_master(client_id: str, data: dict[str, Any], **_: Any) -> None:

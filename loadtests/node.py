@@ -61,8 +61,11 @@ class Node:
         self.done_sent = False
         """This node told the coordinator it used up its seeds."""
         self.final_sent = False
-        self.never = Event()
-        """Never set: idle users wait on it until Locust stops them."""
+        self.wake = Event()
+        """Idle users wait on it until Locust stops them or ``wake_idle`` sets it."""
+        self.grant_gen = 0
+        """Worker: the generation of the latest pushed grant (``anp_done`` carries it, so the
+        master can tell a "done" sent before the push from one sent after)."""
         # Coordinator (local runner or master) only:
         self.allocator: SeedAllocator | None = None
         self.merged = Merged()
@@ -81,6 +84,11 @@ class Node:
         """Nodes that received at least one non-empty seed grant."""
         self.done_nodes: set[str] = set()
         self.final_nodes: set[str] = set()
+        self.told_exhausted: set[str] = set()
+        """Workers whose last grant said no more seeds would come: they ask no more, so seeds
+        given back while the run goes on are pushed to them (``loadtests.ending``)."""
+        self.push_gen: dict[str, int] = {}
+        """Worker id -> how many grants were pushed to it (its ``anp_done`` must be as new)."""
         self.ledger = WorkerLedger()
         """Grants, reports and pacer counters per node (``loadtests.worker_ledger``)."""
         self.worker_share = 1.0
@@ -123,6 +131,7 @@ class Node:
         self.seeded_in_flight = 0
         self.done_sent = False
         self.final_sent = False
+        self.grant_gen = 0
         self.pacer = None
         self.pipeline = None
         self.invalid_sent = 0
@@ -138,6 +147,11 @@ class Node:
         if env is not None and getattr(env.parsed_options, "user_classes", None):
             names.update(str(getattr(cls, "scenario", "")) for cls in env.user_classes)
         return names
+
+    def wake_idle(self) -> None:
+        """Wake every idle user (their tasks run again; those with nothing to do idle again)."""
+        event, self.wake = self.wake, Event()
+        event.set()
 
     def seeds_used_up(self) -> bool:
         """No seed is left on this node: the queue ran dry for good and nothing is prebuilt."""
@@ -159,6 +173,8 @@ class Node:
         self.granted_nodes = set()
         self.done_nodes = set()
         self.final_nodes = set()
+        self.told_exhausted = set()
+        self.push_gen = {}
         self.ledger = WorkerLedger()
         self.stop_requested = False
 

@@ -121,7 +121,8 @@ def reference_post(reference: str) -> Post:
 
 
 class ReadySource(Protocol):
-    """Where a node's import users take ready requests: ``Pipeline`` or ``InlineBuilder``."""
+    """Where a node's import users take ready requests: ``Pipeline``, ``ThreadBuilder`` or
+    ``InlineBuilder``."""
 
     @property
     def finished(self) -> bool: ...
@@ -129,6 +130,10 @@ class ReadySource(Protocol):
     def get(self) -> Prebuilt | None: ...
 
     def close(self) -> list[tuple[int, int]]: ...
+
+    def revive(self) -> None:
+        """The queue got seeds again after it ran out (a pushed grant, ``loadtests.seeding``):
+        start taking them again."""
 
 
 class ReadyRequests:
@@ -218,12 +223,70 @@ class InlineBuilder:
         self.ready.clear()
         return left
 
+    def revive(self) -> None:
+        """Nothing to do: ``get`` takes from the queue whenever nothing is ready."""
 
-class ThreadBuilder:
+
+class _Pumped:
+    """What ``ThreadBuilder`` and ``Pipeline`` share: pumps take seeds from the queue in order and
+    file them as ``unsent`` until a user takes their ready request, so ``close`` reports every
+    seed taken and not sent, built or not."""
+
+    def __init__(self, queue: SeedQueue) -> None:
+        self.queue = queue
+        self.ready: deque[Prebuilt] = deque()
+        """Ready requests; users ``popleft`` (see ``get``)."""
+        self.unsent: set[int] = set()
+        """Seeds taken from the queue and not yet handed to a user (being built or ready)."""
+        self.closed = False
+        self._fed = Event()
+
+    def _pumping(self) -> bool:
+        """A pump is still taking seeds (more ready requests may come)."""
+        raise NotImplementedError
+
+    def _taken(self) -> None:
+        """A user took a ready request (a pump may want to build more)."""
+
+    def _stop(self) -> None:
+        """Stop the pumps (``close``)."""
+
+    @property
+    def finished(self) -> bool:
+        """Every pump stopped and every taken seed was handed out."""
+        return not self._pumping() and not self.unsent
+
+    def get(self) -> Prebuilt | None:
+        """The next ready request (waits for one); None when none will come."""
+        ready = self.ready
+        while not ready:
+            if self.closed or not self._pumping():
+                return None
+            self._fed.clear()
+            self._fed.wait()
+        if self.closed:
+            return None
+        item = ready.popleft()
+        self.unsent.discard(item.seed)
+        self._taken()
+        return item
+
+    def close(self) -> list[tuple[int, int]]:
+        """Stop; return the seeds taken and never sent, built or not (as ranges)."""
+        self.closed = True
+        self._stop()
+        left = list(ranges_from_seeds(sorted(self.unsent)))
+        self.unsent.clear()
+        self.ready.clear()
+        self._fed.set()
+        return left
+
+
+class ThreadBuilder(_Pumped):
     """Ready import requests built on a real OS thread of this process, ``block`` seeds at a
     time, while the gevent loop keeps sending (see the module docstring). The next block is
     started when a quarter of one is left ready. Seeds are handed out in the queue's order, each
-    once; the bookkeeping is ``Pipeline``'s."""
+    once."""
 
     def __init__(
         self,
@@ -234,7 +297,7 @@ class ThreadBuilder:
         unused: Callable[[list[tuple[int, int]]], None],
         block: int = THREAD_BLOCK,
     ) -> None:
-        self.queue = queue
+        super().__init__(queue)
         self.requests = ReadyRequests(fast)
         self.size = size
         self.build_block = build_block
@@ -243,24 +306,23 @@ class ThreadBuilder:
         """Called with seeds taken after ``close`` or whose block failed to build."""
         self.block = block
         self.low_water = block // 4
-        self.ready: deque[Prebuilt] = deque()
-        self.unsent: set[int] = set()
-        """Seeds taken from the queue and not yet handed to a user (being built or ready)."""
-        self.closed = False
-        self._running = True
-        self._fed = Event()
+        self._running = False
         self._want = Event()
         self._waiting = False
         """The pump waits for users to take requests (``get`` wakes it)."""
-        self._pool = ThreadPool(1)
-        gevent.spawn(self._pump)
+        self.revive()
 
-    @property
-    def finished(self) -> bool:
-        """The pump stopped and every taken seed was handed out."""
-        return not self._running and not self.unsent
+    def _pumping(self) -> bool:
+        return self._running
 
-    def _pump(self) -> None:
+    def revive(self) -> None:
+        """Start the pump (again, after the queue ran out and got seeds again)."""
+        if self.closed or self._running:
+            return
+        self._running = True
+        gevent.spawn(self._pump, ThreadPool(1))
+
+    def _pump(self, pool: ThreadPool) -> None:
         """Keep one block ready ahead of the users: take seeds, build them on the thread."""
         seeds: list[int] = []
         try:
@@ -278,7 +340,7 @@ class ThreadBuilder:
                     self.unused(list(ranges_from_seeds(seeds)))
                     break
                 self.unsent.update(seeds)
-                built = self._pool.apply(self.build_block, (seeds, self.size))
+                built = pool.apply(self.build_block, (seeds, self.size))
                 if self.closed:
                     break  # close reported them (they were unsent)
                 self._add(seeds, built)
@@ -295,7 +357,7 @@ class ThreadBuilder:
         finally:
             self._running = False
             self._fed.set()
-            self._pool.kill()
+            pool.kill()
 
     def _add(self, seeds: list[int], built: list[tuple[bytes, str]]) -> None:
         if len(built) != len(seeds):
@@ -306,56 +368,30 @@ class ThreadBuilder:
             for seed, (body, reference) in zip(seeds, built, strict=True)
         )
 
-    def get(self) -> Prebuilt | None:
-        """The next ready request (waits for one); None when none will come."""
-        ready = self.ready
-        while not ready:
-            if self.closed or not self._running:
-                return None
-            self._fed.clear()
-            self._fed.wait()
-        if self.closed:
-            return None
-        item = ready.popleft()
-        self.unsent.discard(item.seed)
-        if self._waiting and len(ready) <= self.low_water:
+    def _taken(self) -> None:
+        if self._waiting and len(self.ready) <= self.low_water:
             self._waiting = False
             self._want.set()
-        return item
 
-    def close(self) -> list[tuple[int, int]]:
-        """Stop (the thread finishes its block, unused); return the seeds taken and never sent,
-        built or not (as ranges)."""
-        self.closed = True
-        left = list(ranges_from_seeds(sorted(self.unsent)))
-        self.unsent.clear()
-        self.ready.clear()
-        self._fed.set()
+    def _stop(self) -> None:
+        """The thread finishes its block; the pump drops it."""
         self._want.set()
-        return left
 
 
-class Pipeline:
+class Pipeline(_Pumped):
     """Helper processes feeding ready import requests to the users of one node."""
 
     def __init__(self, target_path: str, size: str | None, processes: int, queue: SeedQueue):
+        super().__init__(queue)
         self.target_path = target_path
         self.size = size
         self.processes = processes
-        self.queue = queue
-        self.ready: deque[Prebuilt] = deque()
-        """Ready requests; users ``popleft`` (see ``get``)."""
-        self.unsent: set[int] = set()
-        """Seeds taken from the queue and not yet handed to a user."""
-        self.closed = False
         self._procs: list[subprocess.Popen[bytes]] = []
-        self._running = 0
-        self._fed = Event()
+        self._pumps: set[subprocess.Popen[bytes]] = set()
+        """The helpers whose pump runs."""
 
-    @property
-    def finished(self) -> bool:
-        """Every pump stopped and every taken seed was handed out."""
-        return self._running == 0 and not self.unsent
+    def _pumping(self) -> bool:
+        return bool(self._pumps)
 
     def start(self) -> None:
         argv = [
@@ -368,8 +404,18 @@ class Pipeline:
         for _ in range(self.processes):
             proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=ROOT)
             self._procs.append(proc)
-            self._running += 1
+            self._pumps.add(proc)
             gevent.spawn(self._pump, proc)
+
+    def revive(self) -> None:
+        """Start the pumps of the helpers still alive again (after the queue ran out and got
+        seeds again)."""
+        if self.closed:
+            return
+        for proc in self._procs:
+            if proc not in self._pumps and proc.poll() is None:
+                self._pumps.add(proc)
+                gevent.spawn(self._pump, proc)
 
     def _pump(self, proc: subprocess.Popen[bytes]) -> None:
         assert proc.stdin is not None and proc.stdout is not None
@@ -404,35 +450,15 @@ class Pipeline:
             if not self.closed:
                 log.error("synthesis helper failed: %s", exc)
         finally:
-            self._running -= 1
+            self._pumps.discard(proc)
             self._fed.set()
 
-    def get(self) -> Prebuilt | None:
-        """The next ready request (waits for one); None when none will come."""
-        ready = self.ready
-        while not ready:
-            if self.closed or self._running == 0:
-                return None
-            self._fed.clear()
-            self._fed.wait()
-        if self.closed:
-            return None
-        item = ready.popleft()
-        self.unsent.discard(item.seed)
-        return item
-
-    def close(self) -> list[tuple[int, int]]:
-        """Stop the helpers; return the seeds taken but never sent (as ranges)."""
-        self.closed = True
+    def _stop(self) -> None:
+        """Stop the helpers."""
         for proc in self._procs:
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
-        left = list(ranges_from_seeds(self.unsent))
-        self.unsent.clear()
-        self.ready.clear()
-        self._fed.set()
-        return left
 
 
 def _widen(fd: int) -> None:

@@ -13,7 +13,9 @@ while others sit idle, so "none skipped" would fail):
   in-process, through the same ``SeedQueue``;
 * when the load stops, every worker reports the unused tail of its queue (``leftovers``); the
   master ``give_back``s it. Seeds given back while the run continues (a worker that leaves) are
-  granted again before any fresh seed.
+  granted again before any fresh seed: to the next worker that asks, or, when every worker
+  still running was told no more seeds would come (``exhausted``), *pushed* to those workers
+  as grants nobody asked for (``SeedQueue.feed(pushed=True)`` reopens their queues).
 
 What is guaranteed (and tested in ``tests/loadtests/test_seeding.py`` and
 ``test_distributed.py``):
@@ -106,6 +108,23 @@ class SeedAllocator:
         return list(merge_ranges(self._returned))
 
 
+def plan_pushes(
+    allocator: SeedAllocator, workers: list[str], block: int = DEFAULT_BLOCK
+) -> list[tuple[str, Ranges, bool]]:
+    """The seeds given back to ``allocator`` (and no fresh one), handed round robin to
+    ``workers`` in grants of up to ``block`` seeds: ``[(worker, ranges, exhausted after this grant)]``. With no worker,
+    nothing (the allocator keeps them)."""
+    out: list[tuple[str, Ranges, bool]] = []
+    while workers and allocator.returned():
+        for worker in workers:
+            held = sum(last - first + 1 for first, last in allocator.returned())
+            if not held:
+                break
+            # only given-back seeds: fresh ones go to the workers that ask
+            out.append((worker, allocator.grant(min(block, held)), allocator.exhausted))
+    return out
+
+
 class SeedQueue:
     """A worker's (or the local runner's) seeds, taken by its users in order.
 
@@ -137,14 +156,23 @@ class SeedQueue:
     def available(self) -> int:
         return self._available
 
-    def feed(self, ranges: Ranges, *, exhausted: bool = False) -> None:
-        """Append a grant (ascending ranges above every seed fed before)."""
+    def feed(self, ranges: Ranges, *, exhausted: bool = False, pushed: bool = False) -> None:
+        """Append a grant (ascending ranges). A ``pushed`` grant is one nobody asked for: seeds
+        a worker that left gave back, sent by the master to a worker it had told "exhausted".
+        It reopens an exhausted queue (its ``exhausted`` says whether more may come) and
+        leaves a request on its way pending."""
+        if self.closed:
+            raise RuntimeError("feed after close: the seeds would be lost")
         for first, last in ranges:
             self._ranges.append([first, last])
             self._available += last - first + 1
-        self._pending = False
-        if exhausted or not ranges:
-            self.exhausted = True
+        if pushed:
+            if ranges:
+                self.exhausted = exhausted
+        else:
+            self._pending = False
+            if exhausted or not ranges:
+                self.exhausted = True
         self._fed.set()
 
     def _maybe_ask(self, need: int = 0) -> None:

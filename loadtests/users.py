@@ -39,7 +39,11 @@ from geventhttpclient.useragent import EmptyResponse
 from locust import constant, task
 from locust.contrib.fasthttp import FastHttpUser
 from locust.exception import StopUser
-from locust.user.task import LOCUST_STATE_STOPPING, LOCUST_STATE_WAITING
+from locust.user.task import (
+    LOCUST_STATE_RUNNING,
+    LOCUST_STATE_STOPPING,
+    LOCUST_STATE_WAITING,
+)
 
 from loadtests.invalid_bodies import invalid_request
 from loadtests.node import NODE
@@ -109,15 +113,19 @@ class AnpUser(FastHttpUser):
     """This user's series in the current recorder (looked up once per recorder and name)."""
 
     def idle(self) -> None:
-        """Nothing left to do for this user: wait until Locust stops it.
+        """Nothing left to do for this user: wait until Locust stops it, or until the node gets
+        work again (``Node.wake_idle``: seeds a worker that left gave back were pushed here).
 
         The user waits the way Locust's own ``wait()`` does (state "waiting"), so that a stop
         (``--run-time`` reached, Ctrl-C, a shape's end) kills it at once instead of waiting
-        ``--stop-timeout`` for a task that never ends."""
+        ``--stop-timeout`` for a task that never ends. Woken, it is "running" again (a stop then
+        lets its next request finish and be recorded) and its task returns, so Locust runs it
+        again."""
         if self._state == LOCUST_STATE_STOPPING:
             raise StopUser()
         self._state = LOCUST_STATE_WAITING
-        NODE.never.wait()
+        NODE.wake.wait()
+        self._state = LOCUST_STATE_RUNNING
 
     def series(self, name: str) -> Series:
         """This user's series for endpoint ``name`` in the node's current recorder."""
@@ -208,9 +216,12 @@ def _status_kind(response: Response) -> str:
 
 
 def node_seeds_used_up() -> None:
-    """Called when this node's queue is empty for good and its last seeded request finished."""
+    """Called when this node's queue is empty for good and its last seeded request finished.
+    Not while the node drains: closing the queue and the builder empties them, but the seeds
+    they held are unused, not used up (they go back in the final report; a worker that leaves
+    mid-run and said "done" first would let the master end the run before getting them)."""
     node = NODE
-    if node.seeded_in_flight == 0 and not node.done_sent:
+    if node.seeded_in_flight == 0 and not node.done_sent and not node.draining:
         node.done_sent = True
         if node.on_seeds_used_up is not None:
             node.on_seeds_used_up()

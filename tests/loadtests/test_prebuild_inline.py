@@ -70,3 +70,14 @@ def test_a_failed_build_reports_its_unbuilt_seeds_and_keeps_the_built_ones() -> 
     assert unused == [[(12, 17)]]
     assert [builder.get().seed for _ in range(2)] == [10, 11]  # type: ignore[union-attr]
     assert builder.get().seed == 18  # type: ignore[union-attr]  # the next block
+
+
+def test_seeds_pushed_after_the_queue_ran_out_are_built_too() -> None:
+    target = ReferenceTarget("r", "http://127.0.0.1:9")
+    queue = local_queue("0-5")
+    builder = InlineBuilder(queue, target, "s", make_json_ref, print, 4)
+    assert [i.seed for i in iter(builder.get, None)] == list(range(6))
+    queue.feed([(50, 52)], exhausted=True, pushed=True)
+    builder.revive()
+    assert [i.seed for i in iter(builder.get, None)] == [50, 51, 52]
+    assert builder.finished

@@ -113,3 +113,35 @@ def test_a_small_seed_budget_makes_small_blocks() -> None:
     assert thread_block_for(block, None, budget=1200) == 75
     assert thread_block_for(block, None, budget=10**6) == THREAD_BLOCK
     assert thread_block_for(block, None, budget=40) == 2
+
+
+def test_revive_after_the_seeds_ran_out_builds_the_pushed_ones() -> None:
+    """The queue ran out (the pump ended, the source is finished); seeds a departed worker gave
+    back are pushed into it: ``revive`` starts the pump again and they are handed out, once."""
+    queue = local_queue("0-19")
+    source = ThreadBuilder(queue, TARGET, None, _block(), print, 8)
+    seen = []
+    while (item := source.get()) is not None:
+        seen.append(item.seed)
+        gevent.sleep(0)
+    assert seen == list(range(20)) and source.finished
+    source.revive()  # nothing new in the queue: the pump ends again at once
+    assert source.get() is None and source.finished
+    queue.feed([(100, 104), (200, 201)], exhausted=True, pushed=True)
+    source.revive()
+    source.revive()  # a second revive while the pump runs starts no second pump
+    again = []
+    while (item := source.get()) is not None:
+        again.append(item.seed)
+        gevent.sleep(0)
+    assert again == [100, 101, 102, 103, 104, 200, 201] and source.finished
+    assert source.close() == []
+
+
+def test_revive_after_close_does_nothing() -> None:
+    queue = local_queue("0-9")
+    source = ThreadBuilder(queue, TARGET, None, _block(), print, 4)
+    source.close()
+    source.revive()
+    gevent.sleep(0.05)
+    assert source.get() is None and source.finished

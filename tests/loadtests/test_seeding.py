@@ -7,7 +7,7 @@ import random
 import pytest
 
 from loadtests.recorder import subtract_ranges
-from loadtests.seeding import SeedAllocator, SeedQueue
+from loadtests.seeding import SeedAllocator, SeedQueue, plan_pushes
 from synth import merge_ranges, parse_seed_ranges
 
 
@@ -151,3 +151,81 @@ def test_take_some_after_close_gives_nothing():
     queue = local_queue(alloc)
     queue.close()
     assert queue.take_some(10) == []
+
+
+def test_a_pushed_grant_reopens_an_exhausted_queue() -> None:
+    """Seeds a worker that left gave back, pushed to a worker that was told "exhausted": its
+    queue hands them out, says whether more may come, and asks for more when not exhausted."""
+    asked: list[int] = []
+    worker = SeedQueue(asked.append, block=100)
+    worker.feed([(0, 9)], exhausted=True)
+    assert worker.take(20) == list(range(10))
+    assert worker.take(1) == [] and worker.exhausted
+    worker.feed([(50, 54)], exhausted=True, pushed=True)
+    assert worker.available == 5 and worker.exhausted
+    assert worker.take(10) == list(range(50, 55))  # exhausted: what is here, without waiting
+    assert asked == []
+    worker.feed([(70, 71)], exhausted=False, pushed=True)
+    assert not worker.exhausted
+    assert worker.take_one() == 70 and asked == [100]  # low: it asks again
+
+
+def test_a_pushed_grant_leaves_a_request_on_its_way_pending() -> None:
+    asked: list[int] = []
+    worker = SeedQueue(asked.append, block=100)
+    worker.feed([(0, 0)])
+    assert worker.take_one() == 0 and asked == [100]  # a request is on its way
+    worker.feed([(500, 502)], exhausted=False, pushed=True)
+    assert worker.take(3) == [500, 501, 502]
+    assert asked == [100]  # still pending: not asked twice
+    worker.feed([(1, 100)])  # the answer to the request
+    assert worker.take(2) == [1, 2]
+
+
+def test_a_pushed_empty_grant_changes_nothing() -> None:
+    worker = SeedQueue(lambda count: None, block=100)
+    worker.feed([(0, 4)], exhausted=True)
+    worker.feed([], exhausted=False, pushed=True)
+    assert worker.exhausted and worker.available == 5
+
+
+def test_feeding_a_closed_queue_is_refused_so_no_seed_is_lost_silently() -> None:
+    worker = SeedQueue(lambda count: None, block=100)
+    worker.feed([(0, 4)])
+    assert worker.close() == [(0, 4)]
+    with pytest.raises(RuntimeError, match="feed after close"):
+        worker.feed([(5, 9)], pushed=True)
+
+
+def test_given_back_seeds_are_planned_round_robin_in_blocks() -> None:
+    """Seeds a departed worker gave back, for the workers told "exhausted": round robin, at most
+    a block each, the last grant saying "exhausted" once none is left to hand out."""
+    alloc = SeedAllocator(parse_seed_ranges("0-999"), budget=600)
+    alloc.grant(600)
+    alloc.give_back([(100, 349)])
+    plan = plan_pushes(alloc, ["b", "c"], block=100)
+    assert plan == [
+        ("b", [(100, 199)], False),
+        ("c", [(200, 299)], False),
+        ("b", [(300, 349)], True),
+    ]
+    assert alloc.returned() == [] and alloc.exhausted and alloc.granted == 600
+
+
+def test_nothing_is_planned_without_a_worker_or_without_given_back_seeds() -> None:
+    alloc = SeedAllocator(parse_seed_ranges("0-99"))
+    alloc.grant(100)
+    assert plan_pushes(alloc, ["b"]) == []  # nothing given back
+    alloc.give_back([(5, 9)])
+    assert plan_pushes(alloc, []) == []
+    assert alloc.returned() == [(5, 9)]  # kept by the allocator
+
+
+def test_only_given_back_seeds_are_pushed_never_fresh_ones() -> None:
+    """While fresh seeds remain, workers are not told "exhausted", so none is pushed to; and a
+    plan hands out the given-back seeds only, leaving the fresh ones to the workers' requests."""
+    alloc = SeedAllocator(parse_seed_ranges("0-999"))
+    alloc.grant(300)
+    alloc.give_back([(10, 19)])
+    assert plan_pushes(alloc, ["b"], block=100) == [("b", [(10, 19)], False)]
+    assert alloc.granted == 300

@@ -111,6 +111,9 @@ class ListSource:
         self.ready.clear()
         return left
 
+    def revive(self) -> None:
+        """Nothing to take: every request was built beforehand."""
+
 
 def main(argv: list[str]) -> int:
     mode, requests = argv[0], int(argv[1])
