@@ -110,6 +110,7 @@ def build_measurements(node: Node, env: Any, *, interrupted: bool) -> Measuremen
         reimported=node.merged.reimported_ranges(),
         latency_per_second=node.merged.latency_per_second(),
         verify=options.verify,
+        verify_timeout_s=options.verify_timeout,
         incomplete=incomplete(node),
         open_loop=open_loop(node, duration),
     )

@@ -168,6 +168,7 @@ def run_verification(measurements: Measurements, target: Target | None) -> Verif
         sent = merge_ranges((*measurements.seeds.sent, *in_doubt(measurements)))
         workers = worker_count(count_seeds(merge_ranges((*acknowledged, *sent))))
         definition = measurements.target.definition
+        deadline_s = measurements.verify_timeout_s
         if workers > 1 and definition:
             return verify_in_processes(
                 definition,
@@ -176,10 +177,16 @@ def run_verification(measurements: Measurements, target: Target | None) -> Verif
                 sent=sent,
                 size=measurements.load.size,
                 workers=workers,
+                deadline_s=deadline_s,
             )
         with Sender(target.base_url, timeouts, max_connections=8) as sender:
             return verify_posts(
-                target, sender, acknowledged=acknowledged, sent=sent, size=measurements.load.size
+                target,
+                sender,
+                acknowledged=acknowledged,
+                sent=sent,
+                size=measurements.load.size,
+                deadline_s=deadline_s,
             )
     except Exception as exc:  # a harness bug must not lose the record
         log.exception("verification failed")

@@ -56,6 +56,8 @@ class Measurements(BaseModel):
     started in each second (``results.RunRecord.latency_per_second``; 2 significant figures)."""
     verify: bool = True
     """Whether finalize should read back every acknowledged post."""
+    verify_timeout_s: float = 600.0
+    """How long that read-back may take (``--verify-timeout``)."""
     incomplete: Incomplete | None = None
     """Workers whose final report never came, and the seeds they held (``RunRecord``'s)."""
     open_loop: OpenLoop | None = None

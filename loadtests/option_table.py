@@ -104,6 +104,12 @@ HARNESS_OPTIONS: tuple[HarnessOption, ...] = (
         "definition's [timeouts] read_s, else 30)",
     ),
     HarnessOption(
+        "--verify-timeout",
+        "10m",
+        "longest time reading the posts back may take after the load, e.g. 30m or 1h; past "
+        "it the posts read so far are counted and the verification is incomplete (exit 3)",
+    ),
+    HarnessOption(
         "--warmup",
         "0",
         "leading seconds left out of the throughput, error-ratio and latency checks, e.g. 5s",

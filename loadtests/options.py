@@ -78,6 +78,8 @@ class RunOptions:
     out_dir: Path | None = None
     """Where measurements, the record and Locust's CSV/HTML go; None: ``results/runs/<run_id>``."""
     verify: bool = True
+    verify_timeout: float = 600.0
+    """Seconds the read-back after the load may take (``loadtests.verify.verify_posts``)."""
     run_id: str = ""
     synth_processes: int = 0
     """Helper processes that synthesize the import scenario's posts ahead (0: in line)."""
@@ -264,6 +266,9 @@ def read_options(ns: argparse.Namespace) -> RunOptions:
     if timeout <= 0:
         raise _fail("--request-timeout", _text(ns, "request_timeout"), "a duration > 0")
     warmup = parse_duration("--warmup", _text(ns, "warmup") or "0")
+    verify_timeout = parse_duration("--verify-timeout", _text(ns, "verify_timeout") or "10m")
+    if verify_timeout <= 0:
+        raise _fail("--verify-timeout", _text(ns, "verify_timeout"), "a duration > 0")
     checks = CheckSpec(
         max_error_ratio=_number("--max-error-ratio", _text(ns, "max_error_ratio"), low=0, high=1),
         max_p50_ms=_number("--max-p50-ms", _text(ns, "max_p50_ms"), low=0),
@@ -303,6 +308,7 @@ def read_options(ns: argparse.Namespace) -> RunOptions:
         checks=checks,
         out_dir=Path(out_text) if out_text else None,
         verify=bool(getattr(ns, "verify", True)),
+        verify_timeout=verify_timeout,
         run_id=run_id or new_run_id(),
         synth_processes=synth_processes or 0,
     )

@@ -34,6 +34,7 @@ from loadtests.atomic_files import write_bytes_atomic
 from loadtests.checks import all_passed, evaluate_checks
 from loadtests.finalize import RECORD_NAME, artifacts, no_verdict, run_verification
 from loadtests.measurements import CheckSpec, Measurements
+from loadtests.verify import VERIFY_DEADLINE_S
 from results import CheckResult, RunRecord, Verification
 from results.errors import RecordError
 from results.store import DEFAULT_RUNS_DIR, MEASUREMENTS_FILE, parse_record, unfinished_run_note
@@ -237,8 +238,11 @@ def verification_exit_code(verification: Verification) -> int:
     return EXIT_VERIFIED
 
 
-def reverify(record_file: Path, *, target_override: str | None = None) -> Reverified:
-    """Verify the run of ``record_file`` again and replace its verification when it completed."""
+def reverify(
+    record_file: Path, *, target_override: str | None = None, timeout_s: float = VERIFY_DEADLINE_S
+) -> Reverified:
+    """Verify the run of ``record_file`` again and replace its verification when it completed
+    (within ``timeout_s``; past it the verification is incomplete and nothing changes)."""
     original, record = read_record(record_file)
     definition, target = load_target_for(record, target_override)
     measurements = Measurements(
@@ -251,6 +255,7 @@ def reverify(record_file: Path, *, target_override: str | None = None) -> Reveri
         endpoints=[],
         seeds=record.seeds,
         verify=True,
+        verify_timeout_s=timeout_s,
         incomplete=record.incomplete,  # the seeds lost workers held are read back too
     )
     attempt = run_verification(measurements, target)

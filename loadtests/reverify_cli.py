@@ -59,6 +59,13 @@ def register(subparsers: Any) -> None:
         "used), e.g. targets/local-reference.toml",
     )
     p.add_argument(
+        "--timeout",
+        default="10m",
+        metavar="DURATION",
+        help="longest time the read-back may take, e.g. 30m or 1h (default 10m); past it "
+        "the verification is incomplete and the record is not changed (exit 3)",
+    )
+    p.add_argument(
         "--format",
         choices=("text", "json"),
         default="text",
@@ -70,8 +77,9 @@ def register(subparsers: Any) -> None:
 def _verify(args: argparse.Namespace) -> int:
     from loadtests.reverify import find_record, reverify
 
+    timeout_s = _timeout(args.timeout)
     file = find_record(args.run, args.dirs or ())
-    done = reverify(file, target_override=args.target)
+    done = reverify(file, target_override=args.target, timeout_s=timeout_s)
     if done.target.base_url.rstrip("/") != done.before.target.url.rstrip("/"):
         print(
             f"anp: note: reading back from {done.target.base_url}; the run loaded "
@@ -90,6 +98,19 @@ def _verify(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return done.exit_code
+
+
+def _timeout(text: str) -> float:
+    """``--timeout`` in seconds; a usage error (exit 2) unless it is a duration > 0."""
+    from loadtests.options import OptionError, parse_duration
+
+    seconds = parse_duration("--timeout", text)
+    if seconds <= 0:
+        raise OptionError(
+            f"--timeout: got '{text}'; expected a duration > 0, e.g. 30m (a usage error: "
+            "retrying with the same value will fail again)"
+        )
+    return seconds
 
 
 def summary_lines(done: Any) -> list[str]:

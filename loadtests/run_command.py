@@ -147,6 +147,7 @@ def plan_run(
         grace_s=bound_grace(run_time),
         target_path=target,
         notes=tuple(notes),
+        verify_timeout_s=options.verify_timeout,
     )
     return plan, release
 

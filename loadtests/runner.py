@@ -60,6 +60,9 @@ class LocustPlan:
     notes: tuple[str, ...] = ()
     """Warnings found while planning (e.g. the seeds are already stored), shown before the load
     and again after the summary."""
+    verify_timeout_s: float = VERIFY_DEADLINE_S
+    """The bound of the read-back after the load (``--verify-timeout``): the child gets that
+    long, plus a minute for the record, once the load is over."""
 
 
 def bound_grace(run_time_s: float) -> float:
@@ -196,7 +199,7 @@ def run_locust(plan: LocustPlan, *, show_progress: bool = True) -> tuple[int, bo
                     if not verifying and not overran and measurements.exists():
                         # the load is over; verification has its own bound
                         verifying = True
-                        deadline = max(deadline, time.monotonic() + VERIFY_DEADLINE_S + 60)
+                        deadline = max(deadline, time.monotonic() + plan.verify_timeout_s + 60)
                     if time.monotonic() > deadline and not overran:
                         overran = True
                         child.send_signal(signal.SIGTERM)

@@ -213,8 +213,9 @@ def verify_posts(
         )
     if stopped:
         errors.append(
-            f"verification stopped at its {deadline_s:g} s bound after checking {checked} of "
-            f"{total} seeds"
+            f"verification stopped at its {deadline_s:g} s bound (anp run --verify-timeout, "
+            f"anp verify --timeout) after checking {checked} of {total} seeds; retrying with a "
+            "longer bound is safe"
         )
     return Verification(
         performed=True,

@@ -22,6 +22,7 @@ NON_DEFAULT = {
     "synth_processes": "1",
     "request_timeout": "10",
     "warmup": "2",
+    "verify_timeout": "20m",
     "max_error_ratio": "0.01",
     "max_p50_ms": "50",
     "max_p95_ms": "250",
@@ -114,6 +115,7 @@ def test_anp_run_forwards_every_option_as_given() -> None:
         False,
     )
     assert child.checks.max_p99_ms == 500 and child.arrival_rate == 20
+    assert child.verify_timeout == 1200
 
 
 def test_empty_values_are_left_out_of_the_child_argv() -> None:

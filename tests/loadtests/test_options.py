@@ -14,6 +14,7 @@ from loadtests.options import (
     register,
     with_target_timeout,
 )
+from loadtests.verify import VERIFY_DEADLINE_S
 
 
 def parse(*args: str) -> argparse.Namespace:
@@ -28,6 +29,7 @@ def test_defaults():
     assert opts.seeds == ((0, 999999),)
     assert opts.load_model == "closed" and opts.arrival_rate is None
     assert opts.verify is True
+    assert opts.verify_timeout == VERIFY_DEADLINE_S == 600
     assert opts.run_id and opts.resolved_out_dir().parts[:2] == ("results", "runs")
 
 
@@ -61,6 +63,8 @@ def test_a_full_set():
             "--anp-out",
             "out/x",
             "--no-verify",
+            "--verify-timeout",
+            "1h30m",
             "--run-id",
             "r1",
         )
@@ -73,6 +77,7 @@ def test_a_full_set():
     assert opts.checks.max_p95_ms == 300 and opts.checks.max_missing == 0
     assert opts.checks.max_p50_ms is None
     assert str(opts.resolved_out_dir()) == "out/x" and opts.verify is False and opts.run_id == "r1"
+    assert opts.verify_timeout == 5400
 
 
 @pytest.mark.parametrize(
@@ -107,6 +112,8 @@ def test_a_full_set():
         (["--shape", "wave"], ["--shape", "'wave'", "steady, ramp, step, spike"]),
         (["--request-timeout", "soon"], ["--request-timeout", "'soon'", "duration"]),
         (["--request-timeout", "0"], ["--request-timeout", "duration > 0"]),
+        (["--verify-timeout", "later"], ["--verify-timeout", "'later'", "duration"]),
+        (["--verify-timeout", "0s"], ["--verify-timeout", "'0s'", "duration > 0"]),
         (["--max-error-ratio", "2"], ["--max-error-ratio", "'2'", "<= 1"]),
         (["--max-p95-ms", "fast"], ["--max-p95-ms", "'fast'", "a number >= 0"]),
         (["--max-missing", "-1"], ["--max-missing", "an integer >= 0"]),

@@ -132,3 +132,41 @@ def test_posts_deleted_from_the_site_are_reported_missing(
     assert "missing 7," in done.stdout and "exit 1" in done.stdout
     named = f"missing: {', '.join(v['missing_refs'][:5])} ... (7 listed in the record)"
     assert named in done.stdout
+
+
+def test_the_verification_bound_is_an_option_of_run_and_of_verify(
+    start_site: SiteFactory, tmp_path: Path
+) -> None:
+    """``anp run --verify-timeout`` bounds the read-back after the load: a bound too short to read
+    anything leaves the verification incomplete (no verdict, exit 3) and says which option to
+    raise. ``anp verify --timeout`` does the same without touching the record (exit 3), refuses
+    a bound that is no duration > 0 (exit 2), and with the default bound completes it."""
+    site = start_site()
+    out = tmp_path / "runs"
+    done = anp(
+        site.url,
+        *("run", "--target", TARGET, "--users", "2", "--run-time", "3s", "--no-progress"),
+        *("--verify-timeout", "0.000001", "--out", out, "--run-id", "short"),
+    )
+    assert done.returncode == 3, done.stdout + done.stderr
+    file = out / "short" / "run.json"
+    record = json.loads(file.read_text())
+    v = record["verification"]
+    assert v["error"].startswith("verification stopped at its 1e-06 s bound (anp run --verify")
+    assert v["landed"] == 0 and record["passed"] is None
+    acknowledged = record["totals"]["posts_acknowledged"]
+    assert f"after checking 0 of {acknowledged} seeds" in v["error"]
+    original = file.read_bytes()
+
+    bad = anp(site.url, "verify", "short", "--dir", out, "--timeout", "0")
+    assert bad.returncode == 2, bad.stdout + bad.stderr
+    assert "--timeout: got '0'; expected a duration > 0" in bad.stderr
+    assert "Traceback" not in bad.stderr
+    cut = anp(site.url, "verify", "short", "--dir", out, "--timeout", "0.000001")
+    assert cut.returncode == 3, cut.stdout + cut.stderr
+    assert file.read_bytes() == original
+
+    full = anp(site.url, "verify", "short", "--dir", out)
+    assert full.returncode == 0, full.stdout + full.stderr
+    after = json.loads(file.read_text())["verification"]
+    assert after["error"] is None and after["landed"] == acknowledged == rows(site.db) > 0
