@@ -8,14 +8,18 @@ calling thread itself (it runs the next task whenever the oldest result is not r
 tasks that spend most of their time outside the GIL (zlib compression): they cost nothing to
 start and their results are not pickled. Worker processes start from a fork server (spawn where
 there is none) that has the synthesizer already imported; they ignore Ctrl-C and SIGTERM, which
-the parent handles by cancelling the pending tasks. ``workers=1`` runs everything in the calling thread.
+the parent handles by cancelling the pending tasks, and exit by themselves when the parent dies
+(SIGKILL). ``workers=1`` runs everything in the calling thread.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
+import select
 import signal
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import (
@@ -32,9 +36,10 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-def _init_worker() -> None:
+def _init_worker(parent: int) -> None:
     """Worker processes ignore Ctrl-C and SIGTERM (the parent handles both by cancelling the
-    pending tasks, then the workers exit) and keep their freed heap.
+    pending tasks, then the workers exit), exit when ``parent`` (the process that started the
+    pool) dies, and keep their freed heap.
 
     Both reach the workers when the whole process group is signalled (Ctrl-C in a terminal,
     ``timeout``, a service manager). A worker killed by SIGTERM while sending a result left the
@@ -44,7 +49,43 @@ def _init_worker() -> None:
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    _exit_with(parent)
     _keep_freed_heap()
+
+
+def _exit_with(parent: int) -> None:
+    """Exit this worker as soon as process ``parent`` is gone.
+
+    A parent killed with SIGKILL cannot shut its pool down. Its workers then waited for tasks
+    forever, and they kept the fork server alive, because each holds the fork server's "alive"
+    pipe. A daemon thread waits on a pidfd of the parent (Linux 5.3+; it refers to that process,
+    so a reused PID cannot fool it), else polls the PID every 0.5 s."""
+    try:
+        fd: int | None = os.pidfd_open(parent)
+    except (AttributeError, OSError):  # not Linux, an old kernel, or already gone
+        fd = None
+        try:
+            os.kill(parent, 0)
+        except ProcessLookupError:
+            os._exit(1)
+        except PermissionError:
+            pass
+
+    def watch() -> None:
+        if fd is not None:
+            select.select([fd], [], [])  # readable once the process has exited
+        else:
+            while True:
+                time.sleep(0.5)
+                try:
+                    os.kill(parent, 0)
+                except ProcessLookupError:
+                    break
+                except PermissionError:
+                    continue
+        os._exit(1)
+
+    threading.Thread(target=watch, name="anp-exit-with-parent", daemon=True).start()
 
 
 def _keep_freed_heap() -> None:
@@ -131,7 +172,10 @@ def ordered_map(
     failed: list[BaseException] = []
     if workers > threads:
         executor = ProcessPoolExecutor(
-            max_workers=workers - threads, mp_context=pool_context(), initializer=_init_worker
+            max_workers=workers - threads,
+            mp_context=pool_context(),
+            initializer=_init_worker,
+            initargs=(os.getpid(),),
         )
         starter = threading.Thread(target=_start, args=(executor, failed), daemon=True)
         starter.start()

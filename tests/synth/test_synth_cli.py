@@ -4,6 +4,7 @@ worker counts, and interruption by SIGTERM / SIGINT."""
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import os
@@ -362,3 +363,35 @@ def test_sigterm_to_the_whole_process_group_stops_corpus(
         while _group_members(process.pid) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert _group_members(process.pid) == 0
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+def test_the_worker_processes_exit_when_corpus_is_killed(tmp_path: Path) -> None:
+    """SIGKILL to anp alone (the OOM killer, ``kill -9 PID``) leaves it no chance to shut its
+    pool down. Its worker processes used to wait for tasks for ever and keep the fork server and
+    the resource tracker alive with them; now they exit by themselves, and those two follow."""
+    args = ["corpus", "--seeds", "0-9999999", "--out", "c.jsonl", "--workers", "3"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "anp", *args],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its own group: the test finds what it left by the group id
+    )
+    try:
+        deadline = time.monotonic() + 60
+        # anp, the resource tracker, the fork server and two worker processes
+        while _group_members(process.pid) < 5 and time.monotonic() < deadline:
+            assert process.poll() is None
+            time.sleep(0.02)
+        assert _group_members(process.pid) >= 5, "the worker processes never started"
+        time.sleep(0.3)
+        process.kill()  # anp only, not its group
+        process.wait()
+        deadline = time.monotonic() + 15
+        while _group_members(process.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _group_members(process.pid) == 0, "a worker, the fork server or the tracker stayed"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
