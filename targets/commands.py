@@ -9,10 +9,12 @@ key or the variable), 3 the site is unreachable, unhealthy or refuses the creden
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from targets.adapters.common import error_code, json_body
 from targets.base import TargetError
@@ -28,6 +30,7 @@ examples:
   ANP_TOKEN=s3cret anp target check my-site.toml
   anp target check --offline my-site.yaml       validate and show only (CI, no site running)
   anp target check --offline targets/*.toml     every shipped definition; exit code the worst
+  anp target check --format json targets/local-reference.toml     one JSON object, for scripts
 
 It loads the definition (credentials from the environment or the definition's env_file), prints
 the resolved target without any secret value, then asks the site for its health and release.
@@ -102,6 +105,13 @@ def register_target(target_sub: argparse._SubParsersAction[argparse.ArgumentPars
         action="store_true",
         help="only load, validate and show the definition; send nothing (credential variables "
         "may be unset: they are listed)",
+    )
+    p.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text (default) or json: one object with every file's result and the exit code "
+        "(errors included, nothing on standard error)",
     )
     p.set_defaults(func=_check)
 
@@ -222,6 +232,8 @@ def _check(args: argparse.Namespace) -> int:
             f"--timeout {args.timeout}: expected seconds in (0, 600]; retrying with the same "
             "value will fail again"
         )
+    if args.format == "json":
+        return _check_json(args.files, args.timeout, offline=args.offline)
     if len(args.files) == 1:  # errors go to anp's root handler: "anp: error: ...", its code
         return check_one(args.files[0], args.timeout, offline=args.offline)
     worst = 0
@@ -240,23 +252,49 @@ def _check(args: argparse.Namespace) -> int:
 
 def check_one(file: Path, timeout: float, *, offline: bool = False) -> int:
     """Check one definition file (and its site, unless ``offline``); 0 or an exception with an
-    ``exit_code`` (DefinitionError 2, TargetUnreachable 3)."""
-    from targets.transport import Sender, Timeouts
-
+    ``exit_code`` (DefinitionError 2, TargetUnreachable 3). Prints the definition before the
+    site is contacted, so a site that does not answer still shows what was checked."""
     definition, target, unset = load_checked(file, offline=offline)
-    kind = definition.kind
     for label, value in describe_definition(file, definition, target, unset):
         print(f"{label:<9}{value}", flush=True)
     if offline:
         later = f"; set {', '.join(sorted(unset))} before a run" if unset else ""
         print(f"OK: {file} is a valid definition (--offline: the site was not contacted{later})")
         return 0
+    contact = contact_site(target, definition.kind, timeout)
+    print(
+        f"{'health':<9}{contact.health_where} -> {contact.health_status} "
+        f"({contact.health_ms:.1f} ms)"
+    )
+    known = contact.release is not None
+    print(f"{'release':<9}{contact.release if known else f'unknown ({contact.release_note})'}")
+    print(f"OK: target {target.name!r} answers at {target.base_url}")
+    return 0
+
+
+@dataclass(frozen=True)
+class Contact:
+    """What the site answered: its health check, and its release when it said one."""
+
+    health_where: str
+    health_status: int
+    health_ms: float
+    release: str | None
+    release_note: str | None
+    """Why the release is unknown (None when it is known)."""
+
+
+def contact_site(target: Target, kind: str, timeout: float) -> Contact:
+    """Ask the site for its health and release; TargetUnreachable (exit 3) when it does not
+    answer its health check with a 2xx or refuses the credentials."""
+    from targets.transport import Sender, Timeouts
+
     timeouts = Timeouts(connect_s=timeout, read_s=timeout)
     with Sender(target.base_url, timeouts) as sender:
         request = target.health_request()
         health = sender.send(request)
-        where = f"{request.method} {target.base_url}{request.path}"
-        _refused(target, where, health)
+        health_where = f"{request.method} {target.base_url}{request.path}"
+        _refused(target, health_where, health)
         if health.status == 0 or not 200 <= health.status < 300:
             why = health.error or f"HTTP {health.status}"
             code = error_code(json_body(health))
@@ -264,23 +302,56 @@ def check_one(file: Path, timeout: float, *, offline: bool = False) -> int:
             if kind == "wordpress" and code == "rest_no_route":
                 why, hint = f"{why} {code}", PLUGIN_HINT
             raise TargetUnreachable(
-                f"target {target.name!r}: {where} failed ({why}); expected a 2xx answer. "
+                f"target {target.name!r}: {health_where} failed ({why}); expected a 2xx answer. "
                 f"{hint}, then retry: nothing was sent but this check"
             )
-        print(f"{'health':<9}{where} -> {health.status} ({health.elapsed_ms:.1f} ms)")
         request = target.release_request()
         answer = sender.send(request)
     where = f"{request.method} {target.base_url}{request.path}"
     _refused(target, where, answer)
-    release = None
+    release: str | None = None
+    note: str | None = None
     if answer.status == 200:
         try:
-            release = target.release(answer)
+            release = str(target.release(answer))
         except TargetError as exc:  # a site without a readable version still works
-            print(f"{'release':<9}unknown ({where}: {exc})")
-    if release is not None:
-        print(f"{'release':<9}{release}")
-    elif answer.status != 200:
-        print(f"{'release':<9}unknown ({where} -> {answer.error or f'HTTP {answer.status}'})")
-    print(f"OK: target {target.name!r} answers at {target.base_url}")
-    return 0
+            note = f"{where}: {exc}"
+    else:
+        note = f"{where} -> {answer.error or f'HTTP {answer.status}'}"
+    return Contact(health_where, health.status, health.elapsed_ms, release, note)
+
+
+def _check_json(files: list[Path], timeout: float, *, offline: bool) -> int:
+    """``--format json``: every file's result in one object on standard output."""
+    results = [check_as_json(file, timeout, offline=offline) for file in files]
+    worst = max(int(r["exit_code"]) for r in results)
+    print(json.dumps({"exit_code": worst, "targets": results}, indent=2, sort_keys=True))
+    return worst
+
+
+def check_as_json(file: Path, timeout: float, *, offline: bool = False) -> dict[str, Any]:
+    """One file's check as a JSON-ready dict: ``ok``, ``exit_code`` and ``error`` always; the
+    resolved definition (no secret value, as the text shows it) once it loaded; ``health`` and
+    ``release`` once the site answered."""
+    out: dict[str, Any] = {"file": str(file), "offline": offline}
+    try:
+        definition, target, unset = load_checked(file, offline=offline)
+        out.update(
+            name=target.name,
+            kind=definition.kind,
+            url=target.base_url,
+            definition=dict(describe_definition(file, definition, target, unset)),
+            unset_variables=sorted(unset),
+        )
+        if not offline:
+            contact = contact_site(target, definition.kind, timeout)
+            out["health"] = {
+                "request": contact.health_where,
+                "status": contact.health_status,
+                "elapsed_ms": round(contact.health_ms, 1),
+            }
+            out["release"] = contact.release
+            out["release_note"] = contact.release_note
+    except (TargetError, TargetUnreachable) as exc:
+        return {**out, "ok": False, "exit_code": exc.exit_code, "error": str(exc)}
+    return {**out, "ok": True, "exit_code": 0, "error": None}

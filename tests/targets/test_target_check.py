@@ -353,3 +353,69 @@ def test_several_files_are_all_checked_and_the_worst_code_wins(tmp_path: Path) -
     assert "user from $ANP_WP_USER (not set)" in done.stdout
     assert "set ANP_WP_APP_PASSWORD, ANP_WP_USER before a run" in done.stdout
     assert "Traceback" not in done.stderr
+
+
+def check_json(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [ANP, "target", "check", "--format", "json", "--timeout", "5", *args],
+        env=dict(os.environ, **(env or {})),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def test_json_format_gives_each_files_result_and_the_worst_exit_code(
+    start_reference: StartSite, tmp_path: Path
+) -> None:
+    """``--format json``: one object on standard output, nothing on standard error: the exit
+    code (the worst), and per file its definition without secrets, the site's health and
+    release, or the error with its exit code (2 a wrong definition, 3 the site does not
+    answer)."""
+    token = "tok-" + secrets.token_hex(16)
+    site = start_reference("--token-env", VAR, "--release", "2.3.4", env={VAR: token})
+    good = definition(tmp_path, site.url, f'token_env = "{VAR}"')
+    down_dir = tmp_path / "down"
+    down_dir.mkdir()
+    down = definition(down_dir, f"http://127.0.0.1:{free_port()}")
+    bad = tmp_path / "bad.toml"
+    bad.write_text('kind = "ghost"\nname = "x"\nbase_url = "http://127.0.0.1:9"\n', "utf-8")
+
+    done = check_json(str(good), env={VAR: token})
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    out = json.loads(done.stdout)
+    assert out["exit_code"] == 0
+    (result,) = out["targets"]
+    assert result["ok"] is True and result["error"] is None and result["exit_code"] == 0
+    assert (result["name"], result["kind"], result["url"]) == ("checked", "reference", site.url)
+    assert result["definition"]["auth"] == f"bearer token from ${VAR} (set)"
+    assert result["health"]["status"] == 200 and result["health"]["elapsed_ms"] >= 0
+    assert result["health"]["request"] == f"GET {site.url}/health"
+    assert result["release"] == "2.3.4" and result["release_note"] is None
+    assert token not in done.stdout
+
+    done = check_json(str(good), str(down), str(bad), env={VAR: token})
+    assert done.returncode == 3 and done.stderr == "", done.stderr
+    out = json.loads(done.stdout)
+    assert out["exit_code"] == 3
+    assert [(r["file"], r["ok"], r["exit_code"]) for r in out["targets"]] == [
+        (str(good), True, 0),
+        (str(down), False, 3),
+        (str(bad), False, 2),
+    ]
+    assert "connection_refused" in out["targets"][1]["error"]
+    assert out["targets"][1]["name"] == "checked"  # it loaded; the site did not answer
+    assert "health" not in out["targets"][1]
+    assert "key 'kind'" in out["targets"][2]["error"] and "name" not in out["targets"][2]
+
+
+def test_json_format_offline_lists_the_unset_variables(tmp_path: Path) -> None:
+    file = definition(tmp_path, "http://127.0.0.1:9", 'token_env = "ANP_CHECK_TEST_UNSET_VARIABLE"')
+    done = check_json("--offline", str(file))
+    assert done.returncode == 0, done.stdout + done.stderr
+    (result,) = json.loads(done.stdout)["targets"]
+    assert result["ok"] is True and result["offline"] is True
+    assert result["unset_variables"] == ["ANP_CHECK_TEST_UNSET_VARIABLE"]
+    assert "health" not in result
