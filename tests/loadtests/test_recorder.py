@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import random
+
 import msgpack
+import numpy as np
 import pytest
 
-from loadtests.recorder import Merged, Recorder, new_histogram, percentiles, subtract_ranges
+from loadtests.recorder import (
+    LATENCY_DENSE_S,
+    SECOND_TEMPLATE,
+    Merged,
+    Recorder,
+    new_histogram,
+    percentiles,
+    second_percentiles,
+    subtract_ranges,
+)
 
 
 def ship(delta):
@@ -122,3 +134,38 @@ def test_latency_out_of_range_is_clamped_not_lost():
     merged.add(rec.take())
     (stats,) = merged.endpoints()
     assert stats.percentiles is not None and stats.percentiles.count == 2
+
+
+def test_old_seconds_are_packed_and_the_per_second_percentiles_stay_exact() -> None:
+    """A long run's master keeps only the last ``LATENCY_DENSE_S`` seconds as full count
+    arrays; older ones are packed to their non-zero counts. The percentiles per second equal
+    those of plain full arrays, also for data that arrives late for a packed second."""
+    rng = random.Random(7)
+    merged = Merged()
+    plain: dict[int, np.ndarray] = {}
+
+    def add(second: int, pairs: list[tuple[int, int]]) -> None:
+        flat = [x for index, count in pairs for x in (second, index, count)]
+        merged.add({"latency_s": flat})
+        tally = plain.setdefault(second, np.zeros(SECOND_TEMPLATE.counts_len, np.int64))
+        for index, count in pairs:
+            tally[index] += count
+
+    def some() -> list[tuple[int, int]]:
+        return [(rng.randrange(900, 2200), rng.randrange(1, 50)) for _ in range(30)]
+
+    for second in range(200):
+        add(second, some())
+    add(3, some())  # late, for a second packed long ago
+    add(150, some())  # late, for a packed second again
+    add(199, some())
+    assert len(merged._latency_dense) <= LATENCY_DENSE_S + 2
+    assert len(merged._latency_packed) >= 200 - LATENCY_DENSE_S - 2
+    expected = [
+        (second, *second_percentiles(plain[second], (50.0, 95.0))) for second in sorted(plain)
+    ]
+    assert merged.latency_per_second() == expected
+    for second in (0, 3, 150, 199):
+        counts = merged.latency_counts(second)
+        assert counts is not None and np.array_equal(counts, plain[second])
+    assert merged.latency_counts(500) is None
