@@ -32,8 +32,12 @@ VAR = "ANP_CHECK_TEST_TOKEN"
 
 
 def check(file: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return target_check(str(file), env=env)
+
+
+def target_check(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [ANP, "target", "check", str(file), "--timeout", "5"],
+        [ANP, "target", "check", "--timeout", "5", *args],
         env=dict(os.environ, **(env or {})),
         capture_output=True,
         text=True,
@@ -356,15 +360,7 @@ def test_several_files_are_all_checked_and_the_worst_code_wins(tmp_path: Path) -
 
 
 def check_json(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [ANP, "target", "check", "--format", "json", "--timeout", "5", *args],
-        env=dict(os.environ, **(env or {})),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        stdin=subprocess.DEVNULL,
-    )
+    return target_check("--format", "json", *args, env=env)
 
 
 def test_json_format_gives_each_files_result_and_the_worst_exit_code(
