@@ -111,7 +111,7 @@ def thread_block_for(
     sample = build_block(list(range(16)), size)
     mean = sum(len(body) for body, _ in sample) / len(sample)
     if budget is not None:
-        most = min(most, budget // 16)
+        most = max(1, min(most, budget // 16))  # at least one seed: a block of 0 takes none
     return max(min(16, most), min(most, int(THREAD_BLOCK_BYTES // mean)))
 
 
@@ -298,6 +298,8 @@ class ThreadBuilder(_Pumped):
         block: int = THREAD_BLOCK,
     ) -> None:
         super().__init__(queue)
+        if block < 1:
+            raise ValueError(f"block must be >= 1 seed, got {block}")
         self.requests = ReadyRequests(fast)
         self.size = size
         self.build_block = build_block

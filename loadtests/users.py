@@ -221,10 +221,11 @@ def node_seeds_used_up() -> None:
     they held are unused, not used up (they go back in the final report; a worker that leaves
     mid-run and said "done" first would let the master end the run before getting them)."""
     node = NODE
-    if node.seeded_in_flight == 0 and not node.done_sent and not node.draining:
-        node.done_sent = True
-        if node.on_seeds_used_up is not None:
-            node.on_seeds_used_up()
+    if node.seeded_in_flight or node.done_sent or node.draining or not node.seeds_used_up():
+        return  # (a builder that stopped early is not the end of the seeds: the queue says)
+    node.done_sent = True
+    if node.on_seeds_used_up is not None:
+        node.on_seeds_used_up()
 
 
 class ImportUser(AnpUser):

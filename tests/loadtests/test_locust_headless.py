@@ -44,6 +44,21 @@ def test_import_ends_by_itself_when_the_seeds_run_out(start_site, tmp_path):
     assert "verification: acknowledged 300, landed 300, missing 0" in run.log
 
 
+@pytest.mark.parametrize("seeds", ["7", "100-109", "0-14"])
+def test_a_handful_of_seeds_are_all_sent(start_site, tmp_path, seeds):
+    """Fewer seeds than a builder block's floor (16): the build thread's block shrank to 0 and
+    took none, the node said "done", and the run ended with nothing sent."""
+    site = start_site()
+    run = run_locust(
+        site.url, tmp_path / "run", "-u", "2", "-r", "2", "-t", "60s", "--seeds", seeds
+    )
+    assert run.returncode == 0, run.log
+    first, _, last = seeds.partition("-")
+    expected = [[int(first), int(last or first)]]
+    assert run.measurements()["seeds"]["sent"] == expected, run.log
+    assert site.stats()["posts"] == count(expected)
+
+
 def test_mixed_scenarios_count_rejections_as_successes(start_site, tmp_path):
     site = start_site()
     run = run_locust(
