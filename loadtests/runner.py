@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -313,5 +314,26 @@ def locust_argv(
         str(run_dir),
     ]
     if processes > 1:
-        argv += ["--processes", str(processes)]
+        argv += ["--processes", str(processes), *loopback_master(free_port())]
     return argv + harness_args
+
+
+def loopback_master(port: int) -> list[str]:
+    """Locust options that put the master of ``--processes`` on ``127.0.0.1:port``, for the
+    master and for the workers it forks. Locust's default binds port 5557 on every interface:
+    two runs on one machine then shared their workers, and the port was open to the network."""
+    return [
+        "--master-bind-host",
+        "127.0.0.1",
+        "--master-bind-port",
+        str(port),
+        "--master-port",
+        str(port),
+    ]
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now (the kernel's choice)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from loadtests.runner import loopback_master
+
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 LOCUSTFILE = REPO / "loadtests" / "locustfile.py"
@@ -152,6 +154,12 @@ def endpoint(measurements: dict[str, Any], scenario: str, name: str) -> dict[str
 
 def count(ranges: list[list[int]]) -> int:
     return sum(b - a + 1 for a, b in ranges)
+
+
+def processes(count: int) -> list[str]:
+    """Locust's ``--processes count`` with its master on a free loopback port (as ``anp run``
+    does): Locust's default port 5557 on every interface would join concurrent runs' workers."""
+    return ["--processes", str(count), *loopback_master(free_port())]
 
 
 def free_port() -> int:

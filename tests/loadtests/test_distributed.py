@@ -3,19 +3,24 @@ loopback. No seed is sent twice, none is skipped, histograms and counts merge.""
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import time
 
 import pytest
 from lt_support import (
+    BIN,
+    RELAXED_LATENCY,
     REPO,
+    TARGET,
     LocustRun,
     count,
     endpoint,
     free_port,
     locust_env,
     master_argv,
+    processes,
     run_locust,
     start_workers,
     stop_all,
@@ -48,8 +53,7 @@ def test_processes_send_every_seed_exactly_once(start_site, tmp_path):
         "8",
         "-t",
         "120s",
-        "--processes",
-        "2",
+        *processes(2),
         "--seeds",
         "0-1499",
     )
@@ -167,3 +171,40 @@ def test_seeds_a_late_leaver_gave_back_are_sent_by_the_other_worker(start_site, 
     assert "were not sent" not in log, log
     assert "all 600 seeds were sent and answered" in log, log
     assert elapsed < 60, f"the run lasted {elapsed:.0f} s: it waited for its time bound\n{log}"
+
+
+def test_two_anp_runs_with_processes_on_one_machine_keep_their_own_workers(start_site, tmp_path):
+    """Each ``anp run --processes 2`` puts its master on its own free loopback port. With
+    Locust's default (port 5557 on every interface) the second run's workers joined the first
+    run, which came out incomplete with 4 workers, and the second failed to start."""
+    sites = [start_site(), start_site()]
+    runs = []
+    for index, site in enumerate(sites):
+        argv = [
+            str(BIN / "anp"),
+            *("run", "--target", str(TARGET), "--users", "2", "--run-time", "6s"),
+            *("--processes", "2", "--no-progress", *RELAXED_LATENCY),
+            *("--out", str(tmp_path / "runs"), "--run-id", f"run{index}"),
+        ]
+        runs.append(
+            subprocess.Popen(
+                argv,
+                env=locust_env(site.url),
+                cwd=REPO,
+                text=True,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )
+        )
+        time.sleep(1.5)  # the second starts while the first runs
+    try:
+        logs = [run.communicate(timeout=120)[0] for run in runs]
+    finally:
+        stop_all(runs)
+    for index, (run, site, log) in enumerate(zip(runs, sites, logs, strict=True)):
+        assert run.returncode == 0, log
+        record = json.loads((tmp_path / "runs" / f"run{index}" / "run.json").read_text())
+        assert record["load"]["processes"] == 2 and record["incomplete"] is None
+        stats = site.stats()["requests"]["POST /import/posts"]
+        assert record["totals"]["requests"] == stats["total"] > 0

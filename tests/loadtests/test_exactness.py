@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 from lt_support import endpoint, run_locust
+from lt_support import processes as lt_processes
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -21,7 +22,7 @@ def _by_status(stats, route):
 @pytest.mark.parametrize("processes", [1, 2])
 def test_counts_equal_the_sites_counters(start_site, tmp_path, processes):
     site = start_site("--fail-rate", "0.2", "--latency-ms", "20")
-    extra = ["--processes", str(processes)] if processes > 1 else []
+    extra = lt_processes(processes) if processes > 1 else []
     run = run_locust(
         site.url,
         tmp_path / "run",

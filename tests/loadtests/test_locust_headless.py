@@ -16,6 +16,7 @@ from lt_support import (
     locust_env,
     run_locust,
 )
+from lt_support import processes as lt_processes
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -122,7 +123,7 @@ def test_open_model_never_exceeds_the_offered_rate(start_site, tmp_path, process
     """The schedule is a ceiling across all workers (each holds rate / workers)."""
     site = start_site()
     rate = 40
-    extra = ["--processes", str(processes)] if processes > 1 else []
+    extra = lt_processes(processes) if processes > 1 else []
     run = run_locust(
         site.url,
         tmp_path / "run",

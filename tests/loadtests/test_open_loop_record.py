@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import run_fixtures
-from lt_support import endpoint, run_locust
+from lt_support import endpoint, processes, run_locust
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -89,8 +89,7 @@ def test_two_processes_sum_their_schedules(start_site, tmp_path: Path) -> None:
         "10",
         "-t",
         "4s",
-        "--processes",
-        "2",
+        *processes(2),
         "--load-model",
         "open",
         "--arrival-rate",
