@@ -76,8 +76,9 @@ def test_verification_failure_and_nothing_sent_have_no_verdict() -> None:
 def test_finalize_reads_the_seeds_in_doubt_back_like_unacknowledged_ones(monkeypatch) -> None:
     seen = {}
 
-    def fake_verify(target, sender, *, acknowledged, sent, size):
+    def fake_verify(target, sender, *, acknowledged, sent, size, deadline_s):
         seen["acknowledged"], seen["sent"] = acknowledged, sent
+        seen["deadline_s"] = deadline_s
         return Verification(performed=True, acknowledged=100, landed=100)
 
     class Target:
@@ -108,11 +109,15 @@ def test_finalize_reads_the_seeds_in_doubt_back_like_unacknowledged_ones(monkeyp
     monkeypatch.setattr(finalize_module, "verify_posts", fake_verify)
     monkeypatch.setattr(targets.transport, "Sender", Sender)
     m = make_measurements(acknowledged=[(0, 99)], sent=[(0, 99)]).model_copy(
-        update={"incomplete": LOST}
+        update={"incomplete": LOST, "verify_timeout_s": 42.0}
     )
     verification = finalize_module.run_verification(m, Target())  # type: ignore[arg-type]
     assert verification.error is None
-    assert seen == {"acknowledged": ((0, 99),), "sent": ((0, 149), (300, 309))}
+    assert seen == {
+        "acknowledged": ((0, 99),),
+        "sent": ((0, 149), (300, 309)),
+        "deadline_s": 42.0,  # --verify-timeout
+    }
 
 
 def test_the_summary_says_the_run_is_incomplete_first_and_in_the_verdict() -> None:
