@@ -40,7 +40,7 @@ class HistoryOnlyCSVWriter(stats.StatsCSVFileWriter):
         import gevent
 
         self.stats_history_csv_writer.writerow(self.stats_history_csv_columns)
-        while True:
+        while not self.stats_history_csv_filehandle.closed:  # closed by Locust's shutdown
             self._stats_history_data_rows(self.stats_history_csv_writer, time.time())
             self.stats_history_flush()
             gevent.sleep(stats.CSV_STATS_INTERVAL_SEC)
