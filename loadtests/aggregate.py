@@ -5,7 +5,7 @@ warm-up covers the whole run it is the whole run instead, so no figure divides b
 Throughput counts the per-second rows of the measured period, divided by the seconds left after
 the warm-up; ``checked_load`` gives the load checks the same period: the requests and failures
 of those rows and the latency of the post-warm-up histograms (``histogram_after_warmup``), every
-endpoint merged. The totals' counts and error ratio cover the whole run, and ``posts_per_s`` is
+endpoint merged, with how many of those requests failed without an HTTP answer. The totals' counts and error ratio cover the whole run, and ``posts_per_s`` is
 the acknowledged posts over the whole load.
 
 Overall latency percentiles merge every endpoint's HDR histogram (microseconds) into one and read
@@ -20,7 +20,14 @@ from dataclasses import dataclass
 
 from hdrh.histogram import HdrHistogram as _Hdr
 
-from results import EndpointStats, HdrHistogram, Percentiles, SeedSummary, Totals
+from results import (
+    NO_ANSWER_KINDS,
+    EndpointStats,
+    HdrHistogram,
+    Percentiles,
+    SeedSummary,
+    Totals,
+)
 from synth import count_seeds
 
 
@@ -60,7 +67,8 @@ def percentiles_of(histogram: _Hdr) -> Percentiles:
 
 
 def overall_percentiles(endpoints: Sequence[EndpointStats]) -> Percentiles | None:
-    """Percentiles of every answered request of the run, all endpoints merged."""
+    """Percentiles of every request of the run, all endpoints merged (a failure without an HTTP
+    answer is in with the time until it failed)."""
     merged = merge_histograms(e.histogram for e in endpoints if e.histogram is not None)
     if merged is None or merged.get_total_count() == 0:
         return None
@@ -83,9 +91,35 @@ class CheckedLoad:
     requests: int
     failures: int
     latency: Percentiles | None
-    """Percentiles of the answered requests of the period, every endpoint merged (None: none)."""
+    """Percentiles of the requests of the period, every endpoint merged (None: none); a failure
+    without an HTTP answer is in with the time until it failed."""
     scenarios: tuple[str, ...]
-    """The scenarios whose answered requests ``latency`` holds, in the endpoints' order."""
+    """The scenarios whose requests ``latency`` holds, in the endpoints' order."""
+    no_answer: int = 0
+    """Requests of the period that failed without an HTTP answer (``results.NO_ANSWER_KINDS``);
+    the fewest there can be when ``no_answer_most`` is larger."""
+    no_answer_most: int | None = None
+    """None when ``no_answer`` is exact. Otherwise the most there can be: the record counts
+    error kinds over the whole run, so with a warm-up, an endpoint that had failures both with
+    and without an answer only bounds how many of its post-warm-up failures had none."""
+
+    @property
+    def no_answer_bounds(self) -> tuple[int, int]:
+        """(fewest, most) requests of the period without an HTTP answer; equal when exact."""
+        most = self.no_answer if self.no_answer_most is None else self.no_answer_most
+        return self.no_answer, most
+
+
+def no_answer_bounds(endpoint: EndpointStats, start: int) -> tuple[int, int]:
+    """(fewest, most) of ``endpoint``'s requests from second ``start`` on that failed without an
+    HTTP answer. Exact for the whole run (``start`` 0), and after a warm-up when the endpoint's
+    failures were all of one sort (all with an answer, or all without one)."""
+    total = sum(n for kind, n in endpoint.errors.items() if kind in NO_ANSWER_KINDS)
+    if start == 0:
+        return total, total
+    failed = sum(f for second, _ok, f in endpoint.per_second if second >= start)
+    answered_failures = endpoint.failures - total  # over the whole run
+    return max(0, failed - answered_failures), min(failed, total)
 
 
 def checked_load(
@@ -93,8 +127,8 @@ def checked_load(
 ) -> CheckedLoad:
     """The measured period's counts (per-second rows) and latency (post-warm-up histograms).
 
-    An endpoint without ``histogram_after_warmup`` had no answered request after the warm-up
-    (the recorder keeps one for every endpoint that had), so it adds nothing to the latency."""
+    An endpoint without ``histogram_after_warmup`` had no request after the warm-up (the
+    recorder keeps one for every endpoint that had), so it adds nothing to the latency."""
     start = first_measured_second(duration_s, warmup_s)
     if start == 0:
         requests = sum(e.requests for e in endpoints)
@@ -119,7 +153,18 @@ def checked_load(
         if scenario not in scenarios:
             scenarios.append(scenario)
     latency = percentiles_of(merged) if merged is not None else None
-    return CheckedLoad(start, requests, failures, latency, tuple(scenarios))
+    bounds = [no_answer_bounds(e, start) for e in endpoints]
+    fewest = sum(low for low, _high in bounds)
+    most = sum(high for _low, high in bounds)
+    return CheckedLoad(
+        start,
+        requests,
+        failures,
+        latency,
+        tuple(scenarios),
+        no_answer=fewest,
+        no_answer_most=None if most == fewest else most,
+    )
 
 
 def sum_errors(endpoints: Sequence[EndpointStats]) -> dict[str, int]:

@@ -8,7 +8,10 @@ threshold (None) is not checked at all.
 Which requests the checks judge (``loadtests.aggregate.checked_load``): the error-ratio and
 latency checks count the requests of every scenario and endpoint, merged (like k6's
 ``http_req_duration``), that started from second ``ceil(--warmup)`` on; ``min_throughput``
-counts the successes of the same seconds. ``max_missing`` and ``max_corrupted`` judge every
+counts the successes of the same seconds. A request that failed without an HTTP answer (a
+timeout, a refused or reset connection: ``results.NO_ANSWER_KINDS``) is in the latency with the
+time until it failed, as Locust and k6 count it, and the latency checks' detail says how many of
+the requests counted had no answer. ``max_missing`` and ``max_corrupted`` judge every
 acknowledged post, warm-up included (a post lost in the warm-up is lost all the same). A
 correctly rejected invalid post is a success, and its (fast) answer is in the latency.
 
@@ -18,9 +21,11 @@ of the whole run must succeed; Locust exits with ``--exit-code-on-error`` when o
 ``--exit-code-on-error`` for plain Locust.
 
 Every comparison is inclusive: a run passes ``max_p95_ms = 200`` with a p95 of exactly 200 ms.
-A check that cannot be evaluated (latency checks without any answered request, or the
-missing/corrupted checks when verification was skipped or failed) fails: a declared check never
-passes silently.
+A check that cannot be evaluated fails: a declared check never passes silently. That is a
+latency check when no request of the period got an HTTP answer (none finished, or every one
+failed without an answer: there is no response time to judge, only how long the requests waited
+before failing; observed is then None), and the missing/corrupted checks when verification was
+skipped or failed.
 """
 
 from __future__ import annotations
@@ -70,26 +75,56 @@ def _period(load: CheckedLoad) -> str:
     return "of the run"
 
 
+def _without_answer(load: CheckedLoad) -> str:
+    """How many of the counted requests had no HTTP answer: ``all answered``, ``3 of them
+    without an HTTP answer ...`` or, when the record only bounds it, ``2 to 5 of them ...``."""
+    fewest, most = load.no_answer_bounds
+    if most == 0:
+        return "all answered"
+    count = f"{fewest:,}" if fewest == most else f"{fewest:,} to {most:,}"
+    return f"{count} of them without an HTTP answer (in with the time until they failed)"
+
+
 def _latency(name: str, limit: float, load: CheckedLoad, attr: str) -> CheckResult:
     overall = load.latency
+    label = attr[:-3]
     if overall is None or overall.count == 0:
         return CheckResult(
             name=name,
             threshold=limit,
             observed=None,
             passed=False,
-            detail=f"no request {_period(load)} got an answer, so there is no latency to check",
+            detail=f"no request {_period(load)} finished, so there is no latency to check",
         )
-    observed = float(getattr(overall, attr))
-    passed = observed <= limit
+    waited = float(getattr(overall, attr))
+    fewest, most = load.no_answer_bounds
+    if most >= overall.count:
+        counted = f"{overall.count:,} requests {_period(load)}"
+        if fewest >= overall.count:
+            why = f"no request was answered: all {counted} failed without an HTTP answer"
+        else:  # only with a warm-up and failures of both sorts on one endpoint
+            why = (
+                f"no request is known to have been answered: all {counted} failed, {fewest:,} "
+                f"to {most:,} of them without an HTTP answer (the record counts error kinds "
+                "over the whole run, not per second)"
+            )
+        return CheckResult(
+            name=name,
+            threshold=limit,
+            observed=None,
+            passed=False,
+            detail=f"{why} (timeouts, refused or reset connections; their {label} until "
+            f"failing was {waited:g} ms), so there is no response time to check",
+        )
+    passed = waited <= limit
     return CheckResult(
         name=name,
         threshold=limit,
-        observed=observed,
+        observed=waited,
         passed=passed,
-        detail=f"{attr[:-3]} {observed:g} ms {'<=' if passed else '>'} {limit:g} ms, over "
-        f"{overall.count:,} answered requests {_period(load)}, all scenarios merged "
-        f"({', '.join(load.scenarios)})",
+        detail=f"{label} {waited:g} ms {'<=' if passed else '>'} {limit:g} ms, over "
+        f"{overall.count:,} requests {_period(load)}, {_without_answer(load)}, all scenarios "
+        f"merged ({', '.join(load.scenarios)})",
     )
 
 

@@ -14,6 +14,7 @@ from results.comparable import COMPARED_SETTINGS, check_comparable
 from results.errors import NotComparableError, RecordError, ResultsError
 from results.record import (
     ERROR_KINDS_DOC,
+    NO_ANSWER_KINDS,
     SCHEMA_VERSION,
     CheckResult,
     EndpointStats,
@@ -92,6 +93,7 @@ __all__ = [
     "DEFAULT_ERROR_MIN_EFFECT",
     "DEFAULT_MIN_EFFECT",
     "ERROR_KINDS_DOC",
+    "NO_ANSWER_KINDS",
     "PRIMARY_METRICS",
     "RECOMMENDED_RUNS",
     "RUN_FILE",

@@ -24,6 +24,20 @@ ERROR_KINDS_DOC = """Error kinds, used as keys of every ``errors`` mapping:
 invalid post correctly refused with a 4xx (expected: NOT a failure); ``unexpected_acceptance`` an
 invalid post the target accepted (a failure of the target)."""
 
+NO_ANSWER_KINDS: frozenset[str] = frozenset(
+    {
+        "timeout",
+        "connection_refused",
+        "connection_reset",
+        "connection_error",
+        "protocol_error",  # the adapters' names for a transport failure, should one be recorded
+        "transport_error",
+    }
+)
+"""The error kinds of a failed request that got no HTTP answer. Such a request is in the latency
+histograms with the time until it failed (as Locust and k6 count it); a latency check needs at
+least one request that did get an answer (``loadtests.checks``)."""
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
@@ -120,7 +134,8 @@ class EndpointStats(_Model):
     per_second: list[tuple[int, int, int]] = Field(default_factory=list)
     """Exact ``(second, successes, failures)`` rows; second 0 is the run's start."""
     histogram: HdrHistogram | None = None
-    """Latency of every request that got an answer (successes and HTTP failures)."""
+    """Latency of every request that finished: successes, HTTP failures, and failures without an
+    HTTP answer (``NO_ANSWER_KINDS``) with the time until they failed."""
     histogram_after_warmup: HdrHistogram | None = None
     """The same latencies restricted to requests that started after the warm-up. Optional;
     ``results.metrics`` prefers it to ``histogram`` for the compared percentiles."""
@@ -263,5 +278,6 @@ class RunRecord(_Model):
     artifacts: dict[str, str] = Field(default_factory=dict)
     """Other files in the run folder, by role: ``locust_html``, ``locust_csv_stats``, ..."""
     latency_per_second: list[tuple[int, float, float]] = Field(default_factory=list)
-    """Optional ``(second, p50_ms, p95_ms)`` rows over all endpoints' answered requests that
-    started in that second; drawn by the reports' latency-over-time charts."""
+    """Optional ``(second, p50_ms, p95_ms)`` rows over all endpoints' requests that started in
+    that second (one without an HTTP answer with the time until it failed, as in ``histogram``);
+    drawn by the reports' latency-over-time charts."""

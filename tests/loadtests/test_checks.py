@@ -6,7 +6,13 @@ import pytest
 from hdrh.histogram import HdrHistogram as Hdr
 
 from loadtests import CheckSpec
-from loadtests.aggregate import CheckedLoad, compute_totals, overall_percentiles, sum_errors
+from loadtests.aggregate import (
+    CheckedLoad,
+    checked_load,
+    compute_totals,
+    overall_percentiles,
+    sum_errors,
+)
 from loadtests.checks import (
     CHECK_FIELDS,
     IMPLICIT_CHECK,
@@ -51,8 +57,18 @@ PCT = Percentiles(
 VERIFIED = Verification(performed=True, acknowledged=10, landed=9, missing=1, corrupted=2)
 
 
-def load(requests=100, failures=5, latency=PCT, from_second=0) -> CheckedLoad:
-    return CheckedLoad(from_second, requests, failures, latency, ("import",))
+def load(
+    requests=100, failures=5, latency=PCT, from_second=0, no_answer=0, no_answer_most=None
+) -> CheckedLoad:
+    return CheckedLoad(
+        from_second,
+        requests,
+        failures,
+        latency,
+        ("import",),
+        no_answer=no_answer,
+        no_answer_most=no_answer_most,
+    )
 
 
 def by_name(spec: CheckSpec, **kw):
@@ -173,9 +189,52 @@ def test_details_print_counts_with_thousands_separators():
     assert results["min_throughput"].detail == "1,384.00 successful requests/s of the run >= 1,000"
 
 
-def test_latency_checks_fail_without_any_answered_request():
+def test_latency_checks_fail_without_any_finished_request():
     result = by_name(CheckSpec(max_p95_ms=1000), load=load(latency=None))["max_p95_ms"]
     assert (result.passed, result.observed) == (False, None)
+    assert result.detail == "no request of the run finished, so there is no latency to check"
+
+
+@pytest.mark.parametrize(("field", "label"), [("max_p50_ms", "p50"), ("max_p95_ms", "p95")])
+def test_latency_check_fails_when_every_request_failed_without_an_answer(field, label):
+    # the site slower than the request timeout: all 100 requests timed out; their waits are in
+    # the histogram (p50 10 ms, p95 30 ms, well under the limit), but nothing was answered
+    everything_timed_out = load(100, 100, no_answer=100)
+    result = by_name(CheckSpec(**{field: 500}), load=everything_timed_out)[field]
+    assert (result.passed, result.observed) == (False, None)
+    assert result.detail.startswith(
+        "no request was answered: all 100 requests of the run failed without an HTTP answer"
+    )
+    assert f"their {label} until failing was {getattr(PCT, f'{label}_ms'):g} ms" in result.detail
+    assert "answered requests" not in result.detail
+
+
+@pytest.mark.parametrize(
+    ("no_answer", "most", "said"),
+    [
+        (0, None, "over 100 requests of the run, all answered, all scenarios merged (import)"),
+        (12, None, "over 100 requests of the run, 12 of them without an HTTP answer (in with "),
+        (3, 12, "over 100 requests of the run, 3 to 12 of them without an HTTP answer (in with "),
+        (99, None, "over 100 requests of the run, 99 of them without an HTTP answer"),
+    ],
+)
+def test_latency_detail_says_how_many_counted_requests_had_no_answer(no_answer, most, said):
+    result = by_name(
+        CheckSpec(max_p95_ms=500), load=load(no_answer=no_answer, no_answer_most=most)
+    )["max_p95_ms"]
+    assert (result.passed, result.observed) == (True, 30.0)  # one answer is enough to judge
+    assert said in result.detail
+    assert "answered requests" not in result.detail
+
+
+def test_latency_check_fails_when_no_request_is_known_to_have_been_answered():
+    # every request failed and the record only bounds the ones without an answer: 60 to 100
+    result = by_name(
+        CheckSpec(max_p99_ms=500), load=load(100, 100, no_answer=60, no_answer_most=100)
+    )["max_p99_ms"]
+    assert (result.passed, result.observed) == (False, None)
+    assert "no request is known to have been answered" in result.detail
+    assert "60 to 100 of them without an HTTP answer" in result.detail
 
 
 def test_error_ratio_fails_when_nothing_was_sent():
@@ -207,7 +266,7 @@ def encoded(values_us):
     return HdrHistogram(data=h.encode().decode("ascii"))
 
 
-def endpoint(scenario, per_second, errors=None, histogram=None):
+def endpoint(scenario, per_second, errors=None, histogram=None, after_warmup=None):
     ok = sum(r[1] for r in per_second)
     bad = sum(r[2] for r in per_second)
     return EndpointStats(
@@ -220,7 +279,51 @@ def endpoint(scenario, per_second, errors=None, histogram=None):
         per_second=per_second,
         errors=errors or {},
         histogram=histogram,
+        histogram_after_warmup=after_warmup,
     )
+
+
+def test_checked_load_counts_requests_without_an_answer_by_error_kind():
+    # every failure is in the histogram; only timeouts and refused/reset connections had no
+    # answer (a 503 and a bad body were answers; a rejected invalid post is a success)
+    eps = [
+        endpoint(
+            "import",
+            [(0, 4, 3), (1, 3, 2)],
+            errors={"timeout": 2, "connection_refused": 1, "http_503": 1, "bad_response": 1},
+            histogram=encoded([1000] * 12),
+        ),
+        endpoint(
+            "invalid",
+            [(0, 5, 1)],
+            errors={"rejected_invalid": 5, "connection_reset": 1},
+            histogram=encoded([1000] * 6),
+        ),
+    ]
+    load = checked_load(eps, duration_s=2.0, warmup_s=0.0)
+    assert (load.requests, load.failures, load.no_answer, load.no_answer_most) == (18, 6, 4, None)
+    assert load.no_answer_bounds == (4, 4)
+
+
+@pytest.mark.parametrize(
+    ("rows", "errors", "bounds"),
+    [
+        # every failure of the endpoint had no answer: the post-warm-up ones are known exactly
+        ([(0, 9, 1), (1, 10, 0), (2, 5, 4)], {"timeout": 5}, (4, 4)),
+        # every failure had an answer: none without one
+        ([(0, 9, 1), (1, 10, 0), (2, 5, 4)], {"http_503": 5}, (0, 0)),
+        # both sorts: 2 answered failures in the whole run, so 2 to 3 of the 4 after second 2
+        ([(0, 9, 1), (1, 10, 0), (2, 5, 4)], {"http_503": 2, "timeout": 3}, (2, 3)),
+        # both sorts, all in the warm-up: none after it
+        ([(0, 9, 3), (1, 10, 2), (2, 5, 0)], {"http_503": 2, "timeout": 3}, (0, 0)),
+    ],
+)
+def test_checked_load_after_a_warmup_bounds_requests_without_an_answer(rows, errors, bounds):
+    ep = endpoint("import", rows, errors=errors, after_warmup=encoded([1000] * 9))
+    load = checked_load([ep], duration_s=3.0, warmup_s=2.0)
+    assert load.from_second == 2
+    assert load.no_answer_bounds == bounds
+    assert load.no_answer_most == (None if bounds[0] == bounds[1] else bounds[1])
 
 
 def test_totals_exclude_warmup_from_throughput_only():
