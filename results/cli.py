@@ -47,7 +47,8 @@ examples:
 A folder is searched for */run.json and *.json, and one level further down in subfolders that are
 not run folders (results/baselines finds results/baselines/reference/*.json). A run folder with
 measurements.json but no run.json (a run that crashed or was killed) is listed as "no record".
-req/s avg: successful requests / run duration (the run summary's throughput).
+req/s avg: successful requests after the warm-up / the seconds after it (the whole run without a
+warm-up): the run summary's throughput.
 req/s median: median of the per-second successful requests after the warm-up, whole seconds only:
 the throughput `anp compare` and `anp history` use.
 """
@@ -452,7 +453,8 @@ def _runs(args: argparse.Namespace) -> int:
     count = f"{len(rows)} stored run(s)"
     table = Table(
         title=f"{count} in {', '.join(map(str, dirs))}",
-        caption="req/s avg: successful requests / duration (the run summary's figure); "
+        caption="req/s avg: successful requests after the warm-up / the seconds after it (the "
+        "whole run without a warm-up; the run summary's figure); "
         "req/s median: median of per-second successful requests after the warm-up (the "
         "throughput anp compare and anp history use)",
     )

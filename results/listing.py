@@ -20,8 +20,9 @@ class RunRow:
     scenarios: str
     users: int
     throughput_rps: float | None
-    """Successful requests per second over the whole run: total / duration (the run summary's
-    figure)."""
+    """The record's ``totals.throughput_rps``: successful requests that started from second
+    ``ceil(warmup)`` on, divided by the seconds after it (the whole run without a warm-up); the
+    run summary's figure."""
     median_rps: float | None
     """The median of the per-second successful request counts after the warm-up, whole seconds
     only: the figure ``anp compare`` and ``anp history`` use as throughput."""

@@ -102,6 +102,30 @@ def test_runs_shows_both_throughput_figures(tmp_path: Path) -> None:
     assert "the throughput anp compare and anp history use" in table
 
 
+def test_runs_says_req_s_avg_leaves_out_the_warmup(tmp_path: Path) -> None:
+    # 10 s, warm-up 2 s: 1,000 successes/s in the warm-up, 100/s after it; the harness's
+    # throughput is 800 / 8 s = 100 req/s, the whole run's average 2,800 / 10 s = 280
+    record = make_record("w", seed=1, seconds=10, warmup_s=2.0)
+    rows = [(s, 1000 if s < 2 else 100, 0) for s in range(10)]
+    endpoint = record.endpoints[0].model_copy(
+        update={"per_second": rows, "requests": 2800, "successes": 2800, "posts": 2800}
+    )
+    totals = record.totals.model_copy(
+        update={"requests": 2800, "successes": 2800, "throughput_rps": 800 / 8}
+    )
+    runs = tmp_path / "runs"
+    write_record(record.model_copy(update={"endpoints": [endpoint], "totals": totals}), runs / "w")
+    (row,) = json.loads(anp("runs", "--dir", runs, "--format", "json").stdout)
+    assert row["throughput_rps"] == 100.0
+    table = anp("runs", "--dir", runs).stdout
+    assert "100.0" in table and "280.0" not in table
+    caption = " ".join(table.split())
+    assert "req/s avg: successful requests after the warm-up / the seconds after it" in caption
+    assert "successful requests / duration" not in caption
+    help_text = " ".join(anp("runs", "--help").stdout.split())
+    assert "successful requests after the warm-up / the seconds after it" in help_text
+
+
 def test_report_paths_that_cannot_be_written_exit_2(
     write_runs: Callable[..., list[Path]], tmp_path: Path
 ) -> None:
