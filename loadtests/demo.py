@@ -19,6 +19,25 @@ from pathlib import Path
 
 DEMO_SCENARIO = "import:4,invalid:1"
 DEMO_CHECKS = {"max_error_ratio": 0.01, "max_missing": 0, "max_corrupted": 0}
+DURATION_EXPECTED = "a whole number of seconds >= 1, such as 30, 45s, 2m or 1m30s"
+"""What ``anp demo --duration`` accepts, said the same way whatever was wrong with the value."""
+
+
+def demo_seconds(text: str) -> int:
+    """``--duration`` in whole seconds; ``OptionError`` (exit 2) naming ``DURATION_EXPECTED``
+    for anything else (not a duration, under a second, or a fraction such as 2.5)."""
+    from loadtests.options import OptionError, parse_duration
+
+    try:
+        seconds = parse_duration("--duration", text)
+    except OptionError:
+        seconds = 0.0
+    if not seconds >= 1 or seconds != int(seconds):
+        raise OptionError(
+            f"--duration: got {text!r}; expected {DURATION_EXPECTED} (a usage error: retrying "
+            "with the same value will fail again)"
+        )
+    return int(seconds)
 
 
 def demo_run_args(args: argparse.Namespace, target: Path, run_time: str) -> argparse.Namespace:
@@ -45,21 +64,16 @@ def run_demo(args: argparse.Namespace) -> int:
     from rich.markup import escape
 
     from loadtests.local_site import LocalReferenceSite, write_definition
-    from loadtests.options import OptionError, new_run_id, parse_duration
+    from loadtests.options import OptionError, new_run_id
     from loadtests.progress import status_console
-    from loadtests.run_command import check_wrapper_options, plan_run, usage_error
+    from loadtests.run_command import check_wrapper_options, plan_run
     from loadtests.runner import RunError, execute, prepare_run_dir
     from loadtests.summary import print_summary
 
     try:
-        seconds = parse_duration("--duration", args.duration)
+        run_time = f"{demo_seconds(args.duration)}s"
     except OptionError as exc:
         raise RunError(str(exc), 2) from None
-    if seconds < 1 or seconds != int(seconds):
-        raise usage_error(
-            "--duration", args.duration, "a whole number of seconds >= 1, e.g. 25s or 1m"
-        )
-    run_time = f"{int(seconds)}s"
     # check the options before anything starts (the target is checked once the site runs)
     check_wrapper_options(demo_run_args(args, Path("unused.toml"), run_time))
 

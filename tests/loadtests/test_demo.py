@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from loadtests.demo import DURATION_EXPECTED, demo_seconds
+
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
@@ -120,3 +122,48 @@ def test_ctrl_c_during_the_demo_stops_the_site_and_keeps_a_partial_record(tmp_pa
     assert record["interrupted"] is True
     assert record["verification"]["landed"] == record["verification"]["acknowledged"] > 0
     assert "anp-reference: stopped" in (run_dir / "target.log").read_text()
+
+
+def anp_demo(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "anp", "demo", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+@pytest.mark.parametrize("value", ["abc", "2.5", "0", "0.5", "", "-3"])
+def test_a_bad_duration_is_a_usage_error_naming_what_the_demo_accepts(value: str, tmp_path: Path):
+    refused = anp_demo("--duration", value, "--out", str(tmp_path / "runs"))
+    assert refused.returncode == 2, refused.stderr
+    assert f"--duration: got {value!r}; expected {DURATION_EXPECTED} (a usage error" in (
+        refused.stderr
+    )
+    assert "Traceback" not in refused.stderr
+    assert not (tmp_path / "runs").exists()
+
+
+def test_every_example_the_duration_error_gives_is_accepted(tmp_path: Path):
+    import re
+
+    refused = anp_demo("--duration", "abc", "--out", str(tmp_path / "runs"))
+    found = re.search(r"such as (.+?) \(a usage error", refused.stderr)
+    assert refused.returncode == 2 and found, refused.stderr
+    examples = re.split(r", | or ", found.group(1))
+    assert len(examples) >= 3, examples
+    for example in examples:
+        # --users 0 stops the demo right after --duration was accepted, before anything starts
+        accepted = anp_demo("--duration", example, "--users", "0", "--out", str(tmp_path / "x"))
+        assert accepted.returncode == 2, accepted.stderr
+        assert "--duration" not in accepted.stderr and "--users: got '0'" in accepted.stderr
+    assert not (tmp_path / "runs").exists() and not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"), [("30", 30), ("45s", 45), ("1m30s", 90), ("90.0", 90)]
+)
+def test_demo_seconds_takes_whole_seconds(value: str, seconds: int):
+    assert demo_seconds(value) == seconds
