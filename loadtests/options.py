@@ -196,6 +196,20 @@ def _number(flag: str, text: str, *, low: float, high: float | None = None) -> f
     return value
 
 
+def _latency_limit(flag: str, text: str) -> float | None:
+    """A latency check's limit: milliseconds > 0, as the target definition's ``[checks]``
+    requires (no latency is 0 ms or less, so such a check could never pass)."""
+    if not text.strip():
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0:
+        raise _fail(flag, text, "a number of milliseconds > 0, e.g. 250")
+    return value
+
+
 def _integer(flag: str, text: str, *, low: int) -> int | None:
     if not text.strip():
         return None
@@ -271,9 +285,9 @@ def read_options(ns: argparse.Namespace) -> RunOptions:
         raise _fail("--verify-timeout", _text(ns, "verify_timeout"), "a duration > 0")
     checks = CheckSpec(
         max_error_ratio=_number("--max-error-ratio", _text(ns, "max_error_ratio"), low=0, high=1),
-        max_p50_ms=_number("--max-p50-ms", _text(ns, "max_p50_ms"), low=0),
-        max_p95_ms=_number("--max-p95-ms", _text(ns, "max_p95_ms"), low=0),
-        max_p99_ms=_number("--max-p99-ms", _text(ns, "max_p99_ms"), low=0),
+        max_p50_ms=_latency_limit("--max-p50-ms", _text(ns, "max_p50_ms")),
+        max_p95_ms=_latency_limit("--max-p95-ms", _text(ns, "max_p95_ms")),
+        max_p99_ms=_latency_limit("--max-p99-ms", _text(ns, "max_p99_ms")),
         min_throughput=_number("--min-throughput", _text(ns, "min_throughput"), low=0),
         max_missing=_integer("--max-missing", _text(ns, "max_missing"), low=0),
         max_corrupted=_integer("--max-corrupted", _text(ns, "max_corrupted"), low=0),

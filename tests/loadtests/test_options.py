@@ -115,7 +115,12 @@ def test_a_full_set():
         (["--verify-timeout", "later"], ["--verify-timeout", "'later'", "duration"]),
         (["--verify-timeout", "0s"], ["--verify-timeout", "'0s'", "duration > 0"]),
         (["--max-error-ratio", "2"], ["--max-error-ratio", "'2'", "<= 1"]),
-        (["--max-p95-ms", "fast"], ["--max-p95-ms", "'fast'", "a number >= 0"]),
+        (["--max-p95-ms", "fast"], ["--max-p95-ms", "'fast'", "a number of milliseconds > 0"]),
+        (["--max-p50-ms", "0"], ["--max-p50-ms", "got '0'", "a number of milliseconds > 0"]),
+        (["--max-p95-ms", "0"], ["--max-p95-ms", "got '0'", "a number of milliseconds > 0"]),
+        (["--max-p99-ms", "0.0"], ["--max-p99-ms", "got '0.0'", "a number of milliseconds > 0"]),
+        (["--max-p99-ms", "-5"], ["--max-p99-ms", "got '-5'", "a number of milliseconds > 0"]),
+        (["--max-p95-ms", "nan"], ["--max-p95-ms", "got 'nan'", "a number of milliseconds > 0"]),
         (["--max-missing", "-1"], ["--max-missing", "an integer >= 0"]),
         (["--run-id", "../x"], ["--run-id", "'../x'"]),
     ],
@@ -175,3 +180,26 @@ def test_the_target_definitions_read_timeout_applies_unless_the_option_is_given(
     given = read_options(parse("--request-timeout", "3"))
     assert with_target_timeout(given, Target()).request_timeout == 3.0
     assert with_target_timeout(read_options(parse()), object()).request_timeout == 30.0
+
+
+@pytest.mark.parametrize("field", ["max_p50_ms", "max_p95_ms", "max_p99_ms"])
+@pytest.mark.parametrize("value", ["0", "-1", "0.0", "0.001", "250"])
+def test_latency_limits_accepted_on_the_command_line_as_in_a_target_definition(field, value):
+    import pydantic
+
+    from targets.definitions import ChecksDef
+
+    try:
+        ChecksDef.model_validate({field: float(value)})
+        in_definition = True
+    except pydantic.ValidationError:
+        in_definition = False
+    flag = "--" + field.replace("_", "-")
+    try:
+        opts = read_options(parse(flag, value))
+        on_command_line = True
+        assert getattr(opts.checks, field) == float(value)
+    except OptionError:
+        on_command_line = False
+    assert on_command_line is in_definition
+    assert in_definition is (float(value) > 0)
