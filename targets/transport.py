@@ -109,7 +109,9 @@ class Sender:
             trust_env=False,
         )
 
-    def send(self, request: Request) -> Response:
+    def send(self, request: Request, *, timeout_s: float | None = None) -> Response:
+        """``timeout_s``, when given, caps every timeout of this one request (connect, read,
+        write, pool) at that many seconds, e.g. the time left of a bounded verification."""
         started = time.perf_counter()
         try:
             raw = self._client.request(
@@ -117,10 +119,19 @@ class Sender:
                 url_for(self.base_url, request),
                 headers=dict(request.headers),
                 content=request.body,
+                timeout=self._capped(timeout_s),
             )
         except httpx.TransportError as exc:
             return _failure(exc, started)
         return _response(raw, started)
+
+    def _capped(self, timeout_s: float | None) -> httpx.Timeout:
+        if timeout_s is None:
+            return self.timeouts.httpx()
+        cap = max(0.001, timeout_s)
+        return httpx.Timeout(
+            min(self.timeouts.read_s, cap), connect=min(self.timeouts.connect_s, cap)
+        )
 
     def send_many(self, requests: Sequence[Request], *, concurrency: int = 8) -> list[Response]:
         """Send all, at most ``concurrency`` at a time; responses in the order of ``requests``."""
