@@ -33,9 +33,10 @@ by default compare.html in the first candidate's run folder when it is a run fol
 `anp run` (with its run.json), otherwise in the current directory, never next to bare *.json
 baselines (--no-html to skip). Folders are never created: a report path in a missing folder, or a
 folder, is an error (exit 2). /dev/stdout works.
-exit codes: 0 no regression, 1 regression, 2 inconclusive (or a command-line mistake, or a report
-            path that cannot be written), 3 unusable input (missing file, bad JSON, wrong schema
-            version, different load, the same run on both sides) or an internal error
+exit codes: 0 no regression, 1 regression, 2 inconclusive (or a command-line mistake: a path that
+            does not exist, a report path that cannot be written), 3 unusable input (bad JSON,
+            wrong schema version, a folder without records, different load, the same run on
+            both sides) or an internal error
 """
 
 RUNS_EPILOG = """\
@@ -63,8 +64,8 @@ Inputs that are not .json files (a README.md caught by a glob) are skipped with 
 given twice is counted once. throughput is the median of per-second successful requests after
 the warm-up (as in `anp compare`). Report folders are never created.
 exit codes: 0 no bad change point in the recent releases, 1 regression (a bad change point
-within the last --recent releases), 2 a command-line mistake or a report path that cannot be
-written, 3 unusable input or an internal error
+within the last --recent releases), 2 a command-line mistake (a path that does not exist, a report
+path that cannot be written), 3 unusable input or an internal error
 """
 
 
@@ -264,12 +265,22 @@ def _console() -> Any:
     return console if console.is_terminal else Console(width=160)
 
 
+_ARGUMENT = {"baseline": "BASELINE", "candidate": "--against", "history": "RUNS"}
+"""The command-line argument that gives each side's runs, named in a missing path's error."""
+
+
 def _load(paths: list[Path], side: str) -> list[tuple[Path, Any]]:
-    """The records of one side, each run once; notes (skipped files, repeats) go to stderr."""
+    """The records of one side, each run once; notes (skipped files, repeats) go to stderr. A
+    path that does not exist is a command-line mistake (exit 2) naming the argument."""
+    from results.errors import InputPathError
     from results.store import load_records, unique_runs
 
     notes: list[str] = []
-    loaded = unique_runs(load_records(paths, notes), side, notes)
+    try:
+        records = load_records(paths, notes)
+    except InputPathError as exc:
+        raise InputPathError(f"{_ARGUMENT[side]}: {exc}") from None
+    loaded = unique_runs(records, side, notes)
     for note in notes:
         print(f"anp: note: {note}", file=sys.stderr)
     return loaded
@@ -431,16 +442,17 @@ def _runs(args: argparse.Namespace) -> int:
     from rich.table import Table
     from rich.text import Text
 
-    from results.errors import RecordError
+    from results.errors import InputPathError
     from results.listing import run_rows
     from results.store import DEFAULT_RUNS_DIR, list_runs
 
     for directory in args.dirs or ():
         if not directory.is_dir():
             state = "is not a folder" if directory.exists() else "does not exist"
-            raise RecordError(  # exit 3, as for a missing run given to compare or history
+            raise InputPathError(  # exit 2, as for a missing run given to compare or history
                 f"--dir: '{directory}' {state}; expected a folder of run folders, "
-                "e.g. --dir results/runs; safe to retry with the right path"
+                "e.g. --dir results/runs; a command-line mistake, safe to retry with the right "
+                "path"
             )
     dirs = args.dirs or [DEFAULT_RUNS_DIR]
     if not args.dirs and not DEFAULT_RUNS_DIR.is_dir():

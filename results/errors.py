@@ -1,5 +1,7 @@
-"""Errors raised by results. ``exit_code`` 3 marks input that cannot be used (missing file, bad
-JSON, wrong schema version, runs that are not comparable); the CLI prints the message alone."""
+"""Errors raised by results. ``exit_code`` 3 marks input that cannot be used (bad JSON, wrong
+schema version, a folder without records, runs that are not comparable); 2 a command-line
+mistake (a path that does not exist, a report path that cannot be written). The CLI prints the
+message alone."""
 
 from __future__ import annotations
 
@@ -13,6 +15,13 @@ class ResultsError(Exception):
 
 class RecordError(ResultsError):
     """A run record that is missing, is not JSON, or does not match a known schema version."""
+
+
+class InputPathError(RecordError):
+    """A path given on the command line that does not exist (or, for ``anp runs --dir``, is not a
+    folder): a command-line mistake, exit code 2, as argparse gives for a bad argument."""
+
+    exit_code = 2
 
 
 class NotComparableError(ResultsError):

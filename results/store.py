@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from results.atomic import write_text_atomic
-from results.errors import RecordError
+from results.errors import InputPathError, RecordError
 from results.record import SCHEMA_VERSION, RunRecord
 
 RUN_FILE = "run.json"
@@ -67,9 +67,10 @@ def record_path(path: str | os.PathLike[str]) -> Path:
             )
         return candidate
     if not path.exists():
-        raise RecordError(
-            f"run record not found: '{path}' does not exist "
-            "(expected a run.json file or a run folder); safe to retry with the right path"
+        raise InputPathError(
+            f"run record not found: '{path}' does not exist (expected a run.json file, a run "
+            "folder or a folder of them); a command-line mistake, safe to retry with the right "
+            "path"
         )
     return path
 
@@ -252,7 +253,8 @@ def list_runs(directories: Iterable[Path]) -> list[StoredRun]:
     unfinished: set[Path] = set()
     for directory in directories:
         if not directory.is_dir():
-            raise RecordError(f"runs folder '{directory}' does not exist or is not a folder")
+            state = "is not a folder" if directory.exists() else "does not exist"
+            raise InputPathError(f"runs folder '{directory}' {state}")
         files |= set(_folder_records(directory))
         for sub in sorted(p for p in directory.iterdir() if p.is_dir()):
             if (sub / RUN_FILE).is_file():

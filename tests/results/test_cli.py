@@ -94,7 +94,6 @@ def test_folder_of_runs_and_single_run(sides: dict[str, list[Path]]) -> None:
 @pytest.mark.parametrize(
     ("make", "expected"),
     [
-        (lambda d: d / "missing", "run record not found"),
         (lambda d: (d / "bad.json").write_text("{oops") and d / "bad.json", "is not valid JSON"),
         (
             lambda d: (d / "new.json").write_text('{"schema_version": 7}') and d / "new.json",
@@ -110,6 +109,29 @@ def test_exit_3_unusable_input(
     assert result.returncode == 3
     assert result.stderr.startswith("anp: error: ") and expected in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("side", ["BASELINE", "--against"])
+def test_a_run_path_that_does_not_exist_is_a_command_line_mistake(
+    sides: dict[str, list[Path]], tmp_path: Path, side: str
+) -> None:
+    missing = tmp_path / "typo" / "run.json"
+    if side == "BASELINE":
+        args = (missing, "--against", *sides["slow"])
+    else:
+        args = (*sides["base"], "--against", *sides["slow"], missing)
+    result = anp("compare", *args, "--no-html")
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(
+        f"anp: error: {side}: run record not found: '{missing}' does not exist (expected a "
+        "run.json file, a run folder or a folder of them)"
+    ), result.stderr
+    assert "safe to retry with the right path" in result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+    history = anp("history", *sides["base"], missing)
+    assert history.returncode == 2, history.stderr
+    assert f"anp: error: RUNS: run record not found: '{missing}'" in history.stderr
+    assert not (tmp_path / "typo").exists()
 
 
 def test_exit_3_different_load(
@@ -151,7 +173,7 @@ def test_runs_lists_records(write_runs: Callable[..., list[Path]], tmp_path: Pat
     assert first["users"] == 10 and first["verification"].startswith("ok ")
     table = anp("runs", "--dir", runs_dir)
     assert table.returncode == 0 and "base-0" in table.stdout and "unreadable" in table.stdout
-    assert anp("runs", "--dir", tmp_path / "nope").returncode == 3
+    assert anp("runs", "--dir", tmp_path / "nope").returncode == 2  # a command-line mistake
     empty = anp("runs", cwd=tmp_path)
     assert empty.returncode == 0 and "no stored runs" in empty.stdout
 

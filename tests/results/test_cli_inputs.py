@@ -195,11 +195,11 @@ def test_help_texts_name_exit_2_and_the_default_html() -> None:
 def test_runs_with_a_dir_that_is_missing_or_a_file_names_dir(tmp_path: Path) -> None:
     missing = tmp_path / "nope"
     result = anp("runs", "--dir", missing)
-    assert result.returncode == 3, result.stderr  # like compare/history given a missing run
+    assert result.returncode == 2, result.stderr  # like compare/history given a missing run
     assert f"--dir: '{missing}' does not exist" in result.stderr
     assert "Traceback" not in result.stderr
     a_file = tmp_path / "run.json"
     a_file.write_text("{}")
     result = anp("runs", "--dir", tmp_path, "--dir", a_file)
-    assert result.returncode == 3, result.stderr
+    assert result.returncode == 2, result.stderr
     assert f"--dir: '{a_file}' is not a folder" in result.stderr
