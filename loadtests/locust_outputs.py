@@ -131,9 +131,7 @@ def collect_worker_stats(environment: Any, workers: Iterable[str], timeout: floa
     asked = set(workers) - STATE.stats_sent
     for worker in sorted(asked):
         runner.send_message(SEND_STATS, {}, client_id=worker)
-    if asked and gevent.getcurrent() in runner.greenlet:
-        # called from Locust's own message loop (e.g. its last worker quit): nothing more can
-        # arrive while it waits here
+    if asked and not can_wait_for_messages(runner):
         log.warning("Locust's report files may miss the last stats of workers %s", sorted(asked))
         return False
     deadline = time.monotonic() + timeout
@@ -148,6 +146,16 @@ def collect_worker_stats(environment: Any, workers: Iterable[str], timeout: floa
             timeout,
         )
     return not missing
+
+
+def can_wait_for_messages(runner: Any) -> bool:
+    """Whether the master's current greenlet may wait for workers' messages: not when it is one
+    of Locust's own greenlets (``runner.greenlet``: its message loop, when its last worker quit;
+    its heartbeat, when its last worker went missing), except the shape's. A shape ends the
+    test from its own greenlet (``shape_worker`` calls ``quit`` or ``stop``), in that group too,
+    while the message loop runs on: the workers' last stats arrive as after ``--run-time``."""
+    current = gevent.getcurrent()
+    return current not in runner.greenlet or current is runner.shape_greenlet
 
 
 def _csv_bytes(write: Callable[[Any], None]) -> bytes:
