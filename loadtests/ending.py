@@ -158,9 +158,11 @@ def pacer_counters(now: float | None = None) -> list[int] | None:
 
 def drain_node(timeout: float) -> tuple[dict[str, Any], list[int] | None]:
     """Stop this node's users from starting requests; wait for in-flight ones; take the rest.
-    Returns the last delta and the pacer counters at the moment the load stopped."""
+    Returns the last delta and the pacer counters: the slots due when the load stopped, and
+    those sent (every request that started, as the delta counts them)."""
     NODE.draining = True
-    pacer = pacer_counters()
+    if NODE.pacer is not None:
+        NODE.pacer.stop(time.monotonic())
     if NODE.queue is not None:
         NODE.recorder.leftovers.extend(NODE.queue.close())
     if NODE.pipeline is not None:
@@ -174,6 +176,7 @@ def drain_node(timeout: float) -> tuple[dict[str, Any], list[int] | None]:
             NODE.recorder.in_flight,
             timeout,
         )
+    pacer = pacer_counters()
     if pacer is not None and pacer[1]:
         sent, late, due = pacer
         log.warning(

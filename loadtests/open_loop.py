@@ -7,9 +7,14 @@ A user reserves the next slot(s) (a batch request reserves one slot per post), s
 the slot is due, then sends. Users do not wait between tasks otherwise, so arrivals follow the
 schedule and not the responses.
 
+A slot counts as sent when its request starts (the user calls ``request_started``), not when it
+is reserved: a user killed while it sleeps until its slot (the end of the run, a shape's ramp
+down), or woken after the load stopped, or left without a seed, sent nothing, and ``sent`` says
+so. A batch request counts the slots it reserved (``--batch-size`` posts).
+
 The schedule never skips: when every user is busy (the target is slow), slots fall due while no
-user is free, and the next free user sends at once; ``late`` counts slots sent more than
-``LATE_S`` after they were due. The offered load is therefore held as long as
+user is free, and the next free user sends at once; ``late`` counts slots sent that were
+reserved more than ``LATE_S`` after they were due. The offered load is therefore held as long as
 ``users >= rate * latency`` on each node; ``late > 0`` in the record says it was not, and then
 the run measured a closed system. Choose ``-u`` with headroom (e.g. 2 * rate * expected latency).
 
@@ -28,6 +33,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from itertools import accumulate
 from typing import Any
+from weakref import WeakKeyDictionary
 
 LATE_S = 0.1
 """A slot sent later than this after it was due counts as late."""
@@ -59,7 +65,11 @@ class RateSchedule:
 
 
 class Pacer:
-    """A token schedule at ``rate`` slots/s for one node (shaped by ``schedule`` when given)."""
+    """A token schedule at ``rate`` slots/s for one node (shaped by ``schedule`` when given).
+
+    ``wait`` reserves slots for the calling greenlet (``current``) and sleeps until they are
+    due; ``request_started``, called by the same greenlet when it starts the request, counts
+    them as sent. Reserved slots whose request never starts are in ``issued`` only."""
 
     def __init__(
         self,
@@ -68,6 +78,7 @@ class Pacer:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], object] | None = None,
         schedule: RateSchedule | None = None,
+        current: Callable[[], Any] | None = None,
     ) -> None:
         if rate <= 0:
             raise ValueError(f"rate must be > 0 posts/s, got {rate}")
@@ -75,16 +86,30 @@ class Pacer:
         """Slots/s (the peak when ``schedule`` shapes it)."""
         self.schedule = schedule
         self._clock = clock
-        if sleep is None:
+        if sleep is None or current is None:
             import gevent
 
-            sleep = gevent.sleep
+            sleep = gevent.sleep if sleep is None else sleep
+            current = gevent.getcurrent if current is None else current
         self._sleep = sleep
+        self._current = current
         self._start: float | None = None
+        self._held: WeakKeyDictionary[Any, tuple[int, bool]] = WeakKeyDictionary()
+        """Greenlet -> the slots it reserved and woke up for, and whether they were late; until
+        its request starts (or its next ``wait``)."""
         self.issued = 0
-        """Slots handed out."""
+        """Slots handed out (reserved), sent or not."""
+        self.sent = 0
+        """Slots whose request started."""
         self.late = 0
-        """Slots handed out more than LATE_S after they were due."""
+        """Of the slots sent, those reserved more than LATE_S after they were due."""
+        self.stopped_at: float | None = None
+        """When the load stopped on this node (``stop``): no slot falls due after it."""
+
+    @property
+    def started(self) -> bool:
+        """True once the first ``wait`` started the schedule."""
+        return self._start is not None
 
     def due(self, slot: int) -> float:
         assert self._start is not None
@@ -93,18 +118,40 @@ class Pacer:
         return self._start + slot / self.rate
 
     def wait(self, slots: int = 1) -> None:
-        """Reserve ``slots`` consecutive slots and sleep until the first is due."""
+        """Reserve ``slots`` consecutive slots and sleep until the first is due (by ``clock``).
+        They count as sent when this greenlet calls ``request_started``; not if it is killed
+        while it sleeps (the sleep raises) nor if it waits again first."""
         now = self._clock()
         if self._start is None:
             self._start = now
         slot = self.issued
         self.issued += slots
+        held = self._held
+        me = self._current()
+        held.pop(me, None)  # an earlier reservation it never sent
         due = self.due(slot)
+        late = now - due > LATE_S
         delay = due - now
-        if delay > 0:
+        while delay > 0:
+            # (gevent's timers count from the loop's cached time and may end a little early)
             self._sleep(delay)
-        elif -delay > LATE_S:
-            self.late += 1
+            delay = due - self._clock()
+        if slots:
+            held[me] = (slots, late)
+
+    def stop(self, now: float) -> None:
+        """The load stopped on this node at ``now`` (its clock): the schedule ends there."""
+        if self.stopped_at is None:
+            self.stopped_at = now
+
+    def request_started(self) -> None:
+        """The calling greenlet starts the request of its reserved slots: count them as sent."""
+        reserved = self._held.pop(self._current(), None)
+        if reserved is not None:
+            slots, late = reserved
+            self.sent += slots
+            if late:
+                self.late += slots
 
 
 def run_time_of(parsed_options: Any) -> float:

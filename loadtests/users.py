@@ -148,6 +148,8 @@ class AnpUser(FastHttpUser):
         node = NODE
         recorder = node.recorder
         series = self.series(request.name)
+        if node.pacer is not None:
+            node.pacer.request_started()
         recorder.in_flight += 1
         started = monotonic()
         try:
@@ -193,6 +195,8 @@ class AnpUser(FastHttpUser):
         pacer = NODE.pacer
         if pacer is not None:
             pacer.wait(posts)
+            while NODE.draining:  # the load stopped while it waited: send nothing more
+                self.idle()
 
 
 def _response(raw: Any) -> Response:
@@ -340,6 +344,8 @@ class ImportUser(AnpUser):
             series = self.series(request.name)
         node.seeded_in_flight += 1
         recorder.sent.append(seed)
+        if node.pacer is not None:
+            node.pacer.request_started()
         recorder.in_flight += 1
         started = monotonic()
         try:

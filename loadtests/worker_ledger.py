@@ -78,7 +78,7 @@ class WorkerLedger:
 def slots_due(pacer: Pacer, now: float) -> int:
     """How many slots of ``pacer``'s schedule were due by ``now`` (its clock); 0 before its
     first slot. The schedule may be shaped (``RateSchedule``), so this searches ``due``."""
-    if not pacer.issued:
+    if not pacer.started:
         return 0
     if pacer.due(0) > now:
         return 0
@@ -97,11 +97,14 @@ def slots_due(pacer: Pacer, now: float) -> int:
 def pacer_figures(pacer: Pacer, now: float) -> list[int]:
     """``[sent, late, due]`` of one node's schedule at ``now``.
 
-    A user reserves its slot, then sleeps until it is due (``loadtests.open_loop``): slots
-    reserved for later than ``now`` are not sent yet (and a user woken after the drain started
-    sends nothing), so ``sent`` is the slots issued, at most the slots ``due`` by ``now``."""
-    due = slots_due(pacer, now)
-    return [min(pacer.issued, due), pacer.late, due]
+    ``sent`` and ``late`` count the slots whose request started (``Pacer.request_started``):
+    not those reserved by a user still sleeping until they are due, killed while it slept, or
+    woken after the load stopped. ``due``: the slots of the schedule due by ``now``, or by the
+    moment the load stopped (``Pacer.stop``) when that was earlier: a report sent later (the
+    worker's last stats) must not add slots nobody was to send."""
+    if pacer.stopped_at is not None:
+        now = min(now, pacer.stopped_at)
+    return [pacer.sent, pacer.late, slots_due(pacer, now)]
 
 
 def gone(nodes: Iterable[str], clients: Mapping[str, Any], missing_state: str) -> set[str]:

@@ -1,6 +1,8 @@
 """The open model's figures in the record (``open_loop``): a rate too high for the users is
 recorded as late slots and printed as a warning by ``anp run``; on two processes the figures
-are summed over the workers and match what the reference site counted."""
+are summed over the workers and match what the reference site counted. ``slots_sent`` is
+exactly what the site got (a batch request: its posts), on one process and on two, with a
+shape: not the slots reserved by users that were stopped while they waited for them."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import run_fixtures
-from lt_support import endpoint, processes, run_locust
+from lt_support import RELAXED_LATENCY, endpoint, processes, run_locust
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -108,3 +110,66 @@ def test_two_processes_sum_their_schedules(start_site, tmp_path: Path) -> None:
     assert loop["slots_sent"] > 300
     assert loop["slots_sent"] <= loop["slots_due"] <= loop["slots_sent"] + 10
     assert "open model: target 100 posts/s" in run.log
+
+
+def test_slots_sent_are_the_requests_the_site_got(tmp_path: Path) -> None:
+    """Every paced scenario (import, invalid, read): the users asleep until their next slot
+    when the run ends sent nothing (the record counted one slot per user too many: 1,799 for
+    the site's 1,795)."""
+    site = run_fixtures.start_site(tmp_path)
+    out = tmp_path / "runs"
+    try:
+        done = subprocess.run(
+            [
+                ANP,
+                "run",
+                *("--target", str(site.definition)),
+                *("--load-model", "open", "--arrival-rate", "300"),
+                *("--scenario", "import:2,invalid:1,read:1"),
+                *("--users", "8", "--spawn-rate", "8", "--run-time", "5s"),
+                *("--no-progress", "--no-verify", *RELAXED_LATENCY),
+                *("--out", str(out), "--run-id", "exact"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=180,
+            stdin=subprocess.DEVNULL,
+        )
+        stats = site_stats(site.url)
+    finally:
+        site.process.stop()
+    assert done.returncode in (0, 1), done.stdout + done.stderr
+    record = json.loads((out / "exact" / "run.json").read_text())
+    served = stats["requests"]
+    got = served["POST /import/posts"]["total"] + served["GET /posts/{reference}"]["total"]
+    scenarios = {item["scenario"] for item in record["endpoints"]}
+    assert scenarios == {"import", "invalid", "read"}
+    assert record["totals"]["requests"] == got
+    loop = record["open_loop"]
+    assert loop["slots_sent"] == got > 1000
+    achieved = loop["slots_sent"] / record["timing"]["duration_s"]
+    assert loop["achieved_rate"] == pytest.approx(achieved, abs=0.11)
+
+
+def test_two_processes_with_a_shape_count_every_batch_post(start_site, tmp_path: Path) -> None:
+    """On ``--processes 2`` with the step shape, a batch scenario: the slots sent are the posts
+    the site created, 5 per batch request."""
+    site = start_site("--latency-ms", "2")
+    run = run_locust(
+        site.url,
+        tmp_path / "run",
+        *("-u", "6", "-r", "6", "-t", "6s", *processes(2)),
+        *("--load-model", "open", "--arrival-rate", "300", "--shape", "step"),
+        *("--scenario", "batch", "--batch-size", "5", "--no-verify"),
+        timeout=120,
+    )
+    assert run.returncode in (0, 1), run.log
+    record = run.record()
+    stats = site.stats()
+    batches = stats["requests"]["POST /import/batch"]["total"]
+    assert record["load"]["processes"] == 2
+    assert record["totals"]["requests"] == batches
+    assert stats["posts"] == 5 * batches  # a fresh site: every post is new
+    loop = record["open_loop"]
+    assert loop["shape"] == "step"
+    assert loop["slots_sent"] == stats["posts"] > 500

@@ -49,33 +49,83 @@ def test_pacer_figures_keep_each_nodes_latest_and_sum_over_nodes() -> None:
 
 
 class FakeClock:
+    """A clock that only moves when someone sleeps on it (or a test sets it)."""
+
     def __init__(self) -> None:
         self.now = 1000.0
 
     def __call__(self) -> float:
         return self.now
 
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
 
-def test_pacer_figures_leave_out_reservations_still_in_the_future() -> None:
-    clock = FakeClock()
-    pacer = Pacer(10.0, clock=clock, sleep=lambda s: None)  # never sleeps: the clock stays
+
+class User:
+    """Stands in for a user's greenlet (the pacer keys reservations by it)."""
+
+
+class Users:
+    """``current`` for a pacer: which user calls it (``me``)."""
+
+    def __init__(self) -> None:
+        self.me = User()
+
+    def __call__(self) -> object:
+        return self.me
+
+
+def test_pacer_figures_count_the_slots_whose_request_started() -> None:
+    clock, users = FakeClock(), Users()
+    pacer = Pacer(10.0, clock=clock, sleep=clock.sleep, current=users)
     assert pacer_figures(pacer, 1000.0) == [0, 0, 0]  # not started
-    for _ in range(5):
-        pacer.wait()  # slots 0..4 reserved at t=1000; due at 1000.0 .. 1000.4
-    assert pacer_figures(pacer, 999.0) == [0, 0, 0]
-    assert pacer_figures(pacer, 1000.0) == [1, 0, 1]  # only slot 0 is due
-    assert pacer_figures(pacer, 1000.25) == [3, 0, 3]
-    assert pacer_figures(pacer, 1010.0) == [5, 0, 101]  # never more sent than issued
+    first, second = User(), User()
+    users.me = first
+    pacer.wait()  # slot 0, due at once
+    users.me = second
+    pacer.wait()  # slot 1: sleeps to 1000.1
+    assert clock.now == pytest.approx(1000.1)
+    assert pacer_figures(pacer, clock.now) == [0, 0, 2]  # reserved, not sent
+    pacer.request_started()  # the second user sends
+    users.me = first
+    pacer.request_started()
+    pacer.request_started()  # counted once
+    assert pacer_figures(pacer, clock.now) == [2, 0, 2]
+    assert pacer.issued == 2
+    assert pacer_figures(pacer, 999.0) == [2, 0, 0]  # (due by a moment before the start)
+    assert pacer_figures(pacer, 1000.25) == [2, 0, 3]
+
+
+def test_a_slot_reserved_late_is_late_only_when_sent() -> None:
+    clock, users = FakeClock(), Users()
+    pacer = Pacer(10.0, clock=clock, sleep=clock.sleep, current=users)
+    pacer.wait()
+    pacer.request_started()
     clock.now = 1002.0
-    pacer.wait()  # slot 5 was due at 1000.5: sent 1.5 s late
-    assert pacer_figures(pacer, 1002.0) == [6, 1, 21]
+    pacer.wait()  # slot 1 was due at 1000.1: 1.9 s late; this user sends nothing
+    pacer.wait(3)  # it waits again: slots 2..4, late too, and sends them (a batch)
+    pacer.request_started()
+    assert pacer_figures(pacer, clock.now) == [4, 3, 21]
+    assert pacer.issued == 5
+
+
+def test_the_schedule_ends_when_the_load_stops() -> None:
+    clock, users = FakeClock(), Users()
+    pacer = Pacer(10.0, clock=clock, sleep=clock.sleep, current=users)
+    pacer.wait()
+    pacer.request_started()
+    pacer.stop(1000.45)
+    pacer.stop(1001.0)  # the first stop holds
+    assert pacer_figures(pacer, 1000.2) == [1, 0, 3]
+    # a report sent later (a worker's last stats) adds no slots nobody was to send
+    assert pacer_figures(pacer, 1005.0) == [1, 0, 5]
 
 
 @pytest.mark.parametrize("now", [1000.0, 1000.05, 1001.0, 1003.7, 1009.99, 1010.0, 1031.0])
 def test_slots_due_under_a_shape_is_the_count_of_slots_due_by_then(now: float) -> None:
     clock = FakeClock()
     schedule = RateSchedule(10.0, [0.2, 0.5, 1.0, 0.3], cell_s=2.5)
-    pacer = Pacer(10.0, clock=clock, sleep=lambda s: None, schedule=schedule)
+    pacer = Pacer(10.0, clock=clock, sleep=clock.sleep, schedule=schedule)
     pacer.wait()
     expected = sum(1 for k in range(10_000) if pacer.due(k) <= now)
     assert slots_due(pacer, now) == expected
