@@ -13,10 +13,10 @@ down), or woken after the load stopped, or left without a seed, sent nothing, an
 so. A batch request counts the slots it reserved (``--batch-size`` posts).
 
 The schedule never skips: when every user is busy (the target is slow), slots fall due while no
-user is free, and the next free user sends at once; ``late`` counts slots sent that were
-reserved more than ``LATE_S`` after they were due. The offered load is therefore held as long as
-``users >= rate * latency`` on each node; ``late > 0`` in the record says it was not, and then
-the run measured a closed system. Choose ``-u`` with headroom (e.g. 2 * rate * expected latency).
+user is free, and the next free user sends at once; ``late`` counts requests sent whose slot
+was reserved more than ``LATE_S`` after it was due (a batch request counts once). The offered
+load is therefore held as long as ``users >= rate * latency`` on each node; ``late > 0`` in the
+record says it was not, and then the run measured a closed system. Choose ``-u`` with headroom (e.g. 2 * rate * expected latency).
 
 A ``--shape`` other than steady drives the rate (``RateSchedule``, like k6's
 ramping-arrival-rate): during each cell of the run the node offers its rate times the shape's
@@ -102,7 +102,7 @@ class Pacer:
         self.sent = 0
         """Slots whose request started."""
         self.late = 0
-        """Of the slots sent, those reserved more than LATE_S after they were due."""
+        """Requests sent whose slots were reserved more than LATE_S after they were due."""
         self.stopped_at: float | None = None
         """When the load stopped on this node (``stop``): no slot falls due after it."""
 
@@ -151,7 +151,7 @@ class Pacer:
             slots, late = reserved
             self.sent += slots
             if late:
-                self.late += slots
+                self.late += 1  # a request (a batch of slots counts once, as documented)
 
 
 def run_time_of(parsed_options: Any) -> float:
