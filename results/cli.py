@@ -60,7 +60,8 @@ examples:
   anp history results/runs --recent 3 --html history.html --markdown history.md
   anp history results/baselines/*/ --order 1.0,1.1,1.2,1.3
 
-Inputs that are not .json files (a README.md caught by a glob) are skipped with a note; a run
+Inputs that are not .json files (a README.md caught by a glob) are skipped with a note, and so
+is a run with nothing to measure (no whole second after its warm-up, no latency recorded); a run
 given twice is counted once. throughput is the median of per-second successful requests after
 the warm-up (as in `anp compare`). Report folders are never created.
 exit codes: 0 no bad change point in the recent releases, 1 regression (a bad change point
@@ -293,6 +294,29 @@ def _reduce(loaded: list[tuple[Path, Any]]) -> tuple[list[Any], list[Any]]:
     return records, [reduce_run(record, file.parent) for file, record in loaded]
 
 
+def _reduce_measured(loaded: list[tuple[Path, Any]]) -> tuple[list[Any], list[Any]]:
+    """``_reduce`` for ``anp history``: a run with nothing to measure (under a second after its
+    warm-up, no latency recorded) is skipped with a note naming it and why; the rest go on."""
+    from results.errors import RecordError, UnmeasuredRunError
+    from results.metrics import reduce_run
+
+    records: list[Any] = []
+    runs: list[Any] = []
+    for file, record in loaded:
+        try:
+            runs.append(reduce_run(record, file.parent))
+        except UnmeasuredRunError as exc:
+            print(f"anp: note: skipped '{file}': {exc}", file=sys.stderr)
+            continue
+        records.append(record)
+    if not runs:
+        raise RecordError(
+            f"none of the {len(loaded)} run(s) given has anything to measure (see the notes "
+            "above); expected runs with at least one whole second after their warm-up"
+        )
+    return records, runs
+
+
 def _refuse_shared_runs(base: list[tuple[Path, Any]], cand: list[tuple[Path, Any]]) -> None:
     """A run on both sides would be compared with itself."""
     from results.errors import RecordError
@@ -517,7 +541,7 @@ def _history(args: argparse.Namespace) -> int:
     from results.report_md import history_markdown
     from results.report_term import print_history
 
-    records, runs = _reduce(_load(args.runs, "history"))
+    records, runs = _reduce_measured(_load(args.runs, "history"))
     check_comparable(records, purpose="history")
     order = [x.strip() for x in args.order.split(",")] if args.order else None
     with _quiet_scipy():

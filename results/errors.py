@@ -24,6 +24,12 @@ class InputPathError(RecordError):
     exit_code = 2
 
 
+class UnmeasuredRunError(RecordError):
+    """A readable record with nothing to measure: no whole second after its warm-up (a run under
+    a second), or no request in its latency histograms. ``anp history`` skips such a run with a
+    note; ``anp compare`` refuses it (exit 3)."""
+
+
 class NotComparableError(ResultsError):
     """Runs whose load settings differ, so their numbers cannot be compared."""
 

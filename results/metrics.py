@@ -23,7 +23,7 @@ from pathlib import Path
 
 from hdrh.histogram import HdrHistogram as _Hdr
 
-from results.errors import RecordError
+from results.errors import RecordError, UnmeasuredRunError
 from results.record import EndpointStats, HdrHistogram, RunRecord
 
 EXPECTED_ERROR_KINDS = frozenset({"rejected_invalid"})
@@ -97,7 +97,7 @@ def measured_throughput(record: RunRecord) -> float:
     first = math.ceil(record.timing.warmup_s)
     last = math.floor(record.timing.duration_s)  # exclusive: the last partial second is left out
     if last <= first:
-        raise RecordError(
+        raise UnmeasuredRunError(
             f"run '{record.run_id}' has no whole second after its warm-up "
             f"(duration_s={record.timing.duration_s}, warmup_s={record.timing.warmup_s}); "
             "expected a run longer than its warm-up by at least one second"
@@ -151,7 +151,7 @@ def latency_percentiles(record: RunRecord) -> dict[str, float]:
     fallback = _percentiles_from_stats(record)
     if fallback is not None:
         return fallback
-    raise RecordError(
+    raise UnmeasuredRunError(
         f"run '{record.run_id}' has no latency histogram with any request in it; "
         "expected endpoints[].histogram from `anp run`"
     )

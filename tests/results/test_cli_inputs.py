@@ -67,6 +67,46 @@ def test_history_skips_a_readme_caught_by_a_glob(
     assert only.returncode == 3 and "no run records among the inputs" in only.stderr
 
 
+def short_run(folder: Path, run_id: str, *, duration_s: float, warmup_s: float) -> Path:
+    """A record of release 1.3 that lasted ``duration_s`` (no whole second after its warm-up)."""
+    record = make_record(run_id, seed=9, release="1.3", seconds=1, warmup_s=warmup_s)
+    timing = record.timing.model_copy(update={"duration_s": duration_s})
+    return write_record(record.model_copy(update={"timing": timing}), folder / run_id)
+
+
+def test_history_skips_a_run_under_a_second_with_a_note_and_goes_on(
+    write_runs: Callable[..., list[Path]],
+) -> None:
+    runs = [write_runs(f"h{i}", 1, seed=i, release=f"1.{i}")[0] for i in range(3)]
+    folder = runs[0].parent
+    short = short_run(folder, "short", duration_s=0.8, warmup_s=0.0)
+    warm = short_run(folder, "warm", duration_s=5.5, warmup_s=5.0)  # 0.5 s after the warm-up
+    result = anp("history", folder, "--format", "markdown")
+    assert result.returncode == 0, result.stderr
+    for file, run_id, timing in [
+        (short, "short", "duration_s=0.8, warmup_s=0.0"),
+        (warm, "warm", "duration_s=5.5, warmup_s=5.0"),
+    ]:
+        assert (
+            f"anp: note: skipped '{file}': run '{run_id}' has no whole second after its warm-up "
+            f"({timing})" in result.stderr
+        ), result.stderr
+    assert "anp: error" not in result.stderr
+    rows = [line for line in result.stdout.splitlines() if line.startswith("| 1.")]
+    assert [row.split("|")[1:3] for row in rows] == [
+        [" 1.0 ", " 1 "],
+        [" 1.1 ", " 1 "],
+        [" 1.2 ", " 1 "],
+    ]  # release 1.3 had only the skipped runs
+    alone = anp("history", short, warm)
+    assert alone.returncode == 3, alone.stderr
+    assert "none of the 2 run(s) given has anything to measure" in alone.stderr
+    assert "Traceback" not in alone.stderr
+    compared = anp("compare", short, "--against", runs[0], "--no-html")
+    assert compared.returncode == 3  # a comparison still refuses it: it is not one sample of k
+    assert "run 'short' has no whole second after its warm-up" in compared.stderr
+
+
 def test_runs_looks_one_level_down_and_lists_crashed_runs(tmp_path: Path) -> None:
     baselines = tmp_path / "baselines"
     (baselines / "reference").mkdir(parents=True)
