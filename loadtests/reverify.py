@@ -36,7 +36,7 @@ from loadtests.finalize import RECORD_NAME, artifacts, no_verdict, run_verificat
 from loadtests.measurements import CheckSpec, Measurements
 from loadtests.verify import VERIFY_DEADLINE_S
 from results import CheckResult, RunRecord, Verification
-from results.errors import RecordError
+from results.errors import InputPathError, RecordError
 from results.store import DEFAULT_RUNS_DIR, MEASUREMENTS_FILE, parse_record, unfinished_run_note
 from synth import GENERATOR_VERSION
 from targets.base import Target
@@ -88,12 +88,13 @@ class Reverified:
 
 def find_record(run: str, dirs: Sequence[Path] = ()) -> Path:
     """The record file of ``run``: a run folder, a record file, or a run id looked up as
-    ``DIR/<run>/run.json`` in ``dirs`` (default ``results/runs``). RecordError (exit 3) when it
-    is not there, as ``anp compare`` and ``anp runs`` do for a missing run."""
+    ``DIR/<run>/run.json`` in ``dirs`` (default ``results/runs``). InputPathError (exit 2, a
+    command-line mistake) when it is not there, as ``anp compare`` and ``anp runs`` do for a
+    missing run; RecordError (exit 3) for a folder without a usable record."""
     for directory in dirs:
         if not directory.is_dir():
             state = "is not a folder" if directory.exists() else "does not exist"
-            raise RecordError(
+            raise InputPathError(
                 f"--dir: '{directory}' {state}; expected a folder of run folders, "
                 "e.g. --dir results/runs; safe to retry with the right path"
             )
@@ -103,7 +104,7 @@ def find_record(run: str, dirs: Sequence[Path] = ()) -> Path:
     if given.is_dir():
         return _record_in(given)
     if not run.strip() or given.name != run or run in (".", ".."):
-        raise RecordError(
+        raise InputPathError(
             f"run '{run}' not found: no such file or folder; expected a run id listed by "
             "`anp runs` or the path of a run folder; safe to retry with the right value"
         )
@@ -111,7 +112,7 @@ def find_record(run: str, dirs: Sequence[Path] = ()) -> Path:
     found = [d / run for d in searched if (d / run).is_dir()]
     if not found:
         where = ", ".join(f"'{d}'" for d in searched)
-        raise RecordError(
+        raise InputPathError(
             f"run '{run}' not found: no folder '{run}' in {where} and no such path; expected a "
             "run id listed by `anp runs` (add --dir for runs stored elsewhere) or the path of a "
             "run folder; safe to retry with the right value"

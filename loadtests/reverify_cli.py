@@ -23,8 +23,9 @@ that completes replaces the record's verification, the max_missing and max_corru
 (same thresholds) and the verdict; every other figure is kept. The previous record stays beside
 it as run.json.before-verify-<UTC time>. A verification that cannot be completed changes nothing.
 exit codes: 0 verified, no post missing or corrupted; 1 posts missing or corrupted; 2 a
-            command-line mistake (e.g. --target); 3 run not found or unusable record, target
-            unreachable, verification incomplete (the record is left as it was), internal error
+            command-line mistake (e.g. --target, a run that is not found); 3 unusable record,
+            target unreachable, verification incomplete (the record is left as it was), internal
+            error
 """
 
 
