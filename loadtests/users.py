@@ -29,7 +29,7 @@ import errno
 import random
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any, ClassVar
 
@@ -45,7 +45,11 @@ from locust.user.task import (
     LOCUST_STATE_WAITING,
 )
 
-from loadtests.invalid_bodies import invalid_request
+from loadtests.invalid_bodies import (
+    STORED,
+    StoredPosts,
+    invalid_request,
+)
 from loadtests.node import NODE
 from loadtests.prebuild import (
     INLINE_BLOCK,
@@ -512,10 +516,52 @@ class InvalidUser(AnpUser):
         node = NODE
         if node.draining or node.target is None:
             return self.idle()
+        stored = STORED.for_test(node.recorder)
+        recent: Sequence[tuple[int, object]] = node.recorder.recent
+        if not recent:
+            recent = self.stored_post(stored)
+            if node.draining:  # the load stopped during the read
+                return self.idle()
         self.pace(1)
         node.invalid_sent += 1
-        built = invalid_request(node.target, node.invalid_sent, node.recorder.recent)
+        number = node.invalid_sent
+        built = invalid_request(node.target, number, node.recorder.recent or recent)
+        stored.count(number, built.kind)
         self.exchange(built.request, _judge_invalid, built.expected)
+
+    def on_stop(self) -> None:
+        STORED.for_test(NODE.recorder).report()
+
+    def stored_post(self, stored: StoredPosts) -> list[tuple[int, str]]:
+        """For ``changed_content`` on a node without acknowledged posts: a post of the run's
+        seeds that the target holds (``invalid_bodies.StoredPosts``); empty until one is found.
+        Only a node that runs no import or batch user looks (elsewhere its own acks come). The
+        read is a request of its own (its own slot in the open model)."""
+        node = NODE
+        target, options, now = node.target, node.options, monotonic()
+        if not stored.due(now):
+            return stored.found
+        if not (target and options) or _runs_seeded_users(node.env):
+            stored.postpone(now)
+        else:
+            found = stored.find_request(target, options.seeds, now)
+            if found is not None:
+                seed, request = found
+                self.pace(1)
+                stored.note(target, seed, self.exchange(request, _judge_find))
+        return stored.found
+
+
+def _runs_seeded_users(env: Any) -> bool:
+    runner = getattr(env, "runner", None)
+    counts: dict[str, int] = getattr(runner, "user_classes_count", None) or {}
+    return any(counts.get(cls.__name__, 0) for cls in (ImportUser, BatchUser))
+
+
+def _judge_find(_key: None, response: Response) -> Verdict:
+    if response.status in (200, 404):  # stored or not: either answer is what was asked
+        return True, None, 0
+    return False, _status_kind(response), 0
 
 
 def _judge_invalid(expected: tuple[int, ...], response: Response) -> Verdict:

@@ -11,15 +11,21 @@ from loadtests import invalid_bodies
 from loadtests.invalid_bodies import (
     CACHE_LIMIT,
     CHANGED_CONTENT,
+    FIND_INTERVAL_S,
+    FIND_SUFFIX,
+    FIND_WINDOW,
     REUSED_KINDS,
     REUSED_SEEDS,
+    StoredPosts,
     cached_count,
     invalid_choice,
     invalid_request,
+    is_changed_content_turn,
 )
-from synth import INVALID_KINDS, synthesize_invalid
+from synth import INVALID_KINDS, canonical_json, synthesize, synthesize_invalid
+from synth.generate import reference_of
 from targets import load_target
-from targets.base import Target
+from targets.base import Response, Target
 
 KINDS = len(INVALID_KINDS)
 RECENT = [(1000 + i, f"ref-{i}") for i in range(7)]
@@ -151,3 +157,81 @@ def test_a_new_target_empties_the_cache(tmp_path: Path) -> None:
     assert (
         got.request.body == other.invalid_request(synthesize_invalid(oversized, "oversized")).body
     )
+
+
+# --- changed_content on a node without acknowledged posts -----------------------------------------
+
+
+def test_changed_content_turns_are_those_the_cycle_gives_it() -> None:
+    for number in range(1, 3 * KINDS):
+        turn = invalid_choice(number, RECENT)[0] == CHANGED_CONTENT
+        assert is_changed_content_turn(number) is turn
+
+
+@pytest.fixture
+def reference(tmp_path: Path) -> Target:
+    definition = tmp_path / "r.toml"
+    definition.write_text('kind = "reference"\nname = "r"\nbase_url = "http://127.0.0.1:9"\n')
+    return load_target(definition, environ={})
+
+
+def test_reads_to_find_a_stored_post_go_round_the_first_seeds_at_a_bounded_rate(
+    reference: Target,
+) -> None:
+    target = reference
+    stored = StoredPosts()
+    seeds = ((5, 9), (100, 199))  # the first FIND_WINDOW seeds span both ranges
+    window = [*range(5, 10), *range(100, 100 + FIND_WINDOW - 5)]
+    asked = []
+    now = 1000.0
+    for _ in range(FIND_WINDOW + 3):
+        assert stored.due(now)
+        found = stored.find_request(target, seeds, now)
+        assert found is not None
+        seed, request = found
+        asked.append(seed)
+        read = target.read_request(reference_of(seed))
+        assert (request.method, request.path, request.body) == (read.method, read.path, read.body)
+        assert request.name == read.name + FIND_SUFFIX
+        assert not stored.due(now + FIND_INTERVAL_S * 0.9)  # one read per interval at most
+        now += FIND_INTERVAL_S
+    assert asked == window + window[:3]
+    assert stored.tries == FIND_WINDOW + 3
+
+
+def test_a_post_read_back_stored_is_kept_and_the_reads_stop(reference: Target) -> None:
+    target = reference
+    stored = StoredPosts().for_test(owner := object())
+    stored.note(target, 7, Response(404))
+    stored.note(target, 7, Response(500, b"oops"))
+    stored.note(target, 7, Response(0, error="timeout"))
+    assert stored.found == []
+    assert stored.due(0.0)
+    post = synthesize(7)
+    stored.note(target, 7, Response(200, canonical_json(post), {"x-anp-hash": post.meta.hash}))
+    assert stored.found == [(7, reference_of(7))]
+    assert not stored.due(10**9)  # found: no more reads
+    # the next changed_content turn changes that stored post (a 409 from a sound target)
+    slot = KINDS + INVALID_KINDS.index(CHANGED_CONTENT)
+    got = invalid_request(target, slot, stored.found)
+    assert (got.kind, got.seed, got.expected) == (CHANGED_CONTENT, 7, (409,))
+    assert stored.for_test(owner) is stored and stored.found
+    assert stored.for_test(object()).found == []  # a new test starts afresh
+
+
+def test_changed_content_turns_are_counted_sent_or_replaced(target: Target) -> None:
+    stored = StoredPosts()
+    for number in range(1, 2 * KINDS + 1):
+        stored.count(number, invalid_request(target, number, []).kind)
+    for number in range(2 * KINDS + 1, 5 * KINDS + 1):
+        stored.count(number, invalid_request(target, number, RECENT).kind)
+    assert (stored.sent, stored.replaced) == (3, 2)
+
+
+def test_an_adapter_that_cannot_read_back_is_never_asked(tmp_path: Path) -> None:
+    definition = tmp_path / "t.toml"
+    definition.write_text(MAPPING_HTTP)  # no [http.read]
+    target = load_target(definition, environ={})
+    stored = StoredPosts()
+    assert stored.find_request(target, ((0, 99),), 0.0) is None
+    assert (stored.unreadable, stored.tries, stored.due(10**9)) == (True, 0, False)
