@@ -41,6 +41,11 @@ well-behaved target stores no invalid post. Each node counts its ``changed_conte
 and replaced by the next kind (nothing acknowledged nor found yet): ``StoredPosts.sent`` and
 ``StoredPosts.replaced``, logged when its invalid users stop (``invalid: changed_content sent N,
 replaced by the next kind M ...``).
+
+The ``read`` and ``reimport`` scenarios starve the same way on such a node (they pick posts this
+node saw acknowledged). They use the same ``StoredPosts``, wanting up to ``FIND_WINDOW`` posts
+found stored, so they spread their requests once a few are found: their find reads are requests
+of their own scenario, under the same name suffix.
 """
 
 from __future__ import annotations
@@ -68,10 +73,11 @@ CACHE_LIMIT = 2 * REUSED_SEEDS * len(REUSED_KINDS)
 also be reached from that kind's fallback, with seeds of its own)."""
 FIND_WINDOW = 16
 """How many of the first seeds of ``--seeds`` a node without acknowledged posts reads back in
-turn to find one the target holds."""
+turn to find those the target holds (``invalid`` wants one; ``read`` and ``reimport`` want up
+to all of them, to spread their requests)."""
 FIND_INTERVAL_S = 0.5
-"""At most one such read per node every this many seconds (until one is found)."""
-FIND_SUFFIX = " [invalid: find a stored post]"
+"""At most one such read per node every this many seconds (until enough are found)."""
+FIND_SUFFIX = " [find a stored post]"
 """Appended to the read request's name, so its statistics stay apart from the read scenario's."""
 
 
@@ -168,7 +174,7 @@ class StoredPosts:
 
     def _reset(self) -> None:
         self.found: list[tuple[int, str]] = []
-        """(seed, reference) of posts read back stored (at most one: one is enough)."""
+        """(seed, reference) of posts read back stored (at most ``FIND_WINDOW``)."""
         self.tries = 0
         """Reads sent to find one."""
         self.unreadable = False
@@ -188,9 +194,10 @@ class StoredPosts:
             self.owner = owner
         return self
 
-    def due(self, now: float) -> bool:
-        """Whether a read to find a stored post should be sent now."""
-        return not self.found and not self.unreadable and now >= self.next_try
+    def due(self, now: float, want: int = 1) -> bool:
+        """Whether a read to find a stored post should be sent now (fewer than ``want`` are
+        found)."""
+        return len(self.found) < want and not self.unreadable and now >= self.next_try
 
     def postpone(self, now: float) -> None:
         """No read now (the node runs import users: its own acks will serve); ask again in
@@ -204,7 +211,10 @@ class StoredPosts:
         ``FIND_SUFFIX``; the next read is allowed ``FIND_INTERVAL_S`` from ``now``. None, and
         no read ever after, when the adapter cannot read posts back (an http target without
         ``[http.read]``)."""
-        window = list(islice(iter_seeds(seeds), FIND_WINDOW))
+        found = {seed for seed, _ in self.found}
+        window = [s for s in islice(iter_seeds(seeds), FIND_WINDOW) if s not in found]
+        if not window:
+            return None
         seed = window[self.tries % len(window)]
         try:
             request = target.read_request(reference_of(seed))
@@ -218,15 +228,17 @@ class StoredPosts:
 
     def note(self, target: Target, seed: int, response: Response) -> None:
         """Keep ``seed`` when ``response`` (to ``find_request``) says the target holds its post."""
-        if self.found or response.status != 200:
+        if response.status != 200 or any(seed == s for s, _ in self.found):
             return
         reference = reference_of(seed)
         back = target.read_back(reference, response)
         if back.error is None and back.copies >= 1:
             self.found.append((seed, reference))
+            if len(self.found) > 1:
+                return
             log.info(
-                "invalid: no acknowledged post on this node; changed_content changes the stored "
-                "post of seed %d (found after %d read(s))",
+                "no acknowledged post on this node; changed_content, read and reimport use "
+                "posts found stored, first seed %d (found after %d read(s))",
                 seed,
                 self.tries,
             )

@@ -46,6 +46,7 @@ from locust.user.task import (
 )
 
 from loadtests.invalid_bodies import (
+    FIND_WINDOW,
     STORED,
     StoredPosts,
     invalid_request,
@@ -194,6 +195,26 @@ class AnpUser(FastHttpUser):
         """``make_json(seed, size)`` and the post's reference, made in one call (the in-line
         builder's seam; a subclass that overrides ``make_json`` overrides this too)."""
         return synthesize_json_ref(seed, size=size)
+
+    def stored_post(self, stored: StoredPosts, want: int = 1) -> list[tuple[int, str]]:
+        """Posts of the run's seeds that the target holds, for a node without acknowledged
+        posts of its own (``invalid_bodies.StoredPosts``; ``want`` of them at most): empty
+        until one is found. Only a node that runs no import or batch user looks (elsewhere its
+        own acks come). Each read is a request of this user's scenario (its own slot in the
+        open model)."""
+        node = NODE
+        target, options, now = node.target, node.options, monotonic()
+        if not stored.due(now, want):
+            return stored.found
+        if not (target and options) or _runs_seeded_users(node.env):
+            stored.postpone(now)
+        else:
+            found = stored.find_request(target, options.seeds, now)
+            if found is not None:
+                seed, request = found
+                self.pace(1)
+                stored.note(target, seed, self.exchange(request, _judge_find))
+        return stored.found
 
     def pace(self, posts: int = 1) -> None:
         pacer = NODE.pacer
@@ -485,7 +506,11 @@ class ReimportUser(AnpUser):
         node = NODE
         if node.draining or node.target is None or node.options is None:
             return self.idle()
-        recent = node.recorder.recent
+        recent: Sequence[tuple[int, object]] = node.recorder.recent
+        if not recent:  # (--processes: a node may run no import user) posts stored by others
+            recent = self.stored_post(STORED.for_test(node.recorder), FIND_WINDOW)
+            if node.draining:
+                return self.idle()
         if not recent:
             gevent.sleep(0.1)
             return None
@@ -532,25 +557,6 @@ class InvalidUser(AnpUser):
     def on_stop(self) -> None:
         STORED.for_test(NODE.recorder).report()
 
-    def stored_post(self, stored: StoredPosts) -> list[tuple[int, str]]:
-        """For ``changed_content`` on a node without acknowledged posts: a post of the run's
-        seeds that the target holds (``invalid_bodies.StoredPosts``); empty until one is found.
-        Only a node that runs no import or batch user looks (elsewhere its own acks come). The
-        read is a request of its own (its own slot in the open model)."""
-        node = NODE
-        target, options, now = node.target, node.options, monotonic()
-        if not stored.due(now):
-            return stored.found
-        if not (target and options) or _runs_seeded_users(node.env):
-            stored.postpone(now)
-        else:
-            found = stored.find_request(target, options.seeds, now)
-            if found is not None:
-                seed, request = found
-                self.pace(1)
-                stored.note(target, seed, self.exchange(request, _judge_find))
-        return stored.found
-
 
 def _runs_seeded_users(env: Any) -> bool:
     runner = getattr(env, "runner", None)
@@ -587,7 +593,11 @@ class ReadUser(AnpUser):
         node = NODE
         if node.draining or node.target is None:
             return self.idle()
-        recent = node.recorder.recent
+        recent: Sequence[tuple[int, str]] = node.recorder.recent
+        if not recent:  # (--processes: a node may run no import user) posts stored by others
+            recent = self.stored_post(STORED.for_test(node.recorder), FIND_WINDOW)
+            if node.draining:
+                return self.idle()
         if not recent:
             gevent.sleep(0.1)
             return None

@@ -235,3 +235,34 @@ def test_an_adapter_that_cannot_read_back_is_never_asked(tmp_path: Path) -> None
     stored = StoredPosts()
     assert stored.find_request(target, ((0, 99),), 0.0) is None
     assert (stored.unreadable, stored.tries, stored.due(10**9)) == (True, 0, False)
+
+
+def test_read_and_reimport_want_more_stored_posts_and_each_is_kept_once(
+    reference: Target,
+) -> None:
+    """``want`` > 1 (read, reimport): the reads go on after the first find, skip the seeds
+    already found, and a post noted twice is kept once."""
+    target = reference
+    stored = StoredPosts()
+    now = 0.0
+
+    def stored_answer(seed: int) -> Response:
+        post = synthesize(seed)
+        return Response(200, canonical_json(post), {"x-anp-hash": post.meta.hash})
+
+    found = stored.find_request(target, ((0, 99),), now)
+    assert found is not None and found[0] == 0
+    stored.note(target, 0, stored_answer(0))
+    stored.note(target, 0, stored_answer(0))
+    assert stored.found == [(0, reference_of(0))]
+    assert not stored.due(now + FIND_INTERVAL_S)  # invalid wants one: done
+    assert stored.due(now + FIND_INTERVAL_S, want=3)
+    asked = []
+    for step in range(1, 4):
+        got = stored.find_request(target, ((0, 99),), now + step * FIND_INTERVAL_S)
+        assert got is not None
+        asked.append(got[0])
+        stored.note(target, got[0], stored_answer(got[0]))
+    assert 0 not in asked  # a seed already found is not read again
+    assert len(stored.found) == 4 and len({seed for seed, _ in stored.found}) == 4
+    assert not stored.due(10**9, want=4)

@@ -40,7 +40,7 @@ def test_changed_content_is_sent_by_a_worker_without_import_users(start_site, tm
     assert run.returncode == 0, run.log
     stats = site.stats()
     m = run.measurements()
-    assert "no acknowledged post on this node; changed_content changes the stored post" in (
+    assert "no acknowledged post on this node; changed_content, read and reimport use" in (
         run.log
     ), "Locust did not put the invalid users on a node of their own: the test misses its case"
     # the node's reads to find a stored post: the site's only GET /posts reads (verification
