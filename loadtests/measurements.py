@@ -52,8 +52,9 @@ class Measurements(BaseModel):
     reimported: list[tuple[int, int]] = Field(default_factory=list)
     """Seeds the reimport scenario sent again (ranges)."""
     latency_per_second: list[tuple[int, float, float]] = Field(default_factory=list)
-    """``(second, p50_ms, p95_ms)`` of the answered requests (all endpoints, all nodes) that
-    started in each second (``results.RunRecord.latency_per_second``; 2 significant figures)."""
+    """``(second, p50_ms, p95_ms)`` of the requests (all endpoints, all nodes; a failure
+    without an answer with the time until it failed) that started in each second
+    (``results.RunRecord.latency_per_second``; 2 significant figures)."""
     verify: bool = True
     """Whether finalize should read back every acknowledged post."""
     verify_timeout_s: float = 600.0

@@ -151,9 +151,9 @@ class Series:
         failed.append(started)
         failed.append(latency_s)
 
-    def take(self, answered: list[tuple[np.ndarray, np.ndarray]]) -> dict[str, Any] | None:
-        """The delta since the last take; appends this series' answered requests (seconds,
-        latencies) to ``answered``."""
+    def take(self, timed: list[tuple[np.ndarray, np.ndarray]]) -> dict[str, Any] | None:
+        """The delta since the last take; appends this series' requests with a latency (seconds,
+        latencies; a failure without an answer has the time until it failed) to ``timed``."""
         ok = self.ok
         if not (ok or self.failures):
             return None
@@ -162,7 +162,7 @@ class Series:
         fail_seconds, fail_us = split_pairs(self.failed, t0)
         seconds = np.concatenate((ok_seconds, fail_seconds))
         latencies = np.concatenate((ok_us, fail_us))
-        answered.append((seconds, latencies))
+        timed.append((seconds, latencies))
         record_many(self.hist, latencies)
         warmup = self.recorder.warmup
         if warmup > 0:
@@ -204,15 +204,15 @@ SECOND_TEMPLATE = new_histogram(SECOND_FIGURES)
 """The layout of the per-second histograms (never recorded into)."""
 
 
-def second_counts(answered: list[tuple[np.ndarray, np.ndarray]]) -> list[int]:
-    """Every answered request of a delta as per-second histogram counts, flattened
+def second_counts(timed: list[tuple[np.ndarray, np.ndarray]]) -> list[int]:
+    """Every request of a delta (``Series.take``'s ``timed``) as per-second histogram counts, flattened
     ``[second, index, count, ...]`` (indices of ``SECOND_TEMPLATE``), for ``Merged``."""
-    if not answered:
+    if not timed:
         return []
-    seconds = np.concatenate([s for s, _ in answered])
+    seconds = np.concatenate([s for s, _ in timed])
     if seconds.size == 0:
         return []
-    latencies = np.concatenate([u for _, u in answered])
+    latencies = np.concatenate([u for _, u in timed])
     width = SECOND_TEMPLATE.counts_len
     keys, counts = np.unique(
         seconds * width + hdr_indices(SECOND_TEMPLATE, latencies), return_counts=True
@@ -253,11 +253,11 @@ class Recorder:
 
     def take(self) -> dict[str, Any]:
         """Everything recorded since the previous take, as msgpack-able data; then start afresh."""
-        answered: list[tuple[np.ndarray, np.ndarray]] = []
-        series = [d for s in self._series.values() if (d := s.take(answered)) is not None]
+        timed: list[tuple[np.ndarray, np.ndarray]] = []
+        series = [d for s in self._series.values() if (d := s.take(timed)) is not None]
         out: dict[str, Any] = {
             "series": series,
-            "latency_s": second_counts(answered),
+            "latency_s": second_counts(timed),
             "sent": [list(r) for r in ranges_from_seeds(self.sent)],
             "acked": [list(r) for r in ranges_from_seeds(self.acked)],
             "reimported": [list(r) for r in ranges_from_seeds(self.reimported)],
@@ -302,8 +302,9 @@ class Merged:
         self.leftovers: list[tuple[int, int]] = []
         self.deltas = 0
         self._latency_dense: dict[int, np.ndarray] = {}
-        """Per recent second, the counts of a ``SECOND_TEMPLATE`` histogram of every answered
-        request that started in it (all endpoints)."""
+        """Per recent second, the counts of a ``SECOND_TEMPLATE`` histogram of every request
+        that started in it (all endpoints; a failure without an answer with the time until it
+        failed)."""
         self._latency_packed: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         """Per older second (``LATENCY_DENSE_S``), the same counts as (indices, counts) of the
         non-zero ones."""
@@ -374,7 +375,7 @@ class Merged:
         return out
 
     def latency_per_second(self) -> list[tuple[int, float, float]]:
-        """``(second, p50_ms, p95_ms)`` of every second with an answered request, over all
+        """``(second, p50_ms, p95_ms)`` of every second with a request, over all
         endpoints and nodes (``results.RunRecord.latency_per_second``)."""
         out = []
         for second in sorted(self._latency_dense.keys() | self._latency_packed.keys()):
