@@ -76,7 +76,7 @@ def test_verification_failure_and_nothing_sent_have_no_verdict() -> None:
 def test_finalize_reads_the_seeds_in_doubt_back_like_unacknowledged_ones(monkeypatch) -> None:
     seen = {}
 
-    def fake_verify(target, sender, *, acknowledged, sent, size, deadline_s):
+    def fake_verify(target, sender, *, acknowledged, sent, size, deadline_s, started, stop):
         seen["acknowledged"], seen["sent"] = acknowledged, sent
         seen["deadline_s"] = deadline_s
         return Verification(performed=True, acknowledged=100, landed=100)
@@ -97,7 +97,7 @@ def test_finalize_reads_the_seeds_in_doubt_back_like_unacknowledged_ones(monkeyp
         def __exit__(self, *exc):
             return False
 
-        def send(self, request):
+        def send(self, request, timeout_s=None):
             class Answer:
                 status, error = 200, None
 
