@@ -24,12 +24,14 @@ import os
 import platform
 import socket
 import subprocess
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from pydantic import BaseModel
 
+from loadtests import verify_stop
 from loadtests.aggregate import checked_load, compute_totals, sum_errors
 from loadtests.atomic_files import write_bytes_atomic
 from loadtests.checks import all_passed, evaluate_checks, merge_checks
@@ -38,7 +40,8 @@ from loadtests.verify import not_performed, verify_posts
 from loadtests.verify_parallel import verify_in_processes, worker_count
 from results import Environment, OpenLoop, RunRecord, Timing, Verification
 from synth import GENERATOR_VERSION, count_seeds, merge_ranges
-from targets.base import Target
+from targets.base import Response, Target
+from targets.verify_io import BoundedSender
 
 log = logging.getLogger(__name__)
 
@@ -140,8 +143,17 @@ def in_doubt(measurements: Measurements) -> list[tuple[int, int]]:
     return [] if incomplete is None else list(incomplete.seeds_in_doubt)
 
 
-def run_verification(measurements: Measurements, target: Target | None) -> Verification:
-    """Verify the run's posts; any failure is reported in the result, never raised."""
+def run_verification(
+    measurements: Measurements,
+    target: Target | None,
+    *,
+    stop: Callable[[], bool] = verify_stop.stop_requested,
+) -> Verification:
+    """Verify the run's posts; any failure is reported in the result, never raised.
+
+    The health check and the reads share one bound, ``measurements.verify_timeout_s``
+    (``--verify-timeout``), requests in flight included; ``stop()`` (a Ctrl-C or SIGTERM, see
+    ``loadtests.verify_stop``) ends the verification at once, marked incomplete."""
     if not measurements.verify:
         return Verification(performed=False)
     if target is None:
@@ -150,25 +162,24 @@ def run_verification(measurements: Measurements, target: Target | None) -> Verif
         )
     from targets.transport import Sender, Timeouts
 
+    started = time.monotonic()
+    deadline_s = measurements.verify_timeout_s
     timeouts = getattr(target, "timeouts", None)
     if not isinstance(timeouts, Timeouts):
         timeouts = Timeouts(read_s=max(30.0, measurements.load.timeout_s))
     try:
         with Sender(target.base_url, timeouts, max_connections=8) as sender:
-            health = sender.send(target.health_request())
+            bounded = BoundedSender(sender, deadline=started + deadline_s, stop=stop)
+            health = bounded.send(target.health_request())
             if health.status == 0 or health.status >= 500:
-                why = health.error or f"http_{health.status}"
                 return not_performed(
                     measurements.seeds.acknowledged,
-                    f"the target did not answer its health check at {target.base_url} "
-                    f"({why}); nothing could be read back (retrying is safe: once the target "
-                    f"answers, run `anp verify {measurements.run_id}`)",
+                    _health_failure(measurements, target, health, bounded, deadline_s),
                 )
         acknowledged = merge_ranges(measurements.seeds.acknowledged)
         sent = merge_ranges((*measurements.seeds.sent, *in_doubt(measurements)))
         workers = worker_count(count_seeds(merge_ranges((*acknowledged, *sent))))
         definition = measurements.target.definition
-        deadline_s = measurements.verify_timeout_s
         if workers > 1 and definition:
             return verify_in_processes(
                 definition,
@@ -178,6 +189,8 @@ def run_verification(measurements: Measurements, target: Target | None) -> Verif
                 size=measurements.load.size,
                 workers=workers,
                 deadline_s=deadline_s,
+                started=started,
+                stop=stop,
             )
         with Sender(target.base_url, timeouts, max_connections=8) as sender:
             return verify_posts(
@@ -187,10 +200,34 @@ def run_verification(measurements: Measurements, target: Target | None) -> Verif
                 sent=sent,
                 size=measurements.load.size,
                 deadline_s=deadline_s,
+                started=started,
+                stop=stop,
             )
     except Exception as exc:  # a harness bug must not lose the record
         log.exception("verification failed")
         return not_performed(measurements.seeds.acknowledged, f"verification failed: {exc!r}")
+
+
+def _health_failure(
+    measurements: Measurements,
+    target: Target,
+    health: Response,
+    bounded: BoundedSender,
+    deadline_s: float,
+) -> str:
+    later = f"run `anp verify {measurements.run_id}`"
+    if bounded.stopped():
+        return (
+            "it was interrupted (Ctrl-C or SIGTERM) before the target answered its health "
+            f"check; nothing was read back (retrying is safe: {later})"
+        )
+    why = health.error or f"http_{health.status}"
+    if bounded.past_deadline():
+        why = f"{why}: stopped at the {deadline_s:g} s bound, anp run --verify-timeout"
+    return (
+        f"the target did not answer its health check at {target.base_url} ({why}); nothing "
+        f"could be read back (retrying is safe: once the target answers, {later})"
+    )
 
 
 def build_record(
@@ -268,18 +305,29 @@ def exit_code(record: RunRecord) -> int:
 
 
 def finalize(
-    measurements: Measurements, *, target: Target | None, out_dir: Path | str
+    measurements: Measurements,
+    *,
+    target: Target | None,
+    out_dir: Path | str,
+    verification: Verification | None = None,
 ) -> tuple[RunRecord, int]:
-    """Verify, check, write ``out_dir/run.json``; return the record and the exit code."""
+    """Verify, check, write ``out_dir/run.json``; return the record and the exit code.
+
+    ``verification`` given: it is used as is and nothing is read back (the wrapper's record of
+    a run it had to kill). While this runs, ``loadtests.verify_stop.in_progress()`` is true,
+    so that a signal handler can ask the verification to stop and let the record be written.
+    """
     out = Path(out_dir)
-    try:
-        definition: BaseModel | None = definition_checks(measurements)
-    except Exception as exc:  # the file may have changed since the start: say so, keep going
-        log.error("could not re-read the target definition's [checks]: %s", exc)
-        definition = None
-    verification = run_verification(measurements, target)
-    record = build_record(measurements, verification, definition, out_dir=out)
-    write_record(record, out)
+    with verify_stop.busy():
+        try:
+            definition: BaseModel | None = definition_checks(measurements)
+        except Exception as exc:  # the file may have changed since the start: say so, go on
+            log.error("could not re-read the target definition's [checks]: %s", exc)
+            definition = None
+        if verification is None:
+            verification = run_verification(measurements, target)
+        record = build_record(measurements, verification, definition, out_dir=out)
+        write_record(record, out)
     code = exit_code(record)
     for line in outcome_lines(record):
         log.info("%s", line)

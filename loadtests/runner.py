@@ -9,11 +9,18 @@ The child is ``python -m loadtests.locust_child -f loadtests/locustfile.py --hea
 - creates ``<out>/<run-id>/``, never reusing an existing folder;
 - forwards Ctrl-C and SIGTERM to the child as SIGINT, which Locust handles like a Ctrl-C of its
   own: the harness drains the requests in flight, writes Locust's CSV files and HTML report
-  (``loadtests.locust_outputs``) and a partial record marked ``interrupted``; a second signal
-  kills the child;
+  (``loadtests.locust_outputs``) and a partial record marked ``interrupted``. Once the load has
+  ended (``measurements.json`` written) the signal stops the read-back instead
+  (``loadtests.locust_child``): the record is written at once with its verification marked
+  incomplete, not ``interrupted`` (the load was whole), and ``anp verify`` can finish it. A
+  second signal kills the child;
 - kills the child by PID if it overruns its bound: the run time plus a grace period, extended
-  once the load has ended (``measurements.json`` written) by verification's own bound;
-- finalizes the run itself from ``measurements.json`` if the child died before writing the record;
+  once the load has ended by verification's own bound;
+- finalizes the run itself from ``measurements.json`` if the child died before writing the
+  record: without reading anything back when the child was stopped or killed by a signal or
+  its bound (``anp verify`` does that later), else with a verification of its own. Signals are
+  still caught meanwhile (they stop that verification), so a run folder with
+  ``measurements.json`` always gets its ``run.json``;
 - returns the record's exit code: 0 pass, 1 a check failed, 3 a harness or target failure.
 """
 
@@ -30,6 +37,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from loadtests import verify_stop
 from loadtests.progress import Progress
 from loadtests.verify import VERIFY_DEADLINE_S
 from results import RunRecord
@@ -156,12 +164,42 @@ def check_reachable(
     return target.base_url, release, int(target.batch_limit)
 
 
-def _forward(child: subprocess.Popen[bytes], state: dict[str, int]) -> None:
+@dataclass
+class ChildEnd:
+    """How the child ended, as the wrapper saw it."""
+
+    code: int = 0
+    signals: int = 0
+    """Ctrl-C / SIGTERM received by the wrapper (while the child ran, and after)."""
+    signalled_after_load: bool = False
+    """The first signal came once the load had ended (``measurements.json`` written): it
+    stopped the read-back, not the load."""
+    overran: bool = False
+    """Killed (SIGTERM, then SIGKILL) for overrunning its bound."""
+    overran_after_load: bool = False
+
+    @property
+    def load_cut(self) -> bool:
+        """The load itself was cut short by a signal or the bound."""
+        return bool(self.signals and not self.signalled_after_load) or (
+            self.overran and not self.overran_after_load
+        )
+
+    @property
+    def stopped(self) -> bool:
+        """A signal or the bound ended the child, whatever it was doing."""
+        return bool(self.signals) or self.overran
+
+
+def _forward(child: subprocess.Popen[bytes], end: ChildEnd, measurements: Path) -> None:
     def handler(signum: int, frame: FrameType | None) -> None:
-        state["signals"] = state.get("signals", 0) + 1
+        end.signals += 1
+        if end.signals == 1:
+            end.signalled_after_load = measurements.exists()
         if child.poll() is not None:
+            verify_stop.request_stop()  # the wrapper's own read-back, if it is making one
             return
-        if state["signals"] == 1:
+        if end.signals == 1:
             # SIGINT: the child stops as on a Ctrl-C of its own
             child.send_signal(signal.SIGINT)
         else:
@@ -171,13 +209,11 @@ def _forward(child: subprocess.Popen[bytes], state: dict[str, int]) -> None:
     signal.signal(signal.SIGTERM, handler)
 
 
-def run_locust(plan: LocustPlan, *, show_progress: bool = True) -> tuple[int, bool, bool]:
-    """Run the child to its end; (return code, interrupted by a signal, killed for overrunning)."""
+def run_locust(plan: LocustPlan, end: ChildEnd, *, show_progress: bool = True) -> ChildEnd:
+    """Run the child to its end, forwarding signals (the handlers stay installed: the caller
+    restores the previous ones); ``end`` is filled in and returned."""
     log_path = plan.run_dir / "locust.log"
     env = dict(os.environ, PYTHONUNBUFFERED="1")
-    state: dict[str, int] = {}
-    previous = (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM))
-    overran = False
     with open(log_path, "ab") as log:
         child = subprocess.Popen(
             plan.argv,
@@ -188,52 +224,53 @@ def run_locust(plan: LocustPlan, *, show_progress: bool = True) -> tuple[int, bo
             env=env,
             start_new_session=True,  # Ctrl-C reaches the child only through us, once
         )
-        _forward(child, state)
-        deadline = time.monotonic() + plan.run_time_s + plan.grace_s
         measurements = plan.run_dir / "measurements.json"
+        _forward(child, end, measurements)
+        deadline = time.monotonic() + plan.run_time_s + plan.grace_s
         verifying = False
         progress = Progress(plan.run_dir, plan.run_time_s, enabled=show_progress)
         try:
             with progress:
                 while child.poll() is None:
                     progress.update()
-                    if not verifying and not overran and measurements.exists():
+                    if not verifying and not end.overran and measurements.exists():
                         # the load is over; verification has its own bound
                         verifying = True
                         deadline = max(deadline, time.monotonic() + plan.verify_timeout_s + 60)
-                    if time.monotonic() > deadline and not overran:
-                        overran = True
+                    if time.monotonic() > deadline and not end.overran:
+                        end.overran = True
+                        end.overran_after_load = verifying
                         child.send_signal(signal.SIGTERM)
                         deadline = time.monotonic() + STOP_GRACE_S
-                    elif overran and time.monotonic() > deadline:
+                    elif end.overran and time.monotonic() > deadline:
                         child.kill()
                         break
                     time.sleep(0.25)
-            code = child.wait(timeout=STOP_GRACE_S)
+            end.code = child.wait(timeout=STOP_GRACE_S)
         finally:
             if child.poll() is None:
                 child.kill()
                 child.wait()
-            signal.signal(signal.SIGINT, previous[0])
-            signal.signal(signal.SIGTERM, previous[1])
-    return code, bool(state.get("signals")), overran
+    return end
 
 
-def collect_record(
-    plan: LocustPlan, code: int, interrupted: bool, overran: bool
-) -> tuple[RunRecord, int]:
+def collect_record(plan: LocustPlan, end: ChildEnd) -> tuple[RunRecord, int]:
     """The run's record and exit code once the child is gone.
 
     When the child wrote its record, its artifact list is refreshed (``locust.log`` and Locust's
-    history file are still written after it). When it died first but left
-    ``measurements.json``, the run is finalized here, marked interrupted. With neither, the run failed: RunError 3.
+    history file are still written after it), and it is marked interrupted when the load was cut
+    short. When the child died first but left ``measurements.json``, the run is finalized here:
+    with nothing read back when a signal or the bound ended the child (quick, no contact with
+    the target; ``anp verify`` reads the posts later), else with a verification of its own.
+    With neither file, the run failed: RunError 3.
     """
     from loadtests.finalize import exit_code, finalize, refresh_artifacts, write_record
     from loadtests.measurements import Measurements
+    from loadtests.verify import not_performed
 
     record = refresh_artifacts(plan.run_dir)
     if record is not None:
-        if (interrupted or overran) and not record.interrupted:
+        if end.load_cut and not record.interrupted:
             # the load was cut short by our stop signal: say so in the record
             record = record.model_copy(update={"interrupted": True, "passed": None})
             write_record(record, plan.run_dir)
@@ -241,24 +278,43 @@ def collect_record(
     measurements_path = plan.run_dir / "measurements.json"
     if measurements_path.is_file():
         measurements = Measurements.model_validate_json(measurements_path.read_bytes())
-        if interrupted or overran or code != 0:
+        if end.load_cut:
             measurements = measurements.model_copy(update={"interrupted": True})
+        verification = None
+        if end.stopped and measurements.verify:
+            verification = not_performed(measurements.seeds.acknowledged, _why_unread(end, plan))
         from targets import load_target
 
         try:
-            target = load_target(plan.target_path)
+            target = load_target(plan.target_path) if verification is None else None
         except Exception:
             target = None
-        return finalize(measurements, target=target, out_dir=plan.run_dir)
-    if code == 2:  # the locustfile refused an option or the definition before the load
+        return finalize(
+            measurements, target=target, out_dir=plan.run_dir, verification=verification
+        )
+    if end.code == 2:  # the locustfile refused an option or the definition before the load
         message = _child_usage_error(plan.run_dir / "locust.log")
         if message:
             raise RunError(message, 2)
-    why = "it overran its time bound and was killed" if overran else f"it exited with {code}"
+    why = (
+        "it overran its time bound and was killed" if end.overran else f"it exited with {end.code}"
+    )
     raise RunError(
         f"Locust wrote no measurements ({why}); see {plan.run_dir / 'locust.log'}. "
         "Retrying is safe: nothing in the run folder was overwritten",
         3,
+    )
+
+
+def _why_unread(end: ChildEnd, plan: LocustPlan) -> str:
+    how = (
+        "a repeated Ctrl-C or SIGTERM"
+        if end.signals and not end.overran
+        else "its time bound (the run time, a grace period and --verify-timeout)"
+    )
+    return (
+        f"the Locust process was stopped by {how} before it had read the posts back; nothing "
+        f"was read (retrying is safe: run `anp verify {plan.run_dir.name}`)"
     )
 
 
@@ -275,9 +331,15 @@ def _child_usage_error(log_path: Path) -> str | None:
 
 
 def execute(plan: LocustPlan, *, show_progress: bool = True) -> tuple[RunRecord, int]:
-    """Run the planned load and return the record and the exit code."""
-    code, interrupted, overran = run_locust(plan, show_progress=show_progress)
-    return collect_record(plan, code, interrupted, overran)
+    """Run the planned load and return the record and the exit code. Ctrl-C and SIGTERM are
+    caught until the record is written (``run_locust``), then handled as before."""
+    previous = (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM))
+    try:
+        end = run_locust(plan, ChildEnd(), show_progress=show_progress)
+        return collect_record(plan, end)
+    finally:
+        signal.signal(signal.SIGINT, previous[0])
+        signal.signal(signal.SIGTERM, previous[1])
 
 
 def locust_argv(

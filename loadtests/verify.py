@@ -19,7 +19,15 @@ only the others are parsed, with the same verdicts. Otherwise they go through
 ``targets.verify_io``: the adapter's bulk lookup (``targets.base.SupportsLookup``)
 when it has one, else one request per post; either way several requests are in flight at once
 (``concurrency``). A landed post whose stored body cannot be rebuilt counts as corrupted. Seeds
-are handled in chunks, so memory stays flat however many posts the run imported. All of this runs
+are handled in chunks, so memory stays flat however many posts the run imported.
+
+The bound (``deadline_s``, ``--verify-timeout``) holds within a chunk too: every read goes
+through ``targets.verify_io.BoundedSender``, whose request timeouts are capped at the time left
+and which sends nothing past the bound, so a site that hangs cannot hold the verification longer
+than its bound (plus a scheduling moment). ``stop`` (a Ctrl-C or SIGTERM, see
+``loadtests.verify_stop``) ends it the same way at once. Reads cut short so are counted neither
+as read nor as failed: the verification reports how many seeds it checked and why it stopped,
+and ``anp verify`` can finish it later. All of this runs
 in a plain process and under gevent's monkey-patching (inside the Locust master), because the
 sender's thread pool becomes a pool of greenlets there.
 """
@@ -27,7 +35,7 @@ sender's thread pool becomes a pool of greenlets there.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from loadtests.verify_fast import Checked, Checker, RawChecker, unreadable, uses_raw_lookup
@@ -35,7 +43,7 @@ from results import Verification
 from synth import Post, SeedRanges, count_seeds, iter_seeds, merge_ranges, synthesize
 from targets.base import ReadBack, SupportsLookup, Target
 from targets.transport import Sender
-from targets.verify_io import read_back_many
+from targets.verify_io import BoundedSender, RequestSender, read_back_many
 
 VERIFY_DEADLINE_S = 600.0
 """The default bound of one verification, in seconds."""
@@ -107,7 +115,7 @@ def is_corrupted(expected: Post, back: ReadBack) -> bool:
 class _Reader:
     """Reads many posts back through one adapter (``targets.verify_io``), retrying failures once."""
 
-    def __init__(self, target: Target, sender: Sender, concurrency: int) -> None:
+    def __init__(self, target: Target, sender: RequestSender, concurrency: int) -> None:
         self.target = target
         self.sender = sender
         self.concurrency = concurrency
@@ -126,7 +134,7 @@ class _Reader:
         stored post can make a whole lookup answer unreadable)."""
         backs = self._read_once(expected)
         failed = [r for r in expected if unreadable(backs[r])]
-        if failed:
+        if failed and not (isinstance(self.sender, BoundedSender) and self.sender.cut()):
             responses = self.sender.send_many(
                 [self.target.read_request(r) for r in failed], concurrency=self.concurrency
             )
@@ -177,31 +185,40 @@ def verify_posts(
     concurrency: int = 8,
     deadline_s: float = VERIFY_DEADLINE_S,
     raw_reads: bool = True,
+    stop: Callable[[], bool] | None = None,
+    started: float | None = None,
 ) -> Verification:
     """Read back the acknowledged seeds (and the sent-but-unacknowledged ones) and compare.
 
-    ``deadline_s`` bounds the whole verification; past it, what was checked so far is reported
-    with an ``error`` saying how far it got. ``raw_reads=False`` keeps to the classic read path
-    even when the adapter has the fast one (for benchmarks and tests; the counts are the same).
+    ``deadline_s`` bounds the whole verification, counted from ``started`` (a
+    ``time.monotonic()`` value; default now), reads in flight included; past it, what was
+    checked so far is reported with an ``error`` saying how far it got. ``stop()`` returning
+    True ends it the same way, with an error saying it was interrupted. ``raw_reads=False``
+    keeps to the classic read path even when the adapter has the fast one (for benchmarks and
+    tests; the counts are the same).
     """
-    started = time.monotonic()
+    started = time.monotonic() if started is None else started
+    bounded = BoundedSender(sender, deadline=started + deadline_s, stop=stop)
     acknowledged = merge_ranges(acknowledged)
     unacknowledged = subtract_ranges(merge_ranges(sent), acknowledged)
-    reader: Checker = _Reader(target, sender, concurrency)
+    reader: Checker = _Reader(target, bounded, concurrency)
     if raw_reads and uses_raw_lookup(target):
-        reader = RawChecker(target, sender, concurrency, fallback=reader)
+        reader = RawChecker(target, bounded, concurrency, fallback=reader)
     tally = _Tally()
     total = count_seeds(acknowledged) + count_seeds(unacknowledged)
     checked = 0
     stopped = False
     for ranges, was_acknowledged in ((acknowledged, True), (unacknowledged, False)):
         for seeds in _chunks(ranges, reader.chunk_size):
-            if time.monotonic() - started >= deadline_s:
+            if bounded.cut():
                 stopped = True
                 break
             for ref, back, post in reader.check(seeds, size):
+                if unreadable(back) and bounded.cut():
+                    stopped = True  # not read, or its read was abandoned: not checked
+                    continue
                 _count(tally, ref, back, post, was_acknowledged)
-            checked += len(seeds)
+                checked += 1
         if stopped:
             break
     errors: list[str] = []
@@ -211,7 +228,12 @@ def verify_posts(
             f"{sum(tally.unreadable.values())} post(s) could not be read back ({kinds}); "
             "their state is unknown, so the counts are incomplete (retrying later is safe)"
         )
-    if stopped:
+    if stopped and bounded.stopped():
+        errors.append(
+            f"verification was interrupted (Ctrl-C or SIGTERM) after checking {checked} of "
+            f"{total} seeds; `anp verify` finishes it (retrying is safe)"
+        )
+    elif stopped:
         errors.append(
             f"verification stopped at its {deadline_s:g} s bound (anp run --verify-timeout, "
             f"anp verify --timeout) after checking {checked} of {total} seeds; retrying with a "
@@ -219,7 +241,7 @@ def verify_posts(
         )
     return Verification(
         performed=True,
-        acknowledged=tally.acknowledged,
+        acknowledged=count_seeds(acknowledged),  # all of them, checked or not (cut short)
         landed=tally.landed,
         missing=tally.missing,
         duplicates=tally.duplicates,

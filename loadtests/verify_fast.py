@@ -17,20 +17,22 @@ the expected bytes are synthesized piece by piece while the site answers, so the
 harness work at the same time; each piece's answer is judged and dropped before the next piece's
 expected bytes are built, which bounds memory to the answers in flight plus one piece. A site older than the ``raw`` flag (it answers 422 naming ``raw``) is read the
 classic way from then on.
+
+The requests go through ``targets.verify_io.BoundedSender``: past the verification's bound or
+after a stop request, the answers not yet in come back as failed reads (``not_sent``) at once,
+and the caller (``loadtests.verify``) counts them as not checked.
 """
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Protocol, runtime_checkable
 
 from synth import Post, synthesize, synthesize_json
 from synth.generate import reference_of
-from targets.base import ReadBack, Request, Response, Target
+from targets.base import TIMEOUT, ReadBack, Request, Response, Target
 from targets.transport import Sender
-from targets.verify_io import chunks
+from targets.verify_io import BoundedSender, chunks
 
 Checked = tuple[str, ReadBack, Post | None]
 """One seed's outcome: its reference, what was read back, and the expected Post when it was
@@ -77,12 +79,14 @@ class RawChecker:
     """``Checker`` over an adapter's raw lookup; ``fallback`` (the classic checker) takes over
     for good when the site refuses the ``raw`` flag."""
 
-    def __init__(self, target: Target, sender: Sender, concurrency: int, fallback: Checker) -> None:
+    def __init__(
+        self, target: Target, sender: Sender | BoundedSender, concurrency: int, fallback: Checker
+    ) -> None:
         if not isinstance(target, SupportsRawLookup):
             raise TypeError(f"{target!r} has no raw lookup")
         self.target = target
         self.raw: SupportsRawLookup = target
-        self.sender = sender
+        self.sender = sender if isinstance(sender, BoundedSender) else BoundedSender(sender)
         self.concurrency = max(1, concurrency)
         self.fallback = fallback
         self.refused = False
@@ -105,23 +109,24 @@ class RawChecker:
             return posts[ref]
 
         backs: list[ReadBack] = []
-        with ThreadPoolExecutor(max_workers=min(self.concurrency, len(pieces))) as pool:
-            pending: deque[Future[Response]] = deque(
-                pool.submit(self.sender.send, self.raw.raw_lookup_request(p)) for p in pieces
-            )
-            for piece in pieces:  # the site answers while the harness synthesizes
-                expected = {ref: synthesize_json(seed_of[ref], size=size) for ref in piece}
-                response = pending.popleft().result()  # read answers are not kept
-                if self.raw.raw_lookup_refused(response):
-                    self.refused = True
-                    break
-                backs.extend(
-                    self.raw.raw_lookup_read_backs(piece, response, expected, expected_post)
-                )
+        pending = self.sender.submit(
+            [self.raw.raw_lookup_request(p) for p in pieces], concurrency=self.concurrency
+        )
+        for index, piece in enumerate(pieces):  # the site answers while the harness synthesizes
+            if self.sender.cut():  # past the bound or stopped: the rest is not read
+                backs.extend(ReadBack(ref, 0, error=TIMEOUT) for ref in piece)
+                continue
+            expected = {ref: synthesize_json(seed_of[ref], size=size) for ref in piece}
+            response = pending.take(index)  # read answers are not kept
+            if self.raw.raw_lookup_refused(response):
+                self.refused = True
+                break
+            backs.extend(self.raw.raw_lookup_read_backs(piece, response, expected, expected_post))
         if self.refused:
             return self.fallback.check(seeds, size)
         failed = [i for i, back in enumerate(backs) if unreadable(back)]
-        if failed:  # one request each: one bad answer must not hide a whole piece
+        if failed and not self.sender.cut():  # one request each: one bad answer must not hide
+            # a whole piece (not past the bound: the caller counts those as not checked)
             retry = self.sender.send_many(
                 [self.target.read_request(refs[i]) for i in failed], concurrency=self.concurrency
             )

@@ -8,7 +8,10 @@ results are summed. Counts are identical to a single-process verification, and t
 lists keep ascending seed order (slices are merged in order, each list capped as usual).
 
 The workers are plain subprocesses, so this also works from inside the Locust master under
-gevent. A worker that fails has its slice verified again in this process.
+gevent. A worker that fails has its slice verified again in this process, within what is left
+of the bound. The bound (``deadline_s`` from ``started``) is the workers' too (they get the
+start as a wall-clock time); a stop request (``stop()``, a Ctrl-C) or a worker still running
+well past the bound ends the workers by their PIDs, and their slices count as not checked.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import os
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from loadtests.local_site import child_env, python_module
@@ -27,6 +31,9 @@ from synth import SeedRanges, count_seeds, merge_ranges, seed_at
 from targets.base import Target
 from targets.transport import Sender
 
+WORKER_GRACE_S = 30.0
+"""How long past the bound a worker may take to write its result before it is killed (its own
+reads end at the bound; this covers starting, a last request and the write)."""
 PARALLEL_MIN_POSTS = 50_000
 """Below this many posts to read, one process is faster than starting workers."""
 PARALLEL_MIN_CPUS = 4
@@ -101,9 +108,12 @@ def verify_in_processes(
     size: str | None = None,
     workers: int,
     deadline_s: float = VERIFY_DEADLINE_S,
+    started: float | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> Verification:
     """Verify in ``workers`` processes, each building its adapter from the ``definition`` file."""
-    started = time.monotonic()
+    started = time.monotonic() if started is None else started
+    started_wall = time.time() - (time.monotonic() - started)
     acknowledged = merge_ranges(acknowledged)
     unacknowledged = subtract_ranges(merge_ranges(sent), acknowledged)
     ack_slices = _pad(split_ranges(acknowledged, workers), workers)
@@ -119,6 +129,7 @@ def verify_in_processes(
                 "sent": merge_ranges((*ack, *unack)),
                 "size": size,
                 "deadline_s": deadline_s,
+                "started_wall": started_wall,
                 "out": str(out),
             }
             job_file = Path(temp) / f"job-{index}.json"
@@ -132,28 +143,71 @@ def verify_in_processes(
                     stderr=subprocess.STDOUT,
                 )
             running.append((process, out, ack, unack))
+        stopped = _wait_all([r[0] for r in running], started + deadline_s + WORKER_GRACE_S, stop)
         parts = []
-        for process, out, ack, unack in running:
-            try:
-                process.wait(timeout=deadline_s + 120)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        for _process, out, ack, unack in running:
             try:
                 parts.append(Verification.model_validate_json(out.read_bytes()))
-            except (OSError, ValueError):  # the worker failed: verify its slice here
-                with Sender(target.base_url, getattr(target, "timeouts", None)) as sender:
-                    parts.append(
-                        verify_posts(
-                            target,
-                            sender,
-                            acknowledged=ack,
-                            sent=merge_ranges((*ack, *unack)),
-                            size=size,
-                            deadline_s=deadline_s,
-                        )
+                continue
+            except (OSError, ValueError):
+                pass
+            if stopped or time.monotonic() >= started + deadline_s:
+                parts.append(_not_checked(ack, unack, deadline_s, stopped))
+                continue
+            with Sender(target.base_url, getattr(target, "timeouts", None)) as sender:
+                # the worker failed: verify its slice here, within what is left of the bound
+                parts.append(
+                    verify_posts(
+                        target,
+                        sender,
+                        acknowledged=ack,
+                        sent=merge_ranges((*ack, *unack)),
+                        size=size,
+                        deadline_s=deadline_s,
+                        started=started,
+                        stop=stop,
                     )
+                )
     return merge_verifications(parts, time.monotonic() - started)
+
+
+def _wait_all(
+    processes: list[subprocess.Popen[bytes]], kill_at: float, stop: Callable[[], bool] | None
+) -> bool:
+    """Wait for the workers; kill those left at ``kill_at`` or on a stop request (by PID).
+    True when stopped by the request."""
+    stopped = False
+    while any(p.poll() is None for p in processes):
+        if stop is not None and stop():
+            stopped = True
+            break
+        if time.monotonic() >= kill_at:
+            break
+        time.sleep(0.1)
+    for process in processes:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    return stopped
+
+
+def _not_checked(
+    ack: SeedRanges, unack: SeedRanges, deadline_s: float, stopped: bool
+) -> Verification:
+    """A slice whose worker was ended before it wrote its result: nothing of it is counted."""
+    seeds = count_seeds(ack) + count_seeds(unack)
+    why = (
+        "verification was interrupted (Ctrl-C or SIGTERM)"
+        if stopped
+        else f"verification stopped at its {deadline_s:g} s bound (anp run --verify-timeout, "
+        "anp verify --timeout)"
+    )
+    return Verification(
+        performed=True,
+        acknowledged=count_seeds(ack),
+        error=f"{why} before {seeds} seeds of a worker's slice were checked; `anp verify` "
+        "finishes it (retrying is safe)",
+    )
 
 
 def _pad(slices: list[SeedRanges], count: int) -> list[SeedRanges]:
