@@ -93,6 +93,11 @@ class BoundedSender:
         return self.stopped() or self.past_deadline()
 
     def send(self, request: Request) -> Response:
+        """One request, sent in the background like ``send_many``'s, so that a stop request
+        ends the wait for its answer too."""
+        return self.submit([request], concurrency=1).take(0)
+
+    def _send_now(self, request: Request) -> Response:
         if self.cut():
             return not_sent()
         left = None if self.deadline is None else self.deadline - time.monotonic()
@@ -115,7 +120,7 @@ class BoundedSender:
                         return
                     index, request = queue.pop()
                 try:
-                    answer = self.send(request)
+                    answer = self._send_now(request)
                 except Exception:  # e.g. the client was closed under an abandoned request
                     answer = not_sent()
                 pending.put(index, answer)
