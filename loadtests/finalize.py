@@ -36,11 +36,11 @@ from loadtests.aggregate import checked_load, compute_totals, sum_errors
 from loadtests.atomic_files import write_bytes_atomic
 from loadtests.checks import all_passed, evaluate_checks, merge_checks
 from loadtests.measurements import CheckSpec, Measurements
-from loadtests.verify import not_performed, verify_posts
+from loadtests.verify import cut_before_reading, not_performed, verify_posts
 from loadtests.verify_parallel import verify_in_processes, worker_count
 from results import Environment, OpenLoop, RunRecord, Timing, Verification
 from synth import GENERATOR_VERSION, count_seeds, merge_ranges
-from targets.base import Response, Target
+from targets.base import Target
 from targets.verify_io import BoundedSender
 
 log = logging.getLogger(__name__)
@@ -171,13 +171,21 @@ def run_verification(
         with Sender(target.base_url, timeouts, max_connections=8) as sender:
             bounded = BoundedSender(sender, deadline=started + deadline_s, stop=stop)
             health = bounded.send(target.health_request())
-            if health.status == 0 or health.status >= 500:
-                return not_performed(
-                    measurements.seeds.acknowledged,
-                    _health_failure(measurements, target, health, bounded, deadline_s),
-                )
         acknowledged = merge_ranges(measurements.seeds.acknowledged)
         sent = merge_ranges((*measurements.seeds.sent, *in_doubt(measurements)))
+        if (health.status == 0 or health.status >= 500) and bounded.cut():
+            # the bound or a stop request came first: the same as cut short while reading
+            return cut_before_reading(
+                acknowledged, sent, interrupted=bounded.stopped(), deadline_s=deadline_s
+            )
+        if health.status == 0 or health.status >= 500:
+            why = health.error or f"http_{health.status}"
+            return not_performed(
+                measurements.seeds.acknowledged,
+                f"the target did not answer its health check at {target.base_url} "
+                f"({why}); nothing could be read back (retrying is safe: once the target "
+                f"answers, run `anp verify {measurements.run_id}`)",
+            )
         workers = worker_count(count_seeds(merge_ranges((*acknowledged, *sent))))
         definition = measurements.target.definition
         if workers > 1 and definition:
@@ -206,28 +214,6 @@ def run_verification(
     except Exception as exc:  # a harness bug must not lose the record
         log.exception("verification failed")
         return not_performed(measurements.seeds.acknowledged, f"verification failed: {exc!r}")
-
-
-def _health_failure(
-    measurements: Measurements,
-    target: Target,
-    health: Response,
-    bounded: BoundedSender,
-    deadline_s: float,
-) -> str:
-    later = f"run `anp verify {measurements.run_id}`"
-    if bounded.stopped():
-        return (
-            "it was interrupted (Ctrl-C or SIGTERM) before the target answered its health "
-            f"check; nothing was read back (retrying is safe: {later})"
-        )
-    why = health.error or f"http_{health.status}"
-    if bounded.past_deadline():
-        why = f"{why}: stopped at the {deadline_s:g} s bound, anp run --verify-timeout"
-    return (
-        f"the target did not answer its health check at {target.base_url} ({why}); nothing "
-        f"could be read back (retrying is safe: once the target answers, {later})"
-    )
 
 
 def build_record(

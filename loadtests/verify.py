@@ -175,6 +175,36 @@ def not_performed(acknowledged: Iterable[tuple[int, int]], why: str) -> Verifica
     )
 
 
+def cut_short(interrupted: bool, deadline_s: float, checked: int, total: int) -> str:
+    """Why a verification is incomplete when a stop request or its bound ended it."""
+    if interrupted:
+        return (
+            f"verification was interrupted (Ctrl-C or SIGTERM) after checking {checked} of "
+            f"{total} seeds; `anp verify` finishes it (retrying is safe)"
+        )
+    return (
+        f"verification stopped at its {deadline_s:g} s bound (anp run --verify-timeout, "
+        f"anp verify --timeout) after checking {checked} of {total} seeds; retrying with a "
+        "longer bound is safe"
+    )
+
+
+def cut_before_reading(
+    acknowledged: SeedRanges, sent: SeedRanges, *, interrupted: bool, deadline_s: float
+) -> Verification:
+    """The verification of a run whose stop request or bound came before the first read (the
+    health check had not answered): nothing checked, the same error as ``verify_posts``'s."""
+    acknowledged = merge_ranges(acknowledged)
+    total = count_seeds(acknowledged) + count_seeds(
+        subtract_ranges(merge_ranges(sent), acknowledged)
+    )
+    return Verification(
+        performed=True,
+        acknowledged=count_seeds(acknowledged),
+        error=cut_short(interrupted, deadline_s, 0, total),
+    )
+
+
 def verify_posts(
     target: Target,
     sender: Sender,
@@ -228,17 +258,8 @@ def verify_posts(
             f"{sum(tally.unreadable.values())} post(s) could not be read back ({kinds}); "
             "their state is unknown, so the counts are incomplete (retrying later is safe)"
         )
-    if stopped and bounded.stopped():
-        errors.append(
-            f"verification was interrupted (Ctrl-C or SIGTERM) after checking {checked} of "
-            f"{total} seeds; `anp verify` finishes it (retrying is safe)"
-        )
-    elif stopped:
-        errors.append(
-            f"verification stopped at its {deadline_s:g} s bound (anp run --verify-timeout, "
-            f"anp verify --timeout) after checking {checked} of {total} seeds; retrying with a "
-            "longer bound is safe"
-        )
+    if stopped:
+        errors.append(cut_short(bounded.stopped(), deadline_s, checked, total))
     return Verification(
         performed=True,
         acknowledged=count_seeds(acknowledged),  # all of them, checked or not (cut short)
