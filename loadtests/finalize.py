@@ -6,7 +6,10 @@
 1. computes the totals (throughput without the warm-up), errors summed by kind and the overall
    latency percentiles from the merged histograms (``loadtests.aggregate``);
 2. reads back every acknowledged post and compares it with synth (``loadtests.verify``), unless
-   the run said ``--no-verify``; a target that does not answer its health check is not read;
+   the run said ``--no-verify``; a target that does not answer its health check is not read.
+   The health check and the reads share one bound (``--verify-timeout``), which holds against a
+   site that hangs, and a Ctrl-C or SIGTERM (``loadtests.verify_stop``) ends the reads at once:
+   either way the verification is marked incomplete and the record is still written;
 3. evaluates the checks: the target definition's ``[checks]`` merged with the options
    (``loadtests.checks``);
 4. writes ``<out_dir>/run.json`` atomically (a temp file in the same folder, then ``os.replace``).
