@@ -221,8 +221,8 @@ def test_batch_size_over_the_targets_limit_exits_2(reference_site: Site, tmp_pat
     [
         (
             ("--duration", "0s"),
-            "--duration: got '0s'; expected a whole number of seconds >= 1, e.g. 25s or 1m "
-            "(a usage error: retrying with the same value will fail again)",
+            "--duration: got '0s'; expected a whole number of seconds >= 1, such as 30, 45s, 2m "
+            "or 1m30s (a usage error: retrying with the same value will fail again)",
         ),
         (("--duration", "soon"), "--duration: got 'soon'"),
         (("--users", "x"), "--users: got 'x'"),
