@@ -183,13 +183,18 @@ def parse_scenarios(text: str) -> dict[str, int]:
     return {name: found[name] for name in SCENARIOS if name in found}
 
 
+def _float(text: str) -> float:
+    """``text`` as a float; nan (which every range check refuses) when it is no number."""
+    try:
+        return float(text)
+    except ValueError:
+        return float("nan")
+
+
 def _number(flag: str, text: str, *, low: float, high: float | None = None) -> float | None:
     if not text.strip():
         return None
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
+    value = _float(text)
     if not (value >= low and (high is None or value <= high)):
         upper = "" if high is None else f" and <= {high:g}"
         raise _fail(flag, text, f"a number >= {low:g}{upper}")
@@ -201,10 +206,7 @@ def _latency_limit(flag: str, text: str) -> float | None:
     requires (no latency is 0 ms or less, so such a check could never pass)."""
     if not text.strip():
         return None
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
+    value = _float(text)
     if not value > 0:
         raise _fail(flag, text, "a number of milliseconds > 0, e.g. 250")
     return value
