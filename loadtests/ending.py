@@ -25,7 +25,7 @@ import gevent
 from locust.env import Environment
 from locust.runners import STATE_MISSING
 
-from loadtests import artifacts
+from loadtests import artifacts, verify_stop
 from loadtests.checks import locust_exit_code
 from loadtests.node import NODE
 from loadtests.recorder import subtract_ranges
@@ -234,12 +234,22 @@ def on_test_stop(environment: Environment, **_: Any) -> None:
         finish(interrupted=NODE.signalled)
 
 
+RECORD_WAIT_S = 30.0
+"""How long Locust's quitting waits for a read-back told to stop to write the record."""
+
+
 def on_quitting(environment: Environment, **_: Any) -> None:
     if NODE.role == "worker":
         on_drain(environment)
         return
     if NODE.running and not NODE.finished:
         finish(interrupted=True)
+    elif verify_stop.in_progress():
+        # Locust quits (SIGTERM) while the posts are read back: stop reading and let the
+        # record be written before the process exits (its exit code is then the record's)
+        verify_stop.request_stop()
+        if not verify_stop.wait_idle(RECORD_WAIT_S):
+            log.error("the record was not written within %.0f s of the stop", RECORD_WAIT_S)
 
 
 def _warn_unsent_given_back() -> None:

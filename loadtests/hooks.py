@@ -37,7 +37,7 @@ from locust import User
 from locust.env import Environment
 from locust.runners import MasterRunner, WorkerRunner
 
-from loadtests import artifacts, locust_outputs
+from loadtests import artifacts, locust_outputs, verify_stop
 from loadtests.ending import (
     on_done,
     on_drain,
@@ -202,11 +202,21 @@ def _mark_signals() -> None:
         if callable(previous) and previous is not signal.default_int_handler:
             previous(signum, frame)
             return
+        if verify_stop.in_progress():
+            # the load is over and the posts are being read back: stop reading, so the record
+            # is still written (it says the verification was interrupted; `anp verify` ends it)
+            verify_stop.request_stop()
+            return
         hub = gevent.get_hub()
         hub.loop.run_callback(hub.parent.throw, KeyboardInterrupt)
 
+    def on_sigterm() -> None:
+        NODE.signalled = True
+        if verify_stop.in_progress():
+            verify_stop.request_stop()  # Locust's own handler then quits: see ending.on_quitting
+
     signal.signal(signal.SIGINT, on_sigint)
-    gevent.signal_handler(signal.SIGTERM, lambda: setattr(NODE, "signalled", True))
+    gevent.signal_handler(signal.SIGTERM, on_sigterm)
 
 
 # --- test start ---------------------------------------------------------------------------------
