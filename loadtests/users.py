@@ -199,14 +199,17 @@ class AnpUser(FastHttpUser):
     def stored_post(self, stored: StoredPosts, want: int = 1) -> list[tuple[int, str]]:
         """Posts of the run's seeds that the target holds, for a node without acknowledged
         posts of its own (``invalid_bodies.StoredPosts``; ``want`` of them at most): empty
-        until one is found. Only a node that runs no import or batch user looks (elsewhere its
-        own acks come). Each read is a request of this user's scenario (its own slot in the
+        until one is found. Only a node that runs no import or batch user, in a run whose mix
+        has them, looks (elsewhere its own acks come; without them nothing of this run is
+        stored). Each read is a request of this user's scenario (its own slot in the
         open model)."""
         node = NODE
         target, options, now = node.target, node.options, monotonic()
         if not stored.due(now, want):
             return stored.found
-        if not (target and options) or _runs_seeded_users(node.env):
+        if not (target and options and options.seeded) or _runs_seeded_users(node.env):
+            # no import/batch in the mix (nobody stores posts of this run: a run of only
+            # invalid sends only invalid posts), or this node's own acks will come
             stored.postpone(now)
         else:
             found = stored.find_request(target, options.seeds, now)
