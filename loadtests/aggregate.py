@@ -5,8 +5,9 @@ warm-up covers the whole run it is the whole run instead, so no figure divides b
 Throughput counts the per-second rows of the measured period, divided by the seconds left after
 the warm-up; ``checked_load`` gives the load checks the same period: the requests and failures
 of those rows and the latency of the post-warm-up histograms (``histogram_after_warmup``), every
-endpoint merged, with how many of those requests failed without an HTTP answer. The totals' counts and error ratio cover the whole run, and ``posts_per_s`` is
-the acknowledged posts over the whole load.
+endpoint merged, with how many of those requests failed without an HTTP answer. The totals'
+counts and error ratio cover the whole run, and ``posts_per_s`` is the acknowledged posts over
+the whole load.
 
 Overall latency percentiles merge every endpoint's HDR histogram (microseconds) into one and read
 the percentiles from it, so they are exact to the histogram's significant figures.

@@ -16,7 +16,8 @@ The schedule never skips: when every user is busy (the target is slow), slots fa
 user is free, and the next free user sends at once; ``late`` counts requests sent whose slot
 was reserved more than ``LATE_S`` after it was due (a batch request counts once). The offered
 load is therefore held as long as ``users >= rate * latency`` on each node; ``late > 0`` in the
-record says it was not, and then the run measured a closed system. Choose ``-u`` with headroom (e.g. 2 * rate * expected latency).
+record says it was not, and then the run measured a closed system. Choose ``-u`` with headroom
+(e.g. 2 * rate * expected latency).
 
 A ``--shape`` other than steady drives the rate (``RateSchedule``, like k6's
 ramping-arrival-rate): during each cell of the run the node offers its rate times the shape's

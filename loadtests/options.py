@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from loadtests.measurements import CheckSpec
-from loadtests.option_table import DEFAULT_SEEDS, HARNESS_OPTIONS, VERIFY_HELP
+from loadtests.option_table import DEFAULT_SEEDS, HARNESS_OPTIONS, VERIFY_HELP, option
 from synth import SeedRangeError, SeedRanges, count_seeds, parse_seed_ranges
 
 SCENARIOS: tuple[str, ...] = ("import", "batch", "reimport", "invalid", "read")
@@ -282,7 +282,8 @@ def read_options(ns: argparse.Namespace) -> RunOptions:
     if timeout <= 0:
         raise _fail("--request-timeout", _text(ns, "request_timeout"), "a duration > 0")
     warmup = parse_duration("--warmup", _text(ns, "warmup") or "0")
-    verify_timeout = parse_duration("--verify-timeout", _text(ns, "verify_timeout") or "10m")
+    verify_timeout_text = _text(ns, "verify_timeout") or option("--verify-timeout").default
+    verify_timeout = parse_duration("--verify-timeout", verify_timeout_text)
     if verify_timeout <= 0:
         raise _fail("--verify-timeout", _text(ns, "verify_timeout"), "a duration > 0")
     checks = CheckSpec(

@@ -26,8 +26,8 @@ What is guaranteed (and tested in ``tests/loadtests/test_seeding.py`` and
    the blocks the workers held when the load stopped: at most ``workers * (block + low_water)``
    seeds per worker's queue, plus what its import builder had taken ahead
    (``loadtests.prebuild``: at most a block and a quarter of ``THREAD_BLOCK``, and a sixteenth
-   of the seed budget per block), all above every seed sent by the same worker. When the run ends because the seeds ran
-   out, sent = every seed of the budget, exactly;
+   of the seed budget per block), all above every seed sent by the same worker. When the run
+   ends because the seeds ran out, sent = every seed of the budget, exactly;
 4. the order of grants is fixed by the run's parameters (``--seeds``, ``--max-seeds``), so the set
    sent is the first N seeds of that order minus the reported leftovers.
 
@@ -112,8 +112,8 @@ def plan_pushes(
     allocator: SeedAllocator, workers: list[str], block: int = DEFAULT_BLOCK
 ) -> list[tuple[str, Ranges, bool]]:
     """The seeds given back to ``allocator`` (and no fresh one), handed round robin to
-    ``workers`` in grants of up to ``block`` seeds: ``[(worker, ranges, exhausted after this grant)]``. With no worker,
-    nothing (the allocator keeps them)."""
+    ``workers`` in grants of up to ``block`` seeds: ``[(worker, ranges, exhausted after this
+    grant)]``. With no worker, nothing (the allocator keeps them)."""
     out: list[tuple[str, Ranges, bool]] = []
     while workers and allocator.returned():
         for worker in workers:

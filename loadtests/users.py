@@ -196,6 +196,17 @@ class AnpUser(FastHttpUser):
         builder's seam; a subclass that overrides ``make_json`` overrides this too)."""
         return synthesize_json_ref(seed, size=size)
 
+    def reusable_posts(self, want: int) -> Sequence[tuple[int, str]] | None:
+        """Posts for the scenarios that reuse stored ones (read, reimport, invalid's
+        ``changed_content``): this node's acknowledged posts, or, with none yet, up to ``want``
+        found stored (``stored_post``; maybe none yet). None when the load stopped meanwhile."""
+        node = NODE
+        recent = node.recorder.recent
+        if recent:
+            return recent
+        found = self.stored_post(STORED.for_test(node.recorder), want)
+        return None if node.draining else found
+
     def stored_post(self, stored: StoredPosts, want: int = 1) -> list[tuple[int, str]]:
         """Posts of the run's seeds that the target holds, for a node without acknowledged
         posts of its own (``invalid_bodies.StoredPosts``; ``want`` of them at most): empty
@@ -509,11 +520,9 @@ class ReimportUser(AnpUser):
         node = NODE
         if node.draining or node.target is None or node.options is None:
             return self.idle()
-        recent: Sequence[tuple[int, object]] = node.recorder.recent
-        if not recent:  # (--processes: a node may run no import user) posts stored by others
-            recent = self.stored_post(STORED.for_test(node.recorder), FIND_WINDOW)
-            if node.draining:
-                return self.idle()
+        recent = self.reusable_posts(FIND_WINDOW)  # (--processes: maybe others' posts)
+        if recent is None:
+            return self.idle()
         if not recent:
             gevent.sleep(0.1)
             return None
@@ -544,17 +553,14 @@ class InvalidUser(AnpUser):
         node = NODE
         if node.draining or node.target is None:
             return self.idle()
-        stored = STORED.for_test(node.recorder)
-        recent: Sequence[tuple[int, object]] = node.recorder.recent
-        if not recent:
-            recent = self.stored_post(stored)
-            if node.draining:  # the load stopped during the read
-                return self.idle()
+        recent = self.reusable_posts(1)
+        if recent is None:  # the load stopped during a read to find a stored post
+            return self.idle()
         self.pace(1)
         node.invalid_sent += 1
         number = node.invalid_sent
         built = invalid_request(node.target, number, node.recorder.recent or recent)
-        stored.count(number, built.kind)
+        STORED.for_test(node.recorder).count(number, built.kind)
         self.exchange(built.request, _judge_invalid, built.expected)
 
     def on_stop(self) -> None:
@@ -596,11 +602,9 @@ class ReadUser(AnpUser):
         node = NODE
         if node.draining or node.target is None:
             return self.idle()
-        recent: Sequence[tuple[int, str]] = node.recorder.recent
-        if not recent:  # (--processes: a node may run no import user) posts stored by others
-            recent = self.stored_post(STORED.for_test(node.recorder), FIND_WINDOW)
-            if node.draining:
-                return self.idle()
+        recent = self.reusable_posts(FIND_WINDOW)  # (--processes: maybe others' posts)
+        if recent is None:
+            return self.idle()
         if not recent:
             gevent.sleep(0.1)
             return None
