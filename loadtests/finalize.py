@@ -14,9 +14,9 @@
    (``loadtests.checks``);
 4. writes ``<out_dir>/run.json`` atomically (a temp file in the same folder, then ``os.replace``).
 
-Exit codes: 0 every check passed (with none declared: no request failed, Locust's rule), 1 a check
-failed, 3 a harness or target failure: the run was interrupted, a worker's final report never came (``incomplete``),
-verification could not be completed, or no request was sent. Such a run has no verdict: its
+Exit codes: 0 every check passed (with none declared: no request failed, Locust's rule), 1 a
+check failed, 3 a harness or target failure: the run was interrupted, a worker's final report
+never came (``incomplete``), verification could not be completed, or no request was sent. Such a run has no verdict: its
 record's ``passed`` is None (``no_verdict``), whatever its checks say.
 """
 
@@ -176,12 +176,12 @@ def run_verification(
             health = bounded.send(target.health_request())
         acknowledged = merge_ranges(measurements.seeds.acknowledged)
         sent = merge_ranges((*measurements.seeds.sent, *in_doubt(measurements)))
-        if (health.status == 0 or health.status >= 500) and bounded.cut():
-            # the bound or a stop request came first: the same as cut short while reading
-            return cut_before_reading(
-                acknowledged, sent, interrupted=bounded.stopped(), deadline_s=deadline_s
-            )
         if health.status == 0 or health.status >= 500:
+            if bounded.cut():
+                # the bound or a stop request came first: the same as cut short while reading
+                return cut_before_reading(
+                    acknowledged, sent, interrupted=bounded.stopped(), deadline_s=deadline_s
+                )
             why = health.error or f"http_{health.status}"
             return not_performed(
                 measurements.seeds.acknowledged,
